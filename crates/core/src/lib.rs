@@ -1,0 +1,37 @@
+//! stagecraft core: the Amazon API Gateway (REST) stage model and its rules, with AWS semantics.
+//!
+//! Everything AWS-specific about stages and method settings lives here, once:
+//!
+//! - [`settings`]: the declarative table of the ten method settings that drives everything else;
+//! - [`key`]: method-setting keys (`~1pets~1{petId}/GET`, `~1/GET`, `*/*`) and patch-path parsing;
+//! - [`model`]: [`Stage`] and friends, round-tripping the GetStage wire JSON;
+//! - [`validate`]: every problem of a stage document or patch, with JSON-pointer paths;
+//! - [`apply`]: UpdateStage `patchOperations` applied as AWS applies them, atomically;
+//! - [`diff`]: the minimal AWS-valid `patchOperations` that turn one stage into another;
+//! - [`schema`]: a JSON Schema (draft 2020-12) of a stage document.
+//!
+//! The crate does no I/O and builds for `wasm32-unknown-unknown`.
+
+pub mod apply;
+pub mod diff;
+pub mod error;
+pub mod key;
+pub mod messages;
+pub mod model;
+pub mod patch;
+pub mod pointer;
+pub mod schema;
+pub mod settings;
+pub mod validate;
+mod rules;
+mod values;
+
+pub use apply::{Environment, apply, apply_with};
+pub use diff::{DiffError, diff};
+pub use error::{ApiError, ErrorType};
+pub use key::{ALL_METHODS_KEY, MethodSettingKey, method_setting_key, parse_method_setting_key};
+pub use model::{AccessLogSettings, CanarySettings, MethodSetting, Stage, Timestamp};
+pub use patch::{Op, PatchOperation};
+pub use pointer::JsonPointer;
+pub use settings::{METHOD_SETTINGS, Setting, SettingGroup, ValueKind};
+pub use validate::{Issue, IssueCode, Report, validate_patch, validate_patch_ops, validate_stage};

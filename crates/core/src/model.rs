@@ -1,0 +1,314 @@
+//! The stage model: GetStage wire JSON (camelCase, epoch-second timestamps), with unknown fields kept.
+//!
+//! Fields that AWS always returns as non-null booleans (`cacheClusterEnabled`, `tracingEnabled`, the
+//! canary's `useStageCache`) are plain `bool`s. Maps that AWS omits when empty (`variables`, `tags`,
+//! `stageVariableOverrides`) are empty maps when absent. `methodSettings` is always present, as in AWS.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer};
+use serde::ser::Serializer;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::settings::{METHOD_SETTINGS, Setting};
+
+/// The eight `cacheClusterSize` values (GB).
+pub const CACHE_CLUSTER_SIZES: &[&str] = &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
+
+/// The five `cacheClusterStatus` values.
+pub const CACHE_CLUSTER_STATUSES: &[&str] =
+    &["CREATE_IN_PROGRESS", "AVAILABLE", "DELETE_IN_PROGRESS", "NOT_AVAILABLE", "FLUSH_IN_PROGRESS"];
+
+/// A stage as GetStage returns it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stage {
+    /// The deployment the stage serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    /// The client certificate used for backend calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate_id: Option<String>,
+    /// The stage's name (`[A-Za-z0-9_-]{1,128}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the stage has a response cache cluster.
+    #[serde(default)]
+    pub cache_cluster_enabled: bool,
+    /// One of [`CACHE_CLUSTER_SIZES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_cluster_size: Option<String>,
+    /// One of [`CACHE_CLUSTER_STATUSES`] (server-managed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_cluster_status: Option<String>,
+    /// Method-setting entries by key (`*/*`, `~1pets/GET`, …).
+    #[serde(default)]
+    pub method_settings: BTreeMap<String, MethodSetting>,
+    /// Stage variables.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, String>,
+    /// The documentation snapshot version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation_version: Option<String>,
+    /// Access logging.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_log_settings: Option<AccessLogSettings>,
+    /// Canary release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_settings: Option<CanarySettings>,
+    /// X-Ray tracing.
+    #[serde(default)]
+    pub tracing_enabled: bool,
+    /// The associated AWS WAF web ACL (set through WAF, not UpdateStage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_acl_arn: Option<String>,
+    /// Tags (set through TagResource, not UpdateStage).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Creation time (server-managed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<Timestamp>,
+    /// Last update time (server-managed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated_date: Option<Timestamp>,
+    /// Fields this version does not know, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Stage {
+    /// Parses GetStage JSON text.
+    ///
+    /// # Errors
+    /// serde's error (with line and column) for bad JSON or a field of the wrong type.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The stage as pretty GetStage JSON.
+    #[must_use]
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// Access logging: a single-line format and a CloudWatch Logs or Firehose destination.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessLogSettings {
+    /// The log line format; must include `$context.requestId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Log group ARN or `amazon-apigateway-*` Firehose stream ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_arn: Option<String>,
+    /// Unknown fields, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A canary release on a stage.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CanarySettings {
+    /// Share of traffic sent to the canary, 0.0–100.0.
+    #[serde(default)]
+    pub percent_traffic: f64,
+    /// The canary's deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    /// Stage variables the canary overrides.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stage_variable_overrides: BTreeMap<String, String>,
+    /// Whether the canary uses the stage cache.
+    #[serde(default)]
+    pub use_stage_cache: bool,
+    /// Unknown fields, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// One method-setting entry: the table's fields (canonical JSON values) plus any unknown fields.
+///
+/// Stored as a map so that a new row in [`METHOD_SETTINGS`] needs no change here.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MethodSetting(Map<String, Value>);
+
+impl MethodSetting {
+    /// The entry AWS creates for a new key when there is no `*/*` to copy.
+    #[must_use]
+    pub fn aws_defaults() -> Self {
+        Self(METHOD_SETTINGS.iter().filter_map(|s| s.default_json().map(|v| (s.field.to_owned(), v))).collect())
+    }
+
+    /// The value of one setting, if present.
+    #[must_use]
+    pub fn get(&self, setting: &Setting) -> Option<&Value> {
+        self.0.get(setting.field)
+    }
+
+    /// Sets one setting (the value must already be checked by [`Setting::check`]).
+    pub fn set(&mut self, setting: &Setting, value: Value) {
+        self.0.insert(setting.field.to_owned(), value);
+    }
+
+    /// Removes one setting.
+    pub fn unset(&mut self, setting: &Setting) {
+        self.0.remove(setting.field);
+    }
+
+    /// All fields, known and unknown.
+    #[must_use]
+    pub fn fields(&self) -> &Map<String, Value> {
+        &self.0
+    }
+
+    /// Fields that are not in the table.
+    pub fn unknown_fields(&self) -> impl Iterator<Item = (&String, &Value)> {
+        self.0.iter().filter(|(k, _)| Setting::by_field(k).is_none())
+    }
+
+    /// Builds an entry from JSON fields, checking and canonicalising the table's fields.
+    ///
+    /// # Errors
+    /// A message naming the first field of the wrong type or out of range.
+    pub fn from_fields(fields: Map<String, Value>) -> Result<Self, String> {
+        let mut out = Map::new();
+        for (name, value) in fields {
+            let value = match Setting::by_field(&name) {
+                Some(setting) => setting.check(&value).map_err(|_| {
+                    format!("invalid {name}: expected a valid {} value, got {value}", setting.json_type())
+                })?,
+                None => value,
+            };
+            out.insert(name, value);
+        }
+        Ok(Self(out))
+    }
+}
+
+impl Serialize for MethodSetting {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(serializer)
+    }
+}
+
+impl<'de> Deserialize<'de> for MethodSetting {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Self::from_fields(Map::deserialize(deserializer)?).map_err(de::Error::custom)
+    }
+}
+
+/// A point in time as epoch seconds. Reads numbers (the wire form) and ISO-8601 strings (the AWS CLI's
+/// display form); writes numbers, whole seconds without a fraction.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct Timestamp(pub f64);
+
+impl Timestamp {
+    /// Parses an RFC 3339 / ISO-8601 date-time such as `2024-03-05T10:20:30+00:00`.
+    #[must_use]
+    pub fn parse_iso8601(text: &str) -> Option<Self> {
+        use time::format_description::well_known::{Iso8601, Rfc3339};
+        let parsed = time::OffsetDateTime::parse(text, &Rfc3339)
+            .or_else(|_| time::OffsetDateTime::parse(text, &Iso8601::DEFAULT))
+            .ok()?;
+        #[allow(clippy::cast_precision_loss)]
+        let seconds = parsed.unix_timestamp_nanos() as f64 / 1e9;
+        Some(Self(seconds))
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[allow(clippy::cast_possible_truncation)]
+        if self.0.fract() == 0.0 && self.0.abs() < 9e15 {
+            serializer.serialize_i64(self.0 as i64)
+        } else {
+            serializer.serialize_f64(self.0)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl de::Visitor<'_> for Visitor {
+            type Value = Timestamp;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("epoch seconds or an ISO-8601 date-time")
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                Ok(Timestamp(v as f64))
+            }
+            #[allow(clippy::cast_precision_loss)]
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                Ok(Timestamp(v as f64))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Timestamp, E> {
+                Ok(Timestamp(v))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                Timestamp::parse_iso8601(v).ok_or_else(|| E::custom(format!("invalid ISO-8601 date-time: {v}")))
+            }
+        }
+        deserializer.deserialize_any(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn aws_get_stage() -> Value {
+        json!({
+            "deploymentId": "abc123",
+            "stageName": "prod",
+            "description": "production",
+            "cacheClusterEnabled": false,
+            "cacheClusterStatus": "NOT_AVAILABLE",
+            "methodSettings": {
+                "*/*": {
+                    "metricsEnabled": false, "loggingLevel": "INFO", "dataTraceEnabled": false,
+                    "throttlingBurstLimit": 5000, "throttlingRateLimit": 10000.0, "cachingEnabled": false,
+                    "cacheTtlInSeconds": 300, "cacheDataEncrypted": false,
+                    "requireAuthorizationForCacheControl": true,
+                    "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER"
+                }
+            },
+            "variables": {"backend": "example.com"},
+            "tracingEnabled": false,
+            "createdDate": 1_700_000_000,
+            "lastUpdatedDate": 1_700_000_100,
+            "someNewAwsField": {"nested": [1, 2]}
+        })
+    }
+
+    #[test]
+    fn round_trips_aws_wire_json() {
+        let wire = aws_get_stage();
+        let stage: Stage = serde_json::from_value(wire.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&stage).unwrap(), wire);
+        assert_eq!(stage.extra["someNewAwsField"], json!({"nested": [1, 2]}));
+    }
+
+    #[test]
+    fn reads_cli_iso_timestamps() {
+        let stage: Stage = serde_json::from_value(json!({"createdDate": "2023-11-14T22:13:20+00:00"})).unwrap();
+        assert_eq!(serde_json::to_value(stage).unwrap()["createdDate"], json!(1_700_000_000));
+    }
+
+    #[test]
+    fn canonicalises_doubles_and_rejects_wrong_types() {
+        let ms: MethodSetting = serde_json::from_value(json!({"throttlingRateLimit": 100})).unwrap();
+        assert_eq!(serde_json::to_value(&ms).unwrap(), json!({"throttlingRateLimit": 100.0}));
+        let err = serde_json::from_value::<MethodSetting>(json!({"cachingEnabled": "yes"})).unwrap_err();
+        assert!(err.to_string().contains("cachingEnabled"), "{err}");
+    }
+}

@@ -1,0 +1,446 @@
+//! Validation of stage documents and patch operations: every problem at once, each with a JSON Pointer,
+//! a stable code and AWS's message where AWS has one.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+use crate::apply::{Blame, plan};
+use crate::key::{parse_method_setting_key, setting_path};
+use crate::messages;
+use crate::model::{CACHE_CLUSTER_STATUSES, Timestamp};
+use crate::patch::{Op, PatchOperation};
+use crate::pointer::JsonPointer;
+use crate::rules::{self, MAX_TAGS, MAX_VARIABLES};
+use crate::settings::{Setting, ValueProblem};
+
+/// A stable, machine-readable name for a kind of problem.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IssueCode {
+    /// A value of the wrong JSON type.
+    InvalidType,
+    /// A required field is missing.
+    MissingField,
+    /// A patch path UpdateStage does not know.
+    InvalidPath,
+    /// An operation the path does not support.
+    UnsupportedOperation,
+    /// A patch operation without its value.
+    MissingValue,
+    /// A remove of something that cannot be removed.
+    CannotRemove,
+    /// A copy other than the two canary promotions.
+    InvalidCopy,
+    /// A value out of range or not one of the allowed strings.
+    InvalidValue,
+    /// A cache TTL outside 0–3600.
+    InvalidTtl,
+    /// A stage name outside `[A-Za-z0-9_-]{1,128}`.
+    InvalidStageName,
+    /// A malformed method-setting key.
+    InvalidMethodSettingKey,
+    /// A stage-variable name that is not word characters.
+    InvalidVariableName,
+    /// A stage-variable value with other characters, empty, or too long.
+    InvalidVariableValue,
+    /// More than 100 stage variables.
+    TooManyVariables,
+    /// A cache cluster size that is not one of the eight.
+    InvalidCacheClusterSize,
+    /// A cache cluster status that is not one of the five.
+    InvalidCacheClusterStatus,
+    /// An access-log format or destination that AWS refuses.
+    InvalidAccessLog,
+    /// An empty value where AWS needs one.
+    EmptyValue,
+    /// A canary traffic share outside 0–100.
+    InvalidPercentTraffic,
+    /// A tag key or value AWS refuses.
+    InvalidTag,
+    /// More than 50 tags.
+    TooManyTags,
+    /// A date that is neither epoch seconds nor ISO-8601.
+    InvalidTimestamp,
+}
+
+/// One problem: where, what kind, and the message.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Issue {
+    /// JSON Pointer into the checked document.
+    pub path: JsonPointer,
+    /// Stable code.
+    pub code: IssueCode,
+    /// Human-readable message (AWS's exact text where AWS has one).
+    pub message: String,
+}
+
+/// The result of a validation: `{"valid": bool, "errors": [...]}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Whether no issue was found.
+    pub valid: bool,
+    /// Every issue, ordered by path (object keys in sorted order).
+    pub errors: Vec<Issue>,
+}
+
+impl Report {
+    fn from_issues(errors: Vec<Issue>) -> Self {
+        Self { valid: errors.is_empty(), errors }
+    }
+}
+
+#[derive(Default)]
+struct Collector(Vec<Issue>);
+
+impl Collector {
+    fn push(&mut self, path: &JsonPointer, code: IssueCode, message: impl Into<String>) {
+        self.0.push(Issue { path: path.clone(), code, message: message.into() });
+    }
+
+    fn wrong_type(&mut self, path: &JsonPointer, expected: &str, got: &Value) {
+        self.push(path, IssueCode::InvalidType, format!("Expected {expected}, got {}", type_name(got)));
+    }
+
+    fn rule(&mut self, path: &JsonPointer, result: Result<(), rules::RuleError>) {
+        if let Err((code, message)) = result {
+            self.push(path, code, message);
+        }
+    }
+}
+
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// Validates a stage document (GetStage JSON as the API or the AWS CLI returns it).
+#[must_use]
+pub fn validate_stage(doc: &Value) -> Report {
+    let mut c = Collector::default();
+    let root = JsonPointer::root();
+    let Some(obj) = doc.as_object() else {
+        c.wrong_type(&root, "object", doc);
+        return Report::from_issues(c.0);
+    };
+    for (name, value) in obj {
+        let path = root.push(name);
+        match name.as_str() {
+            "stageName" => {
+                if let Some(s) = string(&mut c, &path, value) {
+                    c.rule(&path, rules::stage_name(s));
+                }
+            }
+            "deploymentId" | "clientCertificateId" | "description" | "documentationVersion" | "webAclArn" => {
+                string(&mut c, &path, value);
+            }
+            "cacheClusterEnabled" | "tracingEnabled" => boolean(&mut c, &path, value),
+            "cacheClusterSize" => {
+                if let Some(s) = string(&mut c, &path, value) {
+                    c.rule(&path, rules::cache_cluster_size(s));
+                }
+            }
+            "cacheClusterStatus" => {
+                if let Some(s) = string(&mut c, &path, value)
+                    && !CACHE_CLUSTER_STATUSES.contains(&s)
+                {
+                    c.push(
+                        &path,
+                        IssueCode::InvalidCacheClusterStatus,
+                        format!("Invalid cache cluster status: {s}. Must be one of: [{}]", CACHE_CLUSTER_STATUSES.join(", ")),
+                    );
+                }
+            }
+            "methodSettings" => method_settings(&mut c, &path, value),
+            "variables" => variables(&mut c, &path, value, true),
+            "accessLogSettings" => access_log_settings(&mut c, &path, value),
+            "canarySettings" => canary_settings(&mut c, &path, value),
+            "tags" => tags(&mut c, &path, value),
+            "createdDate" | "lastUpdatedDate" => timestamp(&mut c, &path, value),
+            _ => {}
+        }
+    }
+    Report::from_issues(c.0)
+}
+
+fn string<'a>(c: &mut Collector, path: &JsonPointer, value: &'a Value) -> Option<&'a str> {
+    let s = value.as_str();
+    if s.is_none() {
+        c.wrong_type(path, "string", value);
+    }
+    s
+}
+
+fn boolean(c: &mut Collector, path: &JsonPointer, value: &Value) {
+    if !value.is_boolean() {
+        c.wrong_type(path, "boolean", value);
+    }
+}
+
+fn object<'a>(c: &mut Collector, path: &JsonPointer, value: &'a Value) -> Option<&'a Map<String, Value>> {
+    let o = value.as_object();
+    if o.is_none() {
+        c.wrong_type(path, "object", value);
+    }
+    o
+}
+
+fn timestamp(c: &mut Collector, path: &JsonPointer, value: &Value) {
+    let ok = match value {
+        Value::Number(_) => true,
+        Value::String(s) => Timestamp::parse_iso8601(s).is_some(),
+        _ => false,
+    };
+    if !ok {
+        c.push(path, IssueCode::InvalidTimestamp, "Expected epoch seconds or an ISO-8601 date-time");
+    }
+}
+
+fn method_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
+    let Some(entries) = object(c, path, value) else { return };
+    for (key, entry) in entries {
+        let key_path = path.push(key);
+        if parse_method_setting_key(key).is_none() {
+            c.push(
+                &key_path,
+                IssueCode::InvalidMethodSettingKey,
+                format!(
+                    "Invalid method setting key: {key}. Use {{resourcePath}}/{{httpMethod}} with '/' in the resource path written '~1' (e.g. ~1pets~1{{petId}}/GET, ~1/GET for the root), or */*"
+                ),
+            );
+        }
+        let Some(fields) = object(c, &key_path, entry) else { continue };
+        for (field, v) in fields {
+            let Some(setting) = Setting::by_field(field) else { continue };
+            let field_path = key_path.push(field);
+            match setting.check(v) {
+                Ok(_) => {}
+                Err(ValueProblem::Type) => c.wrong_type(&field_path, setting.json_type(), v),
+                Err(ValueProblem::Range) => {
+                    let code = if setting.field == "cacheTtlInSeconds" { IssueCode::InvalidTtl } else { IssueCode::InvalidValue };
+                    let raw = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                    c.push(&field_path, code, messages::invalid_setting_value(setting, &setting_path(key, setting), &raw));
+                }
+            }
+        }
+    }
+}
+
+fn variables(c: &mut Collector, path: &JsonPointer, value: &Value, limit: bool) {
+    let Some(vars) = object(c, path, value) else { return };
+    if limit && vars.len() > MAX_VARIABLES {
+        c.push(path, IssueCode::TooManyVariables, messages::TOO_MANY_VARIABLES);
+    }
+    for (name, v) in vars {
+        let var_path = path.push(name);
+        c.rule(&var_path, rules::variable_name(name));
+        if let Some(s) = string(c, &var_path, v) {
+            c.rule(&var_path, rules::variable_value(s));
+        }
+    }
+}
+
+fn access_log_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
+    let Some(obj) = object(c, path, value) else { return };
+    if let Some(v) = obj.get("format") {
+        let p = path.push("format");
+        if let Some(s) = string(c, &p, v) {
+            c.rule(&p, rules::access_log_format(s));
+        }
+    }
+    if let Some(v) = obj.get("destinationArn") {
+        let p = path.push("destinationArn");
+        if let Some(s) = string(c, &p, v) {
+            c.rule(&p, rules::access_log_destination(s));
+        }
+    }
+}
+
+fn canary_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
+    let Some(obj) = object(c, path, value) else { return };
+    for (name, v) in obj {
+        let p = path.push(name);
+        match name.as_str() {
+            "percentTraffic" => match v.as_f64() {
+                Some(pct) => c.rule(&p, rules::percent_traffic(pct, &v.to_string())),
+                None => c.wrong_type(&p, "number", v),
+            },
+            "deploymentId" => {
+                string(c, &p, v);
+            }
+            "useStageCache" => boolean(c, &p, v),
+            "stageVariableOverrides" => variables(c, &p, v, false),
+            _ => {}
+        }
+    }
+}
+
+fn tags(c: &mut Collector, path: &JsonPointer, value: &Value) {
+    let Some(obj) = object(c, path, value) else { return };
+    if obj.len() > MAX_TAGS {
+        c.push(path, IssueCode::TooManyTags, "A stage can have at most 50 tags");
+    }
+    for (key, v) in obj {
+        let p = path.push(key);
+        if let Some(s) = string(c, &p, v) {
+            c.rule(&p, rules::tag(key, s));
+        }
+    }
+}
+
+/// Validates UpdateStage `patchOperations` arriving as JSON: an array of operations, or an object with a
+/// `patchOperations` array. Checks structure, paths, ops and values; stage-dependent errors (removing a key
+/// that is not stored, unknown deployment ids) need a stage and show only in [`crate::apply`].
+#[must_use]
+pub fn validate_patch(doc: &Value) -> Report {
+    let mut c = Collector::default();
+    let (ops, base) = match doc {
+        Value::Object(o) if o.contains_key("patchOperations") => (&o["patchOperations"], JsonPointer::root().push("patchOperations")),
+        other => (other, JsonPointer::root()),
+    };
+    let Some(items) = ops.as_array() else {
+        c.wrong_type(&base, "array of patch operations", ops);
+        return Report::from_issues(c.0);
+    };
+    for (i, item) in items.iter().enumerate() {
+        let p = base.push(i);
+        if let Some(op) = parse_op(&mut c, &p, item) {
+            check_op(&mut c, &p, &op);
+        }
+    }
+    Report::from_issues(c.0)
+}
+
+/// Validates typed patch operations (see [`validate_patch`]).
+#[must_use]
+pub fn validate_patch_ops(ops: &[PatchOperation]) -> Report {
+    let mut c = Collector::default();
+    for (i, op) in ops.iter().enumerate() {
+        check_op(&mut c, &JsonPointer::root().push(i), op);
+    }
+    Report::from_issues(c.0)
+}
+
+fn parse_op(c: &mut Collector, p: &JsonPointer, item: &Value) -> Option<PatchOperation> {
+    let obj = object(c, p, item)?;
+    let text = |c: &mut Collector, name: &str| -> Result<Option<String>, ()> {
+        match obj.get(name) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(other) => {
+                c.wrong_type(&p.push(name), "string", other);
+                Err(())
+            }
+        }
+    };
+    let (op, path, value, from) = (text(c, "op"), text(c, "path"), text(c, "value"), text(c, "from"));
+    let (Ok(op), Ok(path), Ok(value), Ok(from)) = (op, path, value, from) else { return None };
+    let Some(op_name) = op else {
+        c.push(&p.push("op"), IssueCode::MissingField, "Patch operation is missing 'op'");
+        return None;
+    };
+    let Some(op) = Op::parse(&op_name) else {
+        c.push(
+            &p.push("op"),
+            IssueCode::UnsupportedOperation,
+            format!("Invalid op: {op_name}. Must be one of: [add, remove, replace, move, copy, test]"),
+        );
+        return None;
+    };
+    let Some(path) = path else {
+        c.push(&p.push("path"), IssueCode::MissingField, "Patch operation is missing 'path'");
+        return None;
+    };
+    Some(PatchOperation { op, path, value, from })
+}
+
+fn check_op(c: &mut Collector, p: &JsonPointer, op: &PatchOperation) {
+    if let Err(e) = plan(op) {
+        let field = match e.blame {
+            Blame::Op => "op",
+            Blame::Path => "path",
+            Blame::Value => "value",
+            Blame::From => "from",
+        };
+        c.push(&p.push(field), e.code, e.message);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn issues(doc: Value) -> Vec<(String, IssueCode)> {
+        validate_stage(&doc).errors.into_iter().map(|i| (i.path.to_string(), i.code)).collect()
+    }
+
+    #[test]
+    fn valid_stage_has_no_issues() {
+        let r = validate_stage(&json!({
+            "stageName": "prod", "deploymentId": "d", "methodSettings": {"*/*": {"cacheTtlInSeconds": 300}},
+            "variables": {"a": "b"}, "createdDate": 1_700_000_000
+        }));
+        assert!(r.valid, "{r:?}");
+    }
+
+    #[test]
+    fn reports_every_problem_with_its_pointer() {
+        let got = issues(json!({
+            "stageName": "bad name",
+            "cacheClusterEnabled": "yes",
+            "methodSettings": {
+                "~1pets/GET": {"cacheTtlInSeconds": 4000, "loggingLevel": "DEBUG"},
+                "GET": {}
+            },
+            "variables": {"bad-name": "ok", "good": ""}
+        }));
+        assert_eq!(
+            got,
+            vec![
+                ("/cacheClusterEnabled".into(), IssueCode::InvalidType),
+                ("/methodSettings/GET".into(), IssueCode::InvalidMethodSettingKey),
+                ("/methodSettings/~01pets~1GET/cacheTtlInSeconds".into(), IssueCode::InvalidTtl),
+                ("/methodSettings/~01pets~1GET/loggingLevel".into(), IssueCode::InvalidValue),
+                ("/stageName".into(), IssueCode::InvalidStageName),
+                ("/variables/bad-name".into(), IssueCode::InvalidVariableName),
+                ("/variables/good".into(), IssueCode::InvalidVariableValue),
+            ]
+        );
+    }
+
+    #[test]
+    fn ttl_message_is_aws_text() {
+        let r = validate_stage(&json!({"methodSettings": {"*/*": {"cacheTtlInSeconds": 3601}}}));
+        assert_eq!(r.errors[0].message, "Invalid time-to-live setting, must be an integer no greater than 3600");
+    }
+
+    #[test]
+    fn patch_issues_point_at_the_field() {
+        let r = validate_patch(&json!([
+            {"op": "replace", "path": "/*/*/caching/ttlInSeconds", "value": "60"},
+            {"op": "replace", "path": "/*/*/caching/ttlInSeconds", "value": "4000"},
+            {"op": "replace", "path": "/nope", "value": "1"},
+            {"op": "bogus", "path": "/description"},
+            {"op": "replace", "path": 7},
+            {"op": "move", "path": "/description", "from": "/x"}
+        ]));
+        let got: Vec<_> = r.errors.iter().map(|i| (i.path.to_string(), i.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("/1/value".into(), IssueCode::InvalidTtl),
+                ("/2/path".into(), IssueCode::InvalidPath),
+                ("/3/op".into(), IssueCode::UnsupportedOperation),
+                ("/4/path".into(), IssueCode::InvalidType),
+                ("/5/op".into(), IssueCode::UnsupportedOperation),
+            ]
+        );
+        assert!(validate_patch(&json!({"patchOperations": []})).valid);
+    }
+}

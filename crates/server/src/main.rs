@@ -1,0 +1,2 @@
+//! stagecraft CLI.
+fn main() {}
