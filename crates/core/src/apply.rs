@@ -55,7 +55,11 @@ pub fn apply(stage: &Stage, ops: &[PatchOperation]) -> Result<Stage, ApiError> {
 ///
 /// # Errors
 /// The first operation's [`ApiError`]; `stage` is untouched.
-pub fn apply_with(stage: &Stage, ops: &[PatchOperation], env: &dyn Environment) -> Result<Stage, ApiError> {
+pub fn apply_with(
+    stage: &Stage,
+    ops: &[PatchOperation],
+    env: &dyn Environment,
+) -> Result<Stage, ApiError> {
     let mut next = stage.clone();
     for op in ops {
         let action = plan(op).map_err(|e| ApiError::bad_request(e.message))?;
@@ -83,7 +87,11 @@ pub(crate) struct PlanError {
 
 impl PlanError {
     fn new(blame: Blame, code: IssueCode, message: impl Into<String>) -> Self {
-        Self { blame, code, message: message.into() }
+        Self {
+            blame,
+            code,
+            message: message.into(),
+        }
     }
 
     fn path(message: impl Into<String>) -> Self {
@@ -118,7 +126,11 @@ pub(crate) enum Action {
     RemoveCanary,
     PromoteDeployment,
     PromoteVariables,
-    SetMethodSetting { key: String, setting: &'static Setting, value: Value },
+    SetMethodSetting {
+        key: String,
+        setting: &'static Setting,
+        value: Value,
+    },
     RemoveMethodSetting(String),
 }
 
@@ -137,13 +149,25 @@ pub(crate) fn plan(op: &PatchOperation) -> Result<Action, PlanError> {
 }
 
 fn plan_remove(path: &str) -> Result<Action, PlanError> {
-    let cannot = || PlanError::new(Blame::Path, IssueCode::CannotRemove, messages::cannot_remove(path));
-    let segments: Vec<&str> = path.strip_prefix('/').ok_or_else(cannot)?.split('/').collect();
+    let cannot = || {
+        PlanError::new(
+            Blame::Path,
+            IssueCode::CannotRemove,
+            messages::cannot_remove(path),
+        )
+    };
+    let segments: Vec<&str> = path
+        .strip_prefix('/')
+        .ok_or_else(cannot)?
+        .split('/')
+        .collect();
     Ok(match segments.as_slice() {
         ["variables", name] => Action::RemoveVariable(unescape(name)),
         ["accessLogSettings"] => Action::RemoveAccessLogs,
         ["canarySettings"] => Action::RemoveCanary,
-        ["canarySettings", "stageVariableOverrides", name] => Action::RemoveCanaryOverride(unescape(name)),
+        ["canarySettings", "stageVariableOverrides", name] => {
+            Action::RemoveCanaryOverride(unescape(name))
+        }
         [resource, method] if !resource.is_empty() && !method.is_empty() => {
             Action::RemoveMethodSetting(format!("{resource}/{method}"))
         }
@@ -155,17 +179,31 @@ fn plan_set(op: &PatchOperation) -> Result<Action, PlanError> {
     let path = op.path.as_str();
     let segments: Vec<&str> = path.strip_prefix('/').unwrap_or("").split('/').collect();
     let is_add = op.op == Op::Add;
-    let unsupported =
-        || PlanError::new(Blame::Op, IssueCode::UnsupportedOperation, messages::invalid_operation(op.op.as_str(), path));
+    let unsupported = || {
+        PlanError::new(
+            Blame::Op,
+            IssueCode::UnsupportedOperation,
+            messages::invalid_operation(op.op.as_str(), path),
+        )
+    };
     let value = || {
         op.value.clone().ok_or_else(|| {
-            PlanError::new(Blame::Value, IssueCode::MissingValue, messages::missing_value(op.op.as_str(), path))
+            PlanError::new(
+                Blame::Value,
+                IssueCode::MissingValue,
+                messages::missing_value(op.op.as_str(), path),
+            )
         })
     };
     let boolean = || {
         let raw = value()?;
-        parse_bool(&raw)
-            .ok_or_else(|| PlanError::new(Blame::Value, IssueCode::InvalidValue, messages::invalid_bool(path, &raw)))
+        parse_bool(&raw).ok_or_else(|| {
+            PlanError::new(
+                Blame::Value,
+                IssueCode::InvalidValue,
+                messages::invalid_bool(path, &raw),
+            )
+        })
     };
     let clearable = || value().map(|v| Some(v).filter(|v| !v.is_empty()));
 
@@ -198,7 +236,8 @@ fn plan_set(op: &PatchOperation) -> Result<Action, PlanError> {
         ["documentationVersion"] => Action::DocumentationVersion(clearable()?),
         ["variables", name] => {
             let name = unescape(name);
-            rules::variable_name(&name).map_err(|(code, m)| PlanError::new(Blame::Path, code, m))?;
+            rules::variable_name(&name)
+                .map_err(|(code, m)| PlanError::new(Blame::Path, code, m))?;
             let raw = value()?;
             rules::variable_value(&raw).map_err(PlanError::value)?;
             Action::SetVariable(name, raw)
@@ -224,22 +263,36 @@ fn plan_set(op: &PatchOperation) -> Result<Action, PlanError> {
                 return Err(unsupported());
             }
             let name = unescape(name);
-            rules::variable_name(&name).map_err(|(code, m)| PlanError::new(Blame::Path, code, m))?;
+            rules::variable_name(&name)
+                .map_err(|(code, m)| PlanError::new(Blame::Path, code, m))?;
             let raw = value()?;
             rules::variable_value(&raw).map_err(PlanError::value)?;
             Action::SetCanaryOverride(name, raw)
         }
         _ => {
-            let (key, setting) = parse_setting_path(path).ok_or_else(|| PlanError::path(messages::invalid_path(path)))?;
+            let (key, setting) = parse_setting_path(path)
+                .ok_or_else(|| PlanError::path(messages::invalid_path(path)))?;
             let raw = value()?;
             let value = setting.parse_patch_value(path, &raw).map_err(|m| {
-                let code = if setting.field == "cacheTtlInSeconds" { IssueCode::InvalidTtl } else { IssueCode::InvalidValue };
+                let code = if setting.field == "cacheTtlInSeconds" {
+                    IssueCode::InvalidTtl
+                } else {
+                    IssueCode::InvalidValue
+                };
                 PlanError::new(Blame::Value, code, m)
             })?;
-            Action::SetMethodSetting { key: key.to_owned(), setting, value }
+            Action::SetMethodSetting {
+                key: key.to_owned(),
+                setting,
+                value,
+            }
         }
     };
-    if is_add { Err(unsupported()) } else { Ok(action) }
+    if is_add {
+        Err(unsupported())
+    } else {
+        Ok(action)
+    }
 }
 
 fn plan_copy(op: &PatchOperation) -> Result<Action, PlanError> {
@@ -247,20 +300,36 @@ fn plan_copy(op: &PatchOperation) -> Result<Action, PlanError> {
     match (op.path.as_str(), from) {
         ("/deploymentId", "/canarySettings/deploymentId") => Ok(Action::PromoteDeployment),
         ("/variables", "/canarySettings/stageVariableOverrides") => Ok(Action::PromoteVariables),
-        _ => Err(PlanError::new(Blame::From, IssueCode::InvalidCopy, messages::invalid_copy(&op.path, from))),
+        _ => Err(PlanError::new(
+            Blame::From,
+            IssueCode::InvalidCopy,
+            messages::invalid_copy(&op.path, from),
+        )),
     }
 }
 
 fn canary(stage: &mut Stage) -> &mut CanarySettings {
     let deployment_id = stage.deployment_id.clone();
-    stage.canary_settings.get_or_insert_with(|| CanarySettings { deployment_id, ..CanarySettings::default() })
+    stage.canary_settings.get_or_insert_with(|| CanarySettings {
+        deployment_id,
+        ..CanarySettings::default()
+    })
 }
 
 fn existing_deployment(env: &dyn Environment, id: String) -> Result<String, String> {
-    if env.deployment_exists(&id) { Ok(id) } else { Err(messages::DEPLOYMENT_NOT_FOUND.to_owned()) }
+    if env.deployment_exists(&id) {
+        Ok(id)
+    } else {
+        Err(messages::DEPLOYMENT_NOT_FOUND.to_owned())
+    }
 }
 
-fn execute(stage: &mut Stage, action: Action, op: &PatchOperation, env: &dyn Environment) -> Result<(), String> {
+fn execute(
+    stage: &mut Stage,
+    action: Action,
+    op: &PatchOperation,
+    env: &dyn Environment,
+) -> Result<(), String> {
     match action {
         Action::Description(v) => stage.description = v,
         Action::DeploymentId(id) => stage.deployment_id = Some(existing_deployment(env, id)?),
@@ -278,8 +347,15 @@ fn execute(stage: &mut Stage, action: Action, op: &PatchOperation, env: &dyn Env
         Action::RemoveVariable(name) => {
             stage.variables.remove(&name);
         }
-        Action::AccessLogFormat(v) => stage.access_log_settings.get_or_insert_default().format = Some(v),
-        Action::AccessLogDestination(v) => stage.access_log_settings.get_or_insert_default().destination_arn = Some(v),
+        Action::AccessLogFormat(v) => {
+            stage.access_log_settings.get_or_insert_default().format = Some(v)
+        }
+        Action::AccessLogDestination(v) => {
+            stage
+                .access_log_settings
+                .get_or_insert_default()
+                .destination_arn = Some(v)
+        }
         Action::RemoveAccessLogs => stage.access_log_settings = None,
         Action::CanaryPercentTraffic(v) => canary(stage).percent_traffic = v,
         Action::CanaryDeploymentId(id) => {
@@ -312,7 +388,11 @@ fn execute(stage: &mut Stage, action: Action, op: &PatchOperation, env: &dyn Env
                 stage.variables.insert(name, value);
             }
         }
-        Action::SetMethodSetting { key, setting, value } => {
+        Action::SetMethodSetting {
+            key,
+            setting,
+            value,
+        } => {
             let entry = if let Some(entry) = stage.method_settings.get_mut(&key) {
                 entry
             } else {
@@ -356,8 +436,11 @@ mod tests {
 
     #[test]
     fn new_key_gets_aws_defaults() {
-        let out = apply(&stage(), &ops(json!([{"op":"replace","path":"/~1pets/GET/caching/ttlInSeconds","value":"60"}])))
-            .unwrap();
+        let out = apply(
+            &stage(),
+            &ops(json!([{"op":"replace","path":"/~1pets/GET/caching/ttlInSeconds","value":"60"}])),
+        )
+        .unwrap();
         assert_eq!(
             serde_json::to_value(&out.method_settings["~1pets/GET"]).unwrap(),
             json!({"metricsEnabled": false, "dataTraceEnabled": false, "throttlingBurstLimit": 5000,
@@ -394,46 +477,79 @@ mod tests {
             "Cannot remove method setting */* because there is no method setting for this method "
         );
         assert_eq!(
-            err(&s, json!([{"op":"remove","path":"/~1pets/GET/throttling/rateLimit"}])),
+            err(
+                &s,
+                json!([{"op":"remove","path":"/~1pets/GET/throttling/rateLimit"}])
+            ),
             "Cannot remove method setting ~1pets/GET/throttling/rateLimit because there is no method setting for this method "
         );
         assert_eq!(
-            err(&s, json!([{"op":"remove","path":"/accessLogSettings/destinationArn"}])),
+            err(
+                &s,
+                json!([{"op":"remove","path":"/accessLogSettings/destinationArn"}])
+            ),
             "Cannot remove method setting accessLogSettings/destinationArn because there is no method setting for this method "
         );
     }
 
     #[test]
     fn invalid_paths_list_aws_paths_verbatim() {
-        let m = err(&stage(), json!([{"op":"replace","path":"/tags/tag1","value":"x"}]));
-        assert!(m.starts_with("Invalid method setting path: /tags/tag1. Must be one of: [/deploymentId, /description,"));
-        assert!(m.contains("/throttling/burstLimit/{resourcePath}/{httpMethod}/throttling/rateLimit/"));
+        let m = err(
+            &stage(),
+            json!([{"op":"replace","path":"/tags/tag1","value":"x"}]),
+        );
+        assert!(m.starts_with(
+            "Invalid method setting path: /tags/tag1. Must be one of: [/deploymentId, /description,"
+        ));
+        assert!(
+            m.contains("/throttling/burstLimit/{resourcePath}/{httpMethod}/throttling/rateLimit/")
+        );
         assert!(m.ends_with("/variables/{variable_name}, /tracingEnabled]"));
-        let m = err(&stage(), json!([{"op":"replace","path":"/{proxy+}/ANY//throttling/burstLimit","value":"1"}]));
-        assert!(m.starts_with("Invalid method setting path: /{proxy+}/ANY//throttling/burstLimit. Must be one of"));
+        let m = err(
+            &stage(),
+            json!([{"op":"replace","path":"/{proxy+}/ANY//throttling/burstLimit","value":"1"}]),
+        );
+        assert!(m.starts_with(
+            "Invalid method setting path: /{proxy+}/ANY//throttling/burstLimit. Must be one of"
+        ));
     }
 
     #[test]
     fn access_logs_and_canary_errors() {
         let s = stage();
         assert_eq!(
-            err(&s, json!([{"op":"replace","path":"/accessLogSettings","value":"x"}])),
+            err(
+                &s,
+                json!([{"op":"replace","path":"/accessLogSettings","value":"x"}])
+            ),
             "Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]"
         );
         assert_eq!(
-            err(&s, json!([{"op":"add","path":"/accessLogSettings/format","value":""}])),
+            err(
+                &s,
+                json!([{"op":"add","path":"/accessLogSettings/format","value":""}])
+            ),
             "Access Log value must not be empty"
         );
         assert_eq!(
-            err(&s, json!([{"op":"add","path":"/canarySettings/deploymentId","value":"d1"}])),
+            err(
+                &s,
+                json!([{"op":"add","path":"/canarySettings/deploymentId","value":"d1"}])
+            ),
             "Invalid add operation with path: /canarySettings/deploymentId"
         );
         assert_eq!(
-            err(&s, json!([{"op":"copy","from":"/canarySettings/deploymentId","path":"/deploymentId"}])),
+            err(
+                &s,
+                json!([{"op":"copy","from":"/canarySettings/deploymentId","path":"/deploymentId"}])
+            ),
             "Promotion not available. Canary does not exist."
         );
         assert_eq!(
-            err(&s, json!([{"op":"copy","from":"/variables","path":"/canarySettings/stageVariableOverrides"}])),
+            err(
+                &s,
+                json!([{"op":"copy","from":"/variables","path":"/canarySettings/stageVariableOverrides"}])
+            ),
             "Invalid copy operation with path: /canarySettings/stageVariableOverrides and from /variables. Valid copy:path are [/deploymentId, /variables] and valid copy:from are [/canarySettings/deploymentId, /canarySettings/stageVariableOverrides]"
         );
     }
@@ -450,7 +566,14 @@ mod tests {
         )
         .unwrap();
         let c = out.canary_settings.as_ref().unwrap();
-        assert_eq!((c.percent_traffic, c.deployment_id.as_deref(), c.use_stage_cache), (10.5, Some("d1"), false));
+        assert_eq!(
+            (
+                c.percent_traffic,
+                c.deployment_id.as_deref(),
+                c.use_stage_cache
+            ),
+            (10.5, Some("d1"), false)
+        );
         assert_eq!(out.variables["color"], "blue");
     }
 
@@ -465,7 +588,10 @@ mod tests {
                 {"op":"replace","path":"/*/*/caching/ttlInSeconds","value":"4000"}
             ])),
         );
-        assert_eq!(result.unwrap_err().message, "Invalid time-to-live setting, must be an integer no greater than 3600");
+        assert_eq!(
+            result.unwrap_err().message,
+            "Invalid time-to-live setting, must be an integer no greater than 3600"
+        );
         assert_eq!(s, before);
     }
 
@@ -478,25 +604,38 @@ mod tests {
             }
         }
         let s = stage();
-        let bad = ops(json!([{"op":"replace","path":"/canarySettings/deploymentId","value":"nope"}]));
-        assert_eq!(apply_with(&s, &bad, &Only("d1")).unwrap_err().message, "Deployment id does not exist");
+        let bad =
+            ops(json!([{"op":"replace","path":"/canarySettings/deploymentId","value":"nope"}]));
+        assert_eq!(
+            apply_with(&s, &bad, &Only("d1")).unwrap_err().message,
+            "Deployment id does not exist"
+        );
         let good = ops(json!([{"op":"replace","path":"/deploymentId","value":"d1"}]));
         assert!(apply_with(&s, &good, &Only("d1")).is_ok());
     }
 
     #[test]
     fn remove_then_replace_resets_a_key() {
-        let s = apply(&stage(), &ops(json!([
-            {"op":"replace","path":"/~1a/GET/throttling/rateLimit","value":"5"},
-            {"op":"replace","path":"/~1a/GET/caching/enabled","value":"true"}
-        ])))
+        let s = apply(
+            &stage(),
+            &ops(json!([
+                {"op":"replace","path":"/~1a/GET/throttling/rateLimit","value":"5"},
+                {"op":"replace","path":"/~1a/GET/caching/enabled","value":"true"}
+            ])),
+        )
         .unwrap();
-        let out = apply(&s, &ops(json!([
-            {"op":"remove","path":"/~1a/GET"},
-            {"op":"replace","path":"/~1a/GET/caching/enabled","value":"true"}
-        ])))
+        let out = apply(
+            &s,
+            &ops(json!([
+                {"op":"remove","path":"/~1a/GET"},
+                {"op":"replace","path":"/~1a/GET/caching/enabled","value":"true"}
+            ])),
+        )
         .unwrap();
         let entry = &out.method_settings["~1a/GET"];
-        assert_eq!(entry.get(Setting::by_field("throttlingRateLimit").unwrap()), Some(&json!(10000.0)));
+        assert_eq!(
+            entry.get(Setting::by_field("throttlingRateLimit").unwrap()),
+            Some(&json!(10000.0))
+        );
     }
 }

@@ -37,7 +37,10 @@ pub struct DiffError {
 
 impl DiffError {
     fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { field: field.into(), message: message.into() }
+        Self {
+            field: field.into(),
+            message: message.into(),
+        }
     }
 }
 
@@ -58,7 +61,11 @@ pub fn diff(before: &Stage, after: &Stage) -> Result<Vec<PatchOperation>, DiffEr
     let mut ops = Vec::new();
     stage_fields(before, after, &mut ops)?;
     map_ops("/variables", &before.variables, &after.variables, &mut ops)?;
-    access_logs(before.access_log_settings.as_ref(), after.access_log_settings.as_ref(), &mut ops)?;
+    access_logs(
+        before.access_log_settings.as_ref(),
+        after.access_log_settings.as_ref(),
+        &mut ops,
+    )?;
     canary(before, after, &mut ops)?;
     method_settings(&before.method_settings, &after.method_settings, &mut ops)?;
     Ok(ops)
@@ -74,7 +81,10 @@ fn unchangeable(before: &Stage, after: &Stage) -> Result<(), DiffError> {
         ));
     }
     if before.tags != after.tags {
-        return Err(DiffError::new("/tags", "tags are not changed by UpdateStage: use TagResource and UntagResource"));
+        return Err(DiffError::new(
+            "/tags",
+            "tags are not changed by UpdateStage: use TagResource and UntagResource",
+        ));
     }
     if before.web_acl_arn != after.web_acl_arn {
         return Err(DiffError::new(
@@ -85,8 +95,15 @@ fn unchangeable(before: &Stage, after: &Stage) -> Result<(), DiffError> {
     extras("", &before.extra, &after.extra)
 }
 
-fn extras(base: &str, before: &Map<String, serde_json::Value>, after: &Map<String, serde_json::Value>) -> Result<(), DiffError> {
-    let changed = before.iter().filter(|(k, v)| after.get(*k) != Some(v)).map(|(k, _)| k);
+fn extras(
+    base: &str,
+    before: &Map<String, serde_json::Value>,
+    after: &Map<String, serde_json::Value>,
+) -> Result<(), DiffError> {
+    let changed = before
+        .iter()
+        .filter(|(k, v)| after.get(*k) != Some(v))
+        .map(|(k, _)| k);
     let added = after.keys().filter(|k| !before.contains_key(*k));
     match changed.chain(added).next() {
         Some(field) => Err(DiffError::new(
@@ -101,41 +118,83 @@ fn non_empty(v: Option<&String>) -> Option<&String> {
     v.filter(|s| !s.is_empty())
 }
 
-fn stage_fields(before: &Stage, after: &Stage, ops: &mut Vec<PatchOperation>) -> Result<(), DiffError> {
+fn stage_fields(
+    before: &Stage,
+    after: &Stage,
+    ops: &mut Vec<PatchOperation>,
+) -> Result<(), DiffError> {
     match (&before.deployment_id, &after.deployment_id) {
-        (b, Some(a)) if b.as_ref() != Some(a) => ops.push(PatchOperation::replace("/deploymentId", a)),
+        (b, Some(a)) if b.as_ref() != Some(a) => {
+            ops.push(PatchOperation::replace("/deploymentId", a))
+        }
         (Some(_), None) => {
-            return Err(DiffError::new("/deploymentId", "deploymentId cannot be removed: a stage always serves a deployment"));
+            return Err(DiffError::new(
+                "/deploymentId",
+                "deploymentId cannot be removed: a stage always serves a deployment",
+            ));
         }
         _ => {}
     }
-    text_field("/description", before.description.as_ref(), after.description.as_ref(), ops);
+    text_field(
+        "/description",
+        before.description.as_ref(),
+        after.description.as_ref(),
+        ops,
+    );
     if before.cache_cluster_enabled != after.cache_cluster_enabled {
-        ops.push(PatchOperation::replace("/cacheClusterEnabled", after.cache_cluster_enabled.to_string()));
+        ops.push(PatchOperation::replace(
+            "/cacheClusterEnabled",
+            after.cache_cluster_enabled.to_string(),
+        ));
     }
     match (&before.cache_cluster_size, &after.cache_cluster_size) {
         (b, Some(a)) if b.as_ref() != Some(a) => {
-            rules::cache_cluster_size(a).map_err(|(_, m)| DiffError::new("/cacheClusterSize", m))?;
+            rules::cache_cluster_size(a)
+                .map_err(|(_, m)| DiffError::new("/cacheClusterSize", m))?;
             ops.push(PatchOperation::replace("/cacheClusterSize", a));
         }
         (Some(_), None) => {
-            return Err(DiffError::new("/cacheClusterSize", "cacheClusterSize cannot be unset; set cacheClusterEnabled to false instead"));
+            return Err(DiffError::new(
+                "/cacheClusterSize",
+                "cacheClusterSize cannot be unset; set cacheClusterEnabled to false instead",
+            ));
         }
         _ => {}
     }
-    text_field("/clientCertificateId", before.client_certificate_id.as_ref(), after.client_certificate_id.as_ref(), ops);
+    text_field(
+        "/clientCertificateId",
+        before.client_certificate_id.as_ref(),
+        after.client_certificate_id.as_ref(),
+        ops,
+    );
     if before.tracing_enabled != after.tracing_enabled {
-        ops.push(PatchOperation::replace("/tracingEnabled", after.tracing_enabled.to_string()));
+        ops.push(PatchOperation::replace(
+            "/tracingEnabled",
+            after.tracing_enabled.to_string(),
+        ));
     }
-    text_field("/documentationVersion", before.documentation_version.as_ref(), after.documentation_version.as_ref(), ops);
+    text_field(
+        "/documentationVersion",
+        before.documentation_version.as_ref(),
+        after.documentation_version.as_ref(),
+        ops,
+    );
     Ok(())
 }
 
 /// A field that `""` clears.
-fn text_field(path: &str, before: Option<&String>, after: Option<&String>, ops: &mut Vec<PatchOperation>) {
+fn text_field(
+    path: &str,
+    before: Option<&String>,
+    after: Option<&String>,
+    ops: &mut Vec<PatchOperation>,
+) {
     let (b, a) = (non_empty(before), non_empty(after));
     if b != a {
-        ops.push(PatchOperation::replace(path, a.cloned().unwrap_or_default()));
+        ops.push(PatchOperation::replace(
+            path,
+            a.cloned().unwrap_or_default(),
+        ));
     }
 }
 
@@ -151,7 +210,9 @@ fn map_ops(
     }
     for (name, value) in after.iter().filter(|(k, v)| before.get(*k) != Some(v)) {
         let path = format!("{base}/{}", escape(name));
-        rules::variable_name(name).and_then(|()| rules::variable_value(value)).map_err(|(_, m)| DiffError::new(&path, m))?;
+        rules::variable_name(name)
+            .and_then(|()| rules::variable_value(value))
+            .map_err(|(_, m)| DiffError::new(&path, m))?;
         ops.push(PatchOperation::replace(path, value));
     }
     Ok(())
@@ -162,8 +223,13 @@ fn access_logs(
     after: Option<&AccessLogSettings>,
     ops: &mut Vec<PatchOperation>,
 ) -> Result<(), DiffError> {
-    let is_empty = |s: &&AccessLogSettings| s.format.is_none() && s.destination_arn.is_none() && s.extra.is_empty();
-    let (before, after) = (before.filter(|s| !is_empty(s)), after.filter(|s| !is_empty(s)));
+    let is_empty = |s: &&AccessLogSettings| {
+        s.format.is_none() && s.destination_arn.is_none() && s.extra.is_empty()
+    };
+    let (before, after) = (
+        before.filter(|s| !is_empty(s)),
+        after.filter(|s| !is_empty(s)),
+    );
     let Some(a) = after else {
         if before.is_some() {
             ops.push(PatchOperation::remove("/accessLogSettings"));
@@ -173,7 +239,8 @@ fn access_logs(
     let empty = AccessLogSettings::default();
     let b = before.unwrap_or(&empty);
     extras("/accessLogSettings", &b.extra, &a.extra)?;
-    let loses_field = (b.format.is_some() && a.format.is_none()) || (b.destination_arn.is_some() && a.destination_arn.is_none());
+    let loses_field = (b.format.is_some() && a.format.is_none())
+        || (b.destination_arn.is_some() && a.destination_arn.is_none());
     let current = if loses_field {
         ops.push(PatchOperation::remove("/accessLogSettings"));
         &empty
@@ -183,13 +250,18 @@ fn access_logs(
     if let Some(arn) = &a.destination_arn
         && current.destination_arn.as_ref() != Some(arn)
     {
-        rules::access_log_destination(arn).map_err(|(_, m)| DiffError::new("/accessLogSettings/destinationArn", m))?;
-        ops.push(PatchOperation::replace("/accessLogSettings/destinationArn", arn));
+        rules::access_log_destination(arn)
+            .map_err(|(_, m)| DiffError::new("/accessLogSettings/destinationArn", m))?;
+        ops.push(PatchOperation::replace(
+            "/accessLogSettings/destinationArn",
+            arn,
+        ));
     }
     if let Some(format) = &a.format
         && current.format.as_ref() != Some(format)
     {
-        rules::access_log_format(format).map_err(|(_, m)| DiffError::new("/accessLogSettings/format", m))?;
+        rules::access_log_format(format)
+            .map_err(|(_, m)| DiffError::new("/accessLogSettings/format", m))?;
         ops.push(PatchOperation::replace("/accessLogSettings/format", format));
     }
     Ok(())
@@ -203,19 +275,29 @@ fn canary(before: &Stage, after: &Stage, ops: &mut Vec<PatchOperation>) -> Resul
         return Ok(());
     };
     // A canary that does not exist yet is created by the first canary op on the stage's deployment.
-    let created = CanarySettings { deployment_id: after.deployment_id.clone(), ..CanarySettings::default() };
+    let created = CanarySettings {
+        deployment_id: after.deployment_id.clone(),
+        ..CanarySettings::default()
+    };
     let (current, creating) = match &before.canary_settings {
         Some(b) => (b, false),
         None => (&created, true),
     };
     extras("/canarySettings", &current.extra, &a.extra)?;
     if current.deployment_id.is_some() && a.deployment_id.is_none() {
-        return Err(DiffError::new("/canarySettings/deploymentId", "a canary always has a deployment; its deploymentId cannot be removed"));
+        return Err(DiffError::new(
+            "/canarySettings/deploymentId",
+            "a canary always has a deployment; its deploymentId cannot be removed",
+        ));
     }
     if creating || current.percent_traffic.to_bits() != a.percent_traffic.to_bits() {
         let raw = crate::values::format_double(a.percent_traffic);
-        rules::percent_traffic(a.percent_traffic, &raw).map_err(|(_, m)| DiffError::new("/canarySettings/percentTraffic", m))?;
-        ops.push(PatchOperation::replace("/canarySettings/percentTraffic", raw));
+        rules::percent_traffic(a.percent_traffic, &raw)
+            .map_err(|(_, m)| DiffError::new("/canarySettings/percentTraffic", m))?;
+        ops.push(PatchOperation::replace(
+            "/canarySettings/percentTraffic",
+            raw,
+        ));
     }
     if let Some(id) = &a.deployment_id
         && current.deployment_id.as_ref() != Some(id)
@@ -223,16 +305,26 @@ fn canary(before: &Stage, after: &Stage, ops: &mut Vec<PatchOperation>) -> Resul
         ops.push(PatchOperation::replace("/canarySettings/deploymentId", id));
     }
     if current.use_stage_cache != a.use_stage_cache {
-        ops.push(PatchOperation::replace("/canarySettings/useStageCache", a.use_stage_cache.to_string()));
+        ops.push(PatchOperation::replace(
+            "/canarySettings/useStageCache",
+            a.use_stage_cache.to_string(),
+        ));
     }
-    map_ops("/canarySettings/stageVariableOverrides", &current.stage_variable_overrides, &a.stage_variable_overrides, ops)
+    map_ops(
+        "/canarySettings/stageVariableOverrides",
+        &current.stage_variable_overrides,
+        &a.stage_variable_overrides,
+        ops,
+    )
 }
 
 type Entries = BTreeMap<String, MethodSetting>;
 
 /// Whether `before` has a table field that `after` lacks (only a remove and re-create can drop it).
 fn loses_field(before: &MethodSetting, after: &MethodSetting) -> bool {
-    METHOD_SETTINGS.iter().any(|s| before.get(s).is_some() && after.get(s).is_none())
+    METHOD_SETTINGS
+        .iter()
+        .any(|s| before.get(s).is_some() && after.get(s).is_none())
 }
 
 /// `entry` with every omitted field that AWS always stores taken from `inherit` (the final `*/*`) or
@@ -251,29 +343,54 @@ fn fill(entry: &MethodSetting, inherit: Option<&MethodSetting>) -> MethodSetting
 }
 
 /// Ops that turn `current` (an existing entry, or the base a new entry starts from) into `target`.
-fn entry_ops(key: &str, current: &MethodSetting, target: &MethodSetting, creating: bool, ops: &mut Vec<PatchOperation>) {
+fn entry_ops(
+    key: &str,
+    current: &MethodSetting,
+    target: &MethodSetting,
+    creating: bool,
+    ops: &mut Vec<PatchOperation>,
+) {
     let start = ops.len();
     for s in METHOD_SETTINGS {
         if let Some(v) = target.get(s)
             && current.get(s) != Some(v)
         {
-            ops.push(PatchOperation::replace(setting_path(key, s), s.to_patch_value(v)));
+            ops.push(PatchOperation::replace(
+                setting_path(key, s),
+                s.to_patch_value(v),
+            ));
         }
     }
     if creating && ops.len() == start {
         // The target equals the base: one replace with the base's own value creates the entry.
-        if let Some((s, v)) = METHOD_SETTINGS.iter().find_map(|s| target.get(s).map(|v| (s, v))) {
-            ops.push(PatchOperation::replace(setting_path(key, s), s.to_patch_value(v)));
+        if let Some((s, v)) = METHOD_SETTINGS
+            .iter()
+            .find_map(|s| target.get(s).map(|v| (s, v)))
+        {
+            ops.push(PatchOperation::replace(
+                setting_path(key, s),
+                s.to_patch_value(v),
+            ));
         }
     }
 }
 
-fn method_settings(before: &Entries, after: &Entries, ops: &mut Vec<PatchOperation>) -> Result<(), DiffError> {
+fn method_settings(
+    before: &Entries,
+    after: &Entries,
+    ops: &mut Vec<PatchOperation>,
+) -> Result<(), DiffError> {
     let empty = MethodSetting::default();
     for (key, entry) in after {
         let prior = before.get(key).unwrap_or(&empty);
-        let old: Map<_, _> = prior.unknown_fields().map(|(k, v)| (k.clone(), v.clone())).collect();
-        let new: Map<_, _> = entry.unknown_fields().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let old: Map<_, _> = prior
+            .unknown_fields()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        let new: Map<_, _> = entry
+            .unknown_fields()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         extras(&format!("/methodSettings/{}", escape(key)), &old, &new)?;
     }
 
@@ -302,13 +419,18 @@ fn method_settings(before: &Entries, after: &Entries, ops: &mut Vec<PatchOperati
     creates.sort_unstable();
 
     // Entries that must lose a field `*/*` would give them are created while `*/*` is absent.
-    let (without_star, with_star): (Vec<&str>, Vec<&str>) =
-        creates.iter().partition(|k| star_target.as_ref().is_some_and(|st| loses_field(st, &targets[**k])));
+    let (without_star, with_star): (Vec<&str>, Vec<&str>) = creates.iter().partition(|k| {
+        star_target
+            .as_ref()
+            .is_some_and(|st| loses_field(st, &targets[**k]))
+    });
     let star_before = before.get(ALL_METHODS_KEY);
     let star_goes = star_before.is_some()
         && (star_target.is_none()
             || !without_star.is_empty()
-            || star_before.zip(star_target.as_ref()).is_some_and(|(b, t)| loses_field(b, t)));
+            || star_before
+                .zip(star_target.as_ref())
+                .is_some_and(|(b, t)| loses_field(b, t)));
 
     for key in &removes {
         ops.push(PatchOperation::remove(format!("/{key}")));
@@ -355,30 +477,41 @@ mod tests {
 
     fn full(extra: Value) -> Value {
         let mut base = serde_json::to_value(MethodSetting::aws_defaults()).unwrap();
-        base.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        base.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         base
     }
 
     #[test]
     fn identical_stages_need_no_ops() {
-        let s = stage(json!({"deploymentId": "d", "methodSettings": {"*/*": full(json!({}))}, "variables": {"a": "b"}}));
+        let s = stage(
+            json!({"deploymentId": "d", "methodSettings": {"*/*": full(json!({}))}, "variables": {"a": "b"}}),
+        );
         assert_eq!(diff(&s, &s).unwrap(), vec![]);
     }
 
     #[test]
     fn new_key_sends_only_what_differs_from_all_methods() {
-        let before = stage(json!({"methodSettings": {"*/*": full(json!({"cachingEnabled": true}))}}));
+        let before =
+            stage(json!({"methodSettings": {"*/*": full(json!({"cachingEnabled": true}))}}));
         let after = stage(json!({"methodSettings": {
             "*/*": full(json!({"cachingEnabled": true})),
             "~1pets/GET": full(json!({"cachingEnabled": true, "cacheTtlInSeconds": 60}))
         }}));
-        assert_eq!(ops_json(&before, &after), json!([{"op":"replace","path":"/~1pets/GET/caching/ttlInSeconds","value":"60"}]));
+        assert_eq!(
+            ops_json(&before, &after),
+            json!([{"op":"replace","path":"/~1pets/GET/caching/ttlInSeconds","value":"60"}])
+        );
     }
 
     #[test]
     fn dropping_a_field_removes_and_recreates_the_key() {
-        let before = stage(json!({"methodSettings": {"~1a/GET": full(json!({"loggingLevel": "INFO", "metricsEnabled": true}))}}));
-        let after = stage(json!({"methodSettings": {"~1a/GET": full(json!({"metricsEnabled": true}))}}));
+        let before = stage(
+            json!({"methodSettings": {"~1a/GET": full(json!({"loggingLevel": "INFO", "metricsEnabled": true}))}}),
+        );
+        let after =
+            stage(json!({"methodSettings": {"~1a/GET": full(json!({"metricsEnabled": true}))}}));
         let ops = diff(&before, &after).unwrap();
         assert_eq!(
             serde_json::to_value(&ops).unwrap(),
@@ -406,10 +539,14 @@ mod tests {
 
     #[test]
     fn stage_fields_variables_logs_and_canary() {
-        let before = stage(json!({"deploymentId": "d1", "description": "old", "variables": {"a": "1", "b": "2"},
-            "accessLogSettings": {"format": "$context.requestId", "destinationArn": "arn:aws:logs:us-east-1:1:log-group:g"}}));
-        let after = stage(json!({"deploymentId": "d2", "variables": {"a": "1", "c": "3"}, "tracingEnabled": true,
-            "canarySettings": {"percentTraffic": 10.0, "deploymentId": "d1", "useStageCache": false}}));
+        let before = stage(
+            json!({"deploymentId": "d1", "description": "old", "variables": {"a": "1", "b": "2"},
+            "accessLogSettings": {"format": "$context.requestId", "destinationArn": "arn:aws:logs:us-east-1:1:log-group:g"}}),
+        );
+        let after = stage(
+            json!({"deploymentId": "d2", "variables": {"a": "1", "c": "3"}, "tracingEnabled": true,
+            "canarySettings": {"percentTraffic": 10.0, "deploymentId": "d1", "useStageCache": false}}),
+        );
         let ops = diff(&before, &after).unwrap();
         assert_eq!(
             serde_json::to_value(&ops).unwrap(),
@@ -430,16 +567,32 @@ mod tests {
     #[test]
     fn refuses_changes_update_stage_cannot_make() {
         let before = stage(json!({"stageName": "prod", "tags": {"team": "a"}}));
-        let err = diff(&before, &stage(json!({"stageName": "prod", "tags": {"team": "b"}}))).unwrap_err();
+        let err = diff(
+            &before,
+            &stage(json!({"stageName": "prod", "tags": {"team": "b"}})),
+        )
+        .unwrap_err();
         assert_eq!(err.field, "/tags");
         assert!(err.message.contains("TagResource"));
-        assert_eq!(diff(&before, &stage(json!({"stageName": "dev", "tags": {"team": "a"}}))).unwrap_err().field, "/stageName");
+        assert_eq!(
+            diff(
+                &before,
+                &stage(json!({"stageName": "dev", "tags": {"team": "a"}}))
+            )
+            .unwrap_err()
+            .field,
+            "/stageName"
+        );
     }
 
     #[test]
     fn ignores_server_managed_fields() {
-        let before = stage(json!({"createdDate": 1, "lastUpdatedDate": 2, "cacheClusterStatus": "AVAILABLE"}));
-        let after = stage(json!({"createdDate": 5, "lastUpdatedDate": 6, "cacheClusterStatus": "NOT_AVAILABLE"}));
+        let before = stage(
+            json!({"createdDate": 1, "lastUpdatedDate": 2, "cacheClusterStatus": "AVAILABLE"}),
+        );
+        let after = stage(
+            json!({"createdDate": 5, "lastUpdatedDate": 6, "cacheClusterStatus": "NOT_AVAILABLE"}),
+        );
         assert_eq!(diff(&before, &after).unwrap(), vec![]);
     }
 }

@@ -62,17 +62,26 @@ pub struct ApiError {
 impl ApiError {
     /// A `BadRequestException`.
     pub fn bad_request(message: impl Into<String>) -> Self {
-        Self { error_type: ErrorType::BadRequest, message: message.into() }
+        Self {
+            error_type: ErrorType::BadRequest,
+            message: message.into(),
+        }
     }
 
     /// A `NotFoundException`.
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self { error_type: ErrorType::NotFound, message: message.into() }
+        Self {
+            error_type: ErrorType::NotFound,
+            message: message.into(),
+        }
     }
 
     /// A `ConflictException`.
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self { error_type: ErrorType::Conflict, message: message.into() }
+        Self {
+            error_type: ErrorType::Conflict,
+            message: message.into(),
+        }
     }
 }
 

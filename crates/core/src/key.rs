@@ -47,10 +47,18 @@ pub fn parse_method_setting_key(key: &str) -> Option<MethodSettingKey> {
         "*".to_owned()
     } else {
         let decoded = pointer::unescape(resource);
-        if decoded.starts_with('/') { decoded } else { format!("/{decoded}") }
+        if decoded.starts_with('/') {
+            decoded
+        } else {
+            format!("/{decoded}")
+        }
     };
     let canonical = method_setting_key(&resource_path, method) == key;
-    Some(MethodSettingKey { resource_path, http_method: method.to_owned(), canonical })
+    Some(MethodSettingKey {
+        resource_path,
+        http_method: method.to_owned(),
+        canonical,
+    })
 }
 
 /// Splits a method-setting patch path `/{key}/{group}/{setting}` into its key and table row.
@@ -80,7 +88,10 @@ mod tests {
 
     #[test]
     fn encodes_keys() {
-        assert_eq!(method_setting_key("/pets/{petId}", "GET"), "~1pets~1{petId}/GET");
+        assert_eq!(
+            method_setting_key("/pets/{petId}", "GET"),
+            "~1pets~1{petId}/GET"
+        );
         assert_eq!(method_setting_key("/", "get"), "~1/GET");
         assert_eq!(method_setting_key("*", "*"), "*/*");
         assert_eq!(method_setting_key("pets", "POST"), "~1pets/POST");
@@ -89,13 +100,30 @@ mod tests {
     #[test]
     fn decodes_keys() {
         let k = parse_method_setting_key("~1pets~1{petId}/GET").unwrap();
-        assert_eq!((k.resource_path.as_str(), k.http_method.as_str(), k.canonical), ("/pets/{petId}", "GET", true));
+        assert_eq!(
+            (
+                k.resource_path.as_str(),
+                k.http_method.as_str(),
+                k.canonical
+            ),
+            ("/pets/{petId}", "GET", true)
+        );
         let root = parse_method_setting_key("~1/GET").unwrap();
         assert_eq!((root.resource_path.as_str(), root.canonical), ("/", true));
         let all = parse_method_setting_key("*/*").unwrap();
-        assert_eq!((all.resource_path.as_str(), all.http_method.as_str(), all.canonical), ("*", "*", true));
+        assert_eq!(
+            (
+                all.resource_path.as_str(),
+                all.http_method.as_str(),
+                all.canonical
+            ),
+            ("*", "*", true)
+        );
         let raw = parse_method_setting_key("test/GET").unwrap();
-        assert_eq!((raw.resource_path.as_str(), raw.canonical), ("/test", false));
+        assert_eq!(
+            (raw.resource_path.as_str(), raw.canonical),
+            ("/test", false)
+        );
         assert!(parse_method_setting_key("GET").is_none());
         assert!(parse_method_setting_key("~1pets/").is_none());
     }
@@ -104,10 +132,26 @@ mod tests {
     fn parses_setting_paths() {
         let (key, s) = parse_setting_path("/~1pets~1{petId}/GET/caching/ttlInSeconds").unwrap();
         assert_eq!((key, s.field), ("~1pets~1{petId}/GET", "cacheTtlInSeconds"));
-        assert_eq!(parse_setting_path("/*/*/logging/loglevel").unwrap().0, "*/*");
-        assert_eq!(parse_setting_path("/~1/GET/metrics/enabled").unwrap().0, "~1/GET");
-        assert_eq!(parse_setting_path("/test/GET/throttling/burstLimit").unwrap().0, "test/GET");
-        assert_eq!(parse_setting_path("//tenant/x/GET/caching/enabled").unwrap().0, "/tenant/x/GET");
+        assert_eq!(
+            parse_setting_path("/*/*/logging/loglevel").unwrap().0,
+            "*/*"
+        );
+        assert_eq!(
+            parse_setting_path("/~1/GET/metrics/enabled").unwrap().0,
+            "~1/GET"
+        );
+        assert_eq!(
+            parse_setting_path("/test/GET/throttling/burstLimit")
+                .unwrap()
+                .0,
+            "test/GET"
+        );
+        assert_eq!(
+            parse_setting_path("//tenant/x/GET/caching/enabled")
+                .unwrap()
+                .0,
+            "/tenant/x/GET"
+        );
         assert!(parse_setting_path("/{proxy+}/ANY//throttling/burstLimit").is_none());
         assert!(parse_setting_path("/*/*/logging/level").is_none());
         assert!(parse_setting_path("/GET/metrics/enabled").is_none());

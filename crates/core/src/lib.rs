@@ -20,10 +20,10 @@ pub mod messages;
 pub mod model;
 pub mod patch;
 pub mod pointer;
+mod rules;
 pub mod schema;
 pub mod settings;
 pub mod validate;
-mod rules;
 mod values;
 
 pub use apply::{Environment, apply, apply_with};

@@ -20,12 +20,13 @@ pub fn invalid_path(path: &str) -> String {
 #[must_use]
 pub fn cannot_remove(path: &str) -> String {
     let key = path.strip_prefix('/').unwrap_or(path);
-    format!("Cannot remove method setting {key} because there is no method setting for this method ")
+    format!(
+        "Cannot remove method setting {key} because there is no method setting for this method "
+    )
 }
 
 /// *AWS*: add/replace on an access-log path other than its two fields.
-pub const INVALID_ACCESS_LOG_PATH: &str =
-    "Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]";
+pub const INVALID_ACCESS_LOG_PATH: &str = "Invalid accessLogSettings path. Must be one of : [/accessLogSettings/destinationArn, /accessLogSettings/format]";
 
 /// *AWS*: an empty access-log value.
 pub const EMPTY_ACCESS_LOG_VALUE: &str = "Access Log value must not be empty";
@@ -51,7 +52,8 @@ pub const NO_CANARY: &str = "Promotion not available. Canary does not exist.";
 pub const DEPLOYMENT_NOT_FOUND: &str = "Deployment id does not exist";
 
 /// *AWS*: a cache TTL over 3600.
-pub const INVALID_TTL: &str = "Invalid time-to-live setting, must be an integer no greater than 3600";
+pub const INVALID_TTL: &str =
+    "Invalid time-to-live setting, must be an integer no greater than 3600";
 
 /// *AWS*: a stage name with characters outside `[A-Za-z0-9_-]` (AWS's text names only `a-zA-Z0-9_`).
 pub const INVALID_STAGE_NAME: &str = "Stage name only allows a-zA-Z0-9_";
@@ -76,11 +78,14 @@ pub const TOO_MANY_VARIABLES: &str = "A stage can have at most 100 stage variabl
 /// *stagecraft*: a variable name longer than 64 characters.
 #[must_use]
 pub fn variable_name_too_long(name: &str) -> String {
-    format!("Invalid stage variable name: {name}.  Stage variable names must be at most 64 characters.")
+    format!(
+        "Invalid stage variable name: {name}.  Stage variable names must be at most 64 characters."
+    )
 }
 
 /// *stagecraft*: a variable value longer than 512 characters.
-pub const VARIABLE_VALUE_TOO_LONG: &str = "Invalid stage variable value.  Stage variable values must be at most 512 characters.";
+pub const VARIABLE_VALUE_TOO_LONG: &str =
+    "Invalid stage variable value.  Stage variable values must be at most 512 characters.";
 
 /// *stagecraft*: an operation without the `value` it needs.
 #[must_use]
@@ -93,15 +98,24 @@ pub fn missing_value(op: &str, path: &str) -> String {
 pub fn invalid_setting_value(setting: &Setting, path: &str, raw: &str) -> String {
     match setting.kind {
         ValueKind::Integer { max: 3600, .. } => INVALID_TTL.to_owned(),
-        ValueKind::Bool => format!("Invalid boolean value for path {path}: {raw}. Must be one of: [true, false]"),
+        ValueKind::Bool => {
+            format!("Invalid boolean value for path {path}: {raw}. Must be one of: [true, false]")
+        }
         ValueKind::Integer { min, .. } => {
-            format!("Invalid integer value for path {path}: {raw}. Must be an integer no less than {min}")
+            format!(
+                "Invalid integer value for path {path}: {raw}. Must be an integer no less than {min}"
+            )
         }
         ValueKind::Double { min, .. } => {
-            format!("Invalid number value for path {path}: {raw}. Must be a number no less than {min:.1}")
+            format!(
+                "Invalid number value for path {path}: {raw}. Must be a number no less than {min:.1}"
+            )
         }
         ValueKind::Enum(options) => {
-            format!("Invalid value for path {path}: {raw}. Must be one of: [{}]", options.join(", "))
+            format!(
+                "Invalid value for path {path}: {raw}. Must be one of: [{}]",
+                options.join(", ")
+            )
         }
     }
 }

@@ -15,11 +15,17 @@ use serde_json::{Map, Value};
 use crate::settings::{METHOD_SETTINGS, Setting};
 
 /// The eight `cacheClusterSize` values (GB).
-pub const CACHE_CLUSTER_SIZES: &[&str] = &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
+pub const CACHE_CLUSTER_SIZES: &[&str] =
+    &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
 
 /// The five `cacheClusterStatus` values.
-pub const CACHE_CLUSTER_STATUSES: &[&str] =
-    &["CREATE_IN_PROGRESS", "AVAILABLE", "DELETE_IN_PROGRESS", "NOT_AVAILABLE", "FLUSH_IN_PROGRESS"];
+pub const CACHE_CLUSTER_STATUSES: &[&str] = &[
+    "CREATE_IN_PROGRESS",
+    "AVAILABLE",
+    "DELETE_IN_PROGRESS",
+    "NOT_AVAILABLE",
+    "FLUSH_IN_PROGRESS",
+];
 
 /// A stage as GetStage returns it.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -143,7 +149,12 @@ impl MethodSetting {
     /// The entry AWS creates for a new key when there is no `*/*` to copy.
     #[must_use]
     pub fn aws_defaults() -> Self {
-        Self(METHOD_SETTINGS.iter().filter_map(|s| s.default_json().map(|v| (s.field.to_owned(), v))).collect())
+        Self(
+            METHOD_SETTINGS
+                .iter()
+                .filter_map(|s| s.default_json().map(|v| (s.field.to_owned(), v)))
+                .collect(),
+        )
     }
 
     /// The value of one setting, if present.
@@ -170,7 +181,9 @@ impl MethodSetting {
 
     /// Fields that are not in the table.
     pub fn unknown_fields(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.0.iter().filter(|(k, _)| Setting::by_field(k).is_none())
+        self.0
+            .iter()
+            .filter(|(k, _)| Setting::by_field(k).is_none())
     }
 
     /// Builds an entry from JSON fields, checking and canonicalising the table's fields.
@@ -182,7 +195,10 @@ impl MethodSetting {
         for (name, value) in fields {
             let value = match Setting::by_field(&name) {
                 Some(setting) => setting.check(&value).map_err(|_| {
-                    format!("invalid {name}: expected a valid {} value, got {value}", setting.json_type())
+                    format!(
+                        "invalid {name}: expected a valid {} value, got {value}",
+                        setting.json_type()
+                    )
                 })?,
                 None => value,
             };
@@ -254,7 +270,8 @@ impl<'de> Deserialize<'de> for Timestamp {
                 Ok(Timestamp(v))
             }
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
-                Timestamp::parse_iso8601(v).ok_or_else(|| E::custom(format!("invalid ISO-8601 date-time: {v}")))
+                Timestamp::parse_iso8601(v)
+                    .ok_or_else(|| E::custom(format!("invalid ISO-8601 date-time: {v}")))
             }
         }
         deserializer.deserialize_any(Visitor)
@@ -300,15 +317,24 @@ mod tests {
 
     #[test]
     fn reads_cli_iso_timestamps() {
-        let stage: Stage = serde_json::from_value(json!({"createdDate": "2023-11-14T22:13:20+00:00"})).unwrap();
-        assert_eq!(serde_json::to_value(stage).unwrap()["createdDate"], json!(1_700_000_000));
+        let stage: Stage =
+            serde_json::from_value(json!({"createdDate": "2023-11-14T22:13:20+00:00"})).unwrap();
+        assert_eq!(
+            serde_json::to_value(stage).unwrap()["createdDate"],
+            json!(1_700_000_000)
+        );
     }
 
     #[test]
     fn canonicalises_doubles_and_rejects_wrong_types() {
-        let ms: MethodSetting = serde_json::from_value(json!({"throttlingRateLimit": 100})).unwrap();
-        assert_eq!(serde_json::to_value(&ms).unwrap(), json!({"throttlingRateLimit": 100.0}));
-        let err = serde_json::from_value::<MethodSetting>(json!({"cachingEnabled": "yes"})).unwrap_err();
+        let ms: MethodSetting =
+            serde_json::from_value(json!({"throttlingRateLimit": 100})).unwrap();
+        assert_eq!(
+            serde_json::to_value(&ms).unwrap(),
+            json!({"throttlingRateLimit": 100.0})
+        );
+        let err =
+            serde_json::from_value::<MethodSetting>(json!({"cachingEnabled": "yes"})).unwrap_err();
         assert!(err.to_string().contains("cachingEnabled"), "{err}");
     }
 }

@@ -24,7 +24,14 @@ pub enum Op {
 
 impl Op {
     /// Every op, in the order AWS's model lists them.
-    pub const ALL: [Op; 6] = [Op::Add, Op::Remove, Op::Replace, Op::Move, Op::Copy, Op::Test];
+    pub const ALL: [Op; 6] = [
+        Op::Add,
+        Op::Remove,
+        Op::Replace,
+        Op::Move,
+        Op::Copy,
+        Op::Test,
+    ];
 
     /// The wire name (`replace`).
     #[must_use]
@@ -70,11 +77,21 @@ pub struct PatchOperation {
 impl PatchOperation {
     /// `{"op":"replace","path":…,"value":…}`.
     pub fn replace(path: impl Into<String>, value: impl Into<String>) -> Self {
-        Self { op: Op::Replace, path: path.into(), value: Some(value.into()), from: None }
+        Self {
+            op: Op::Replace,
+            path: path.into(),
+            value: Some(value.into()),
+            from: None,
+        }
     }
 
     /// `{"op":"remove","path":…}`.
     pub fn remove(path: impl Into<String>) -> Self {
-        Self { op: Op::Remove, path: path.into(), value: None, from: None }
+        Self {
+            op: Op::Remove,
+            path: path.into(),
+            value: None,
+            from: None,
+        }
     }
 }

@@ -66,7 +66,10 @@ mod tests {
 
     #[test]
     fn escapes_method_setting_keys() {
-        let p = JsonPointer::root().push("methodSettings").push("~1pets/GET").push("cacheTtlInSeconds");
+        let p = JsonPointer::root()
+            .push("methodSettings")
+            .push("~1pets/GET")
+            .push("cacheTtlInSeconds");
         assert_eq!(p.as_str(), "/methodSettings/~01pets~1GET/cacheTtlInSeconds");
         assert_eq!(unescape("~01pets~1GET"), "~1pets/GET");
     }

@@ -16,17 +16,28 @@ pub(crate) const MAX_TAGS: usize = 50;
 /// `[A-Za-z0-9_-]{1,128}`.
 pub(crate) fn stage_name(name: &str) -> Result<(), RuleError> {
     let ok = (1..=128).contains(&name.len())
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    ok.then_some(()).ok_or((IssueCode::InvalidStageName, messages::INVALID_STAGE_NAME.to_owned()))
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    ok.then_some(()).ok_or((
+        IssueCode::InvalidStageName,
+        messages::INVALID_STAGE_NAME.to_owned(),
+    ))
 }
 
 /// Word characters only, at most 64.
 pub(crate) fn variable_name(name: &str) -> Result<(), RuleError> {
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
-        return Err((IssueCode::InvalidVariableName, messages::invalid_variable_name(name)));
+        return Err((
+            IssueCode::InvalidVariableName,
+            messages::invalid_variable_name(name),
+        ));
     }
     if name.len() > 64 {
-        return Err((IssueCode::InvalidVariableName, messages::variable_name_too_long(name)));
+        return Err((
+            IssueCode::InvalidVariableName,
+            messages::variable_name_too_long(name),
+        ));
     }
     Ok(())
 }
@@ -38,10 +49,16 @@ pub(crate) fn variable_name(name: &str) -> Result<(), RuleError> {
 pub(crate) fn variable_value(value: &str) -> Result<(), RuleError> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || " -._~:/?#&=,".contains(c);
     if value.is_empty() || !value.chars().all(allowed) {
-        return Err((IssueCode::InvalidVariableValue, messages::invalid_variable_value(value)));
+        return Err((
+            IssueCode::InvalidVariableValue,
+            messages::invalid_variable_value(value),
+        ));
     }
     if value.len() > 512 {
-        return Err((IssueCode::InvalidVariableValue, messages::VARIABLE_VALUE_TOO_LONG.to_owned()));
+        return Err((
+            IssueCode::InvalidVariableValue,
+            messages::VARIABLE_VALUE_TOO_LONG.to_owned(),
+        ));
     }
     Ok(())
 }
@@ -51,27 +68,43 @@ pub(crate) fn cache_cluster_size(size: &str) -> Result<(), RuleError> {
     CACHE_CLUSTER_SIZES
         .contains(&size)
         .then_some(())
-        .ok_or_else(|| (IssueCode::InvalidCacheClusterSize, messages::invalid_cache_cluster_size(size)))
+        .ok_or_else(|| {
+            (
+                IssueCode::InvalidCacheClusterSize,
+                messages::invalid_cache_cluster_size(size),
+            )
+        })
 }
 
 /// 0.0–100.0.
 pub(crate) fn percent_traffic(value: f64, raw: &str) -> Result<(), RuleError> {
-    (0.0..=100.0)
-        .contains(&value)
-        .then_some(())
-        .ok_or_else(|| (IssueCode::InvalidPercentTraffic, messages::invalid_percent_traffic(raw)))
+    (0.0..=100.0).contains(&value).then_some(()).ok_or_else(|| {
+        (
+            IssueCode::InvalidPercentTraffic,
+            messages::invalid_percent_traffic(raw),
+        )
+    })
 }
 
 /// Non-empty, one line, includes the request id.
 pub(crate) fn access_log_format(format: &str) -> Result<(), RuleError> {
     if format.is_empty() {
-        return Err((IssueCode::EmptyValue, messages::EMPTY_ACCESS_LOG_VALUE.to_owned()));
+        return Err((
+            IssueCode::EmptyValue,
+            messages::EMPTY_ACCESS_LOG_VALUE.to_owned(),
+        ));
     }
     if format.contains(['\n', '\r']) {
-        return Err((IssueCode::InvalidAccessLog, messages::ACCESS_LOG_FORMAT_MULTILINE.to_owned()));
+        return Err((
+            IssueCode::InvalidAccessLog,
+            messages::ACCESS_LOG_FORMAT_MULTILINE.to_owned(),
+        ));
     }
     if !format.contains("$context.requestId") && !format.contains("$context.extendedRequestId") {
-        return Err((IssueCode::InvalidAccessLog, messages::ACCESS_LOG_FORMAT_REQUEST_ID.to_owned()));
+        return Err((
+            IssueCode::InvalidAccessLog,
+            messages::ACCESS_LOG_FORMAT_REQUEST_ID.to_owned(),
+        ));
     }
     Ok(())
 }
@@ -79,28 +112,38 @@ pub(crate) fn access_log_format(format: &str) -> Result<(), RuleError> {
 /// A CloudWatch Logs log group ARN (no `:*`) or an `amazon-apigateway-*` Firehose stream ARN.
 pub(crate) fn access_log_destination(arn: &str) -> Result<(), RuleError> {
     if arn.is_empty() {
-        return Err((IssueCode::EmptyValue, messages::EMPTY_ACCESS_LOG_VALUE.to_owned()));
+        return Err((
+            IssueCode::EmptyValue,
+            messages::EMPTY_ACCESS_LOG_VALUE.to_owned(),
+        ));
     }
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    let chars_ok = arn.bytes().all(|b| b.is_ascii_alphanumeric() || b"_-/.:#".contains(&b));
+    let chars_ok = arn
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_-/.:#".contains(&b));
     let shape_ok = match parts.as_slice() {
         ["arn", partition, "logs", region, account, resource] => {
             partition.starts_with("aws")
                 && !region.is_empty()
                 && !account.is_empty()
-                && resource.strip_prefix("log-group:").is_some_and(|name| !name.is_empty() && !name.contains(':'))
+                && resource
+                    .strip_prefix("log-group:")
+                    .is_some_and(|name| !name.is_empty() && !name.contains(':'))
         }
         ["arn", partition, "firehose", region, account, resource] => {
             partition.starts_with("aws")
                 && !region.is_empty()
                 && !account.is_empty()
-                && resource.strip_prefix("deliverystream/amazon-apigateway-").is_some_and(|n| !n.contains('/'))
+                && resource
+                    .strip_prefix("deliverystream/amazon-apigateway-")
+                    .is_some_and(|n| !n.contains('/'))
         }
         _ => false,
     };
-    (chars_ok && shape_ok)
-        .then_some(())
-        .ok_or((IssueCode::InvalidAccessLog, messages::INVALID_ACCESS_LOG_DESTINATION.to_owned()))
+    (chars_ok && shape_ok).then_some(()).ok_or((
+        IssueCode::InvalidAccessLog,
+        messages::INVALID_ACCESS_LOG_DESTINATION.to_owned(),
+    ))
 }
 
 /// Tag key ≤ 128 without `aws:`, value ≤ 256.
@@ -108,11 +151,16 @@ pub(crate) fn tag(key: &str, value: &str) -> Result<(), RuleError> {
     if key.is_empty() || key.chars().count() > 128 || key.to_ascii_lowercase().starts_with("aws:") {
         return Err((
             IssueCode::InvalidTag,
-            format!("Invalid tag key: {key}. Tag keys must be 1 to 128 characters and must not start with 'aws:'"),
+            format!(
+                "Invalid tag key: {key}. Tag keys must be 1 to 128 characters and must not start with 'aws:'"
+            ),
         ));
     }
     if value.chars().count() > 256 {
-        return Err((IssueCode::InvalidTag, format!("Invalid tag value for key {key}: tag values must be at most 256 characters")));
+        return Err((
+            IssueCode::InvalidTag,
+            format!("Invalid tag value for key {key}: tag values must be at most 256 characters"),
+        ));
     }
     Ok(())
 }
@@ -125,7 +173,10 @@ mod tests {
     fn stage_names() {
         assert!(stage_name("v4-stg").is_ok());
         assert!(stage_name("prod_1").is_ok());
-        assert_eq!(stage_name("my stage").unwrap_err().1, "Stage name only allows a-zA-Z0-9_");
+        assert_eq!(
+            stage_name("my stage").unwrap_err().1,
+            "Stage name only allows a-zA-Z0-9_"
+        );
         assert!(stage_name("").is_err());
         assert!(stage_name(&"a".repeat(129)).is_err());
     }
@@ -145,12 +196,24 @@ mod tests {
 
     #[test]
     fn access_log_destinations() {
-        assert!(access_log_destination("arn:aws:logs:us-east-1:123456789012:log-group:api-gw-logs").is_ok());
-        assert!(access_log_destination("arn:aws:logs:us-east-1:123456789012:log-group:api-gw-logs:*").is_err());
         assert!(
-            access_log_destination("arn:aws:firehose:us-east-1:123456789012:deliverystream/amazon-apigateway-x").is_ok()
+            access_log_destination("arn:aws:logs:us-east-1:123456789012:log-group:api-gw-logs")
+                .is_ok()
         );
-        assert!(access_log_destination("arn:aws:firehose:us-east-1:123456789012:deliverystream/other").is_err());
+        assert!(
+            access_log_destination("arn:aws:logs:us-east-1:123456789012:log-group:api-gw-logs:*")
+                .is_err()
+        );
+        assert!(
+            access_log_destination(
+                "arn:aws:firehose:us-east-1:123456789012:deliverystream/amazon-apigateway-x"
+            )
+            .is_ok()
+        );
+        assert!(
+            access_log_destination("arn:aws:firehose:us-east-1:123456789012:deliverystream/other")
+                .is_err()
+        );
         assert!(access_log_destination("not-an-arn").is_err());
     }
 
@@ -159,6 +222,9 @@ mod tests {
         assert!(access_log_format("$context.requestId $context.status").is_ok());
         assert!(access_log_format("$context.status").is_err());
         assert!(access_log_format("$context.requestId\n").is_err());
-        assert_eq!(access_log_format("").unwrap_err().1, "Access Log value must not be empty");
+        assert_eq!(
+            access_log_format("").unwrap_err().1,
+            "Access Log value must not be empty"
+        );
     }
 }

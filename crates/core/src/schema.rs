@@ -16,7 +16,9 @@ fn method_setting_schema() -> Value {
         .map(|s| {
             let mut p = match s.kind {
                 ValueKind::Bool => json!({"type": "boolean"}),
-                ValueKind::Integer { min, max } => json!({"type": "integer", "minimum": min, "maximum": max}),
+                ValueKind::Integer { min, max } => {
+                    json!({"type": "integer", "minimum": min, "maximum": max})
+                }
                 ValueKind::Double { min, .. } => json!({"type": "number", "minimum": min}),
                 ValueKind::Enum(options) => json!({"type": "string", "enum": options}),
             };
@@ -101,6 +103,12 @@ mod tests {
         let props = &schema["properties"]["methodSettings"]["additionalProperties"]["properties"];
         assert_eq!(props.as_object().unwrap().len(), METHOD_SETTINGS.len());
         assert_eq!(props["cacheTtlInSeconds"]["maximum"], 3600);
-        assert_eq!(props["unauthorizedCacheControlHeaderStrategy"]["enum"].as_array().unwrap().len(), 3);
+        assert_eq!(
+            props["unauthorizedCacheControlHeaderStrategy"]["enum"]
+                .as_array()
+                .unwrap()
+                .len(),
+            3
+        );
     }
 }

@@ -100,8 +100,11 @@ pub struct Setting {
 }
 
 /// The three `unauthorizedCacheControlHeaderStrategy` values.
-pub const CACHE_CONTROL_STRATEGIES: &[&str] =
-    &["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"];
+pub const CACHE_CONTROL_STRATEGIES: &[&str] = &[
+    "FAIL_WITH_403",
+    "SUCCEED_WITH_RESPONSE_HEADER",
+    "SUCCEED_WITHOUT_RESPONSE_HEADER",
+];
 
 /// The three `loggingLevel` values.
 pub const LOGGING_LEVELS: &[&str] = &["OFF", "ERROR", "INFO"];
@@ -147,7 +150,10 @@ pub const METHOD_SETTINGS: &[Setting] = &[
         field: "throttlingBurstLimit",
         patch_suffix: "throttling/burstLimit",
         group: SettingGroup::Throttling,
-        kind: ValueKind::Integer { min: MIN_THROTTLING_BURST, max: i32::MAX as i64 },
+        kind: ValueKind::Integer {
+            min: MIN_THROTTLING_BURST,
+            max: i32::MAX as i64,
+        },
         default: Some(DefaultValue::Integer(5000)),
         label: "Burst limit",
         help: "Maximum concurrent request bucket size. 0 blocks all traffic.",
@@ -156,7 +162,10 @@ pub const METHOD_SETTINGS: &[Setting] = &[
         field: "throttlingRateLimit",
         patch_suffix: "throttling/rateLimit",
         group: SettingGroup::Throttling,
-        kind: ValueKind::Double { min: MIN_THROTTLING_RATE, max: f64::MAX },
+        kind: ValueKind::Double {
+            min: MIN_THROTTLING_RATE,
+            max: f64::MAX,
+        },
         default: Some(DefaultValue::Double(10000.0)),
         label: "Rate limit (req/s)",
         help: "Steady-state requests per second. 0 blocks all traffic.",
@@ -235,13 +244,12 @@ impl Setting {
         let value = match self.kind {
             ValueKind::Bool => crate::values::parse_bool(raw).map(Value::Bool),
             ValueKind::Integer { .. } => raw.trim().parse::<i64>().ok().map(Value::from),
-            ValueKind::Double { .. } => {
-                crate::values::parse_double(raw).map(Value::from)
-            }
+            ValueKind::Double { .. } => crate::values::parse_double(raw).map(Value::from),
             ValueKind::Enum(_) => Some(Value::String(raw.to_owned())),
         };
         let value = value.ok_or_else(|| messages::invalid_setting_value(self, path, raw))?;
-        self.check(&value).map_err(|_| messages::invalid_setting_value(self, path, raw))
+        self.check(&value)
+            .map_err(|_| messages::invalid_setting_value(self, path, raw))
     }
 
     /// Checks a stored JSON value and returns it in canonical form (doubles as doubles).
@@ -253,15 +261,27 @@ impl Setting {
             ValueKind::Bool => value.as_bool().map(Value::Bool).ok_or(ValueProblem::Type),
             ValueKind::Integer { min, max } => {
                 let n = value.as_i64().ok_or(ValueProblem::Type)?;
-                if (min..=max).contains(&n) { Ok(Value::from(n)) } else { Err(ValueProblem::Range) }
+                if (min..=max).contains(&n) {
+                    Ok(Value::from(n))
+                } else {
+                    Err(ValueProblem::Range)
+                }
             }
             ValueKind::Double { min, max } => {
                 let n = value.as_f64().ok_or(ValueProblem::Type)?;
-                if (min..=max).contains(&n) { Ok(Value::from(n)) } else { Err(ValueProblem::Range) }
+                if (min..=max).contains(&n) {
+                    Ok(Value::from(n))
+                } else {
+                    Err(ValueProblem::Range)
+                }
             }
             ValueKind::Enum(options) => {
                 let s = value.as_str().ok_or(ValueProblem::Type)?;
-                if options.contains(&s) { Ok(value.clone()) } else { Err(ValueProblem::Range) }
+                if options.contains(&s) {
+                    Ok(value.clone())
+                } else {
+                    Err(ValueProblem::Range)
+                }
             }
         }
     }
@@ -325,8 +345,10 @@ mod tests {
 
     #[test]
     fn defaults_match_aws_new_key() {
-        let defaults: Vec<_> =
-            METHOD_SETTINGS.iter().filter_map(|s| s.default_json().map(|v| (s.field, v))).collect();
+        let defaults: Vec<_> = METHOD_SETTINGS
+            .iter()
+            .filter_map(|s| s.default_json().map(|v| (s.field, v)))
+            .collect();
         assert_eq!(
             defaults,
             vec![
@@ -338,7 +360,10 @@ mod tests {
                 ("cacheTtlInSeconds", json!(300)),
                 ("cacheDataEncrypted", json!(false)),
                 ("requireAuthorizationForCacheControl", json!(true)),
-                ("unauthorizedCacheControlHeaderStrategy", json!("SUCCEED_WITH_RESPONSE_HEADER")),
+                (
+                    "unauthorizedCacheControlHeaderStrategy",
+                    json!("SUCCEED_WITH_RESPONSE_HEADER")
+                ),
             ]
         );
     }
@@ -346,9 +371,13 @@ mod tests {
     #[test]
     fn ttl_bounds() {
         let ttl = Setting::by_patch_suffix("caching/ttlInSeconds").unwrap();
-        assert_eq!(ttl.parse_patch_value("/*/*/caching/ttlInSeconds", "3600"), Ok(json!(3600)));
         assert_eq!(
-            ttl.parse_patch_value("/*/*/caching/ttlInSeconds", "3601").unwrap_err(),
+            ttl.parse_patch_value("/*/*/caching/ttlInSeconds", "3600"),
+            Ok(json!(3600))
+        );
+        assert_eq!(
+            ttl.parse_patch_value("/*/*/caching/ttlInSeconds", "3601")
+                .unwrap_err(),
             "Invalid time-to-live setting, must be an integer no greater than 3600"
         );
     }

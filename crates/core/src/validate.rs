@@ -85,7 +85,10 @@ pub struct Report {
 
 impl Report {
     fn from_issues(errors: Vec<Issue>) -> Self {
-        Self { valid: errors.is_empty(), errors }
+        Self {
+            valid: errors.is_empty(),
+            errors,
+        }
     }
 }
 
@@ -94,11 +97,19 @@ struct Collector(Vec<Issue>);
 
 impl Collector {
     fn push(&mut self, path: &JsonPointer, code: IssueCode, message: impl Into<String>) {
-        self.0.push(Issue { path: path.clone(), code, message: message.into() });
+        self.0.push(Issue {
+            path: path.clone(),
+            code,
+            message: message.into(),
+        });
     }
 
     fn wrong_type(&mut self, path: &JsonPointer, expected: &str, got: &Value) {
-        self.push(path, IssueCode::InvalidType, format!("Expected {expected}, got {}", type_name(got)));
+        self.push(
+            path,
+            IssueCode::InvalidType,
+            format!("Expected {expected}, got {}", type_name(got)),
+        );
     }
 
     fn rule(&mut self, path: &JsonPointer, result: Result<(), rules::RuleError>) {
@@ -136,7 +147,11 @@ pub fn validate_stage(doc: &Value) -> Report {
                     c.rule(&path, rules::stage_name(s));
                 }
             }
-            "deploymentId" | "clientCertificateId" | "description" | "documentationVersion" | "webAclArn" => {
+            "deploymentId"
+            | "clientCertificateId"
+            | "description"
+            | "documentationVersion"
+            | "webAclArn" => {
                 string(&mut c, &path, value);
             }
             "cacheClusterEnabled" | "tracingEnabled" => boolean(&mut c, &path, value),
@@ -152,7 +167,10 @@ pub fn validate_stage(doc: &Value) -> Report {
                     c.push(
                         &path,
                         IssueCode::InvalidCacheClusterStatus,
-                        format!("Invalid cache cluster status: {s}. Must be one of: [{}]", CACHE_CLUSTER_STATUSES.join(", ")),
+                        format!(
+                            "Invalid cache cluster status: {s}. Must be one of: [{}]",
+                            CACHE_CLUSTER_STATUSES.join(", ")
+                        ),
                     );
                 }
             }
@@ -182,7 +200,11 @@ fn boolean(c: &mut Collector, path: &JsonPointer, value: &Value) {
     }
 }
 
-fn object<'a>(c: &mut Collector, path: &JsonPointer, value: &'a Value) -> Option<&'a Map<String, Value>> {
+fn object<'a>(
+    c: &mut Collector,
+    path: &JsonPointer,
+    value: &'a Value,
+) -> Option<&'a Map<String, Value>> {
     let o = value.as_object();
     if o.is_none() {
         c.wrong_type(path, "object", value);
@@ -197,12 +219,18 @@ fn timestamp(c: &mut Collector, path: &JsonPointer, value: &Value) {
         _ => false,
     };
     if !ok {
-        c.push(path, IssueCode::InvalidTimestamp, "Expected epoch seconds or an ISO-8601 date-time");
+        c.push(
+            path,
+            IssueCode::InvalidTimestamp,
+            "Expected epoch seconds or an ISO-8601 date-time",
+        );
     }
 }
 
 fn method_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
-    let Some(entries) = object(c, path, value) else { return };
+    let Some(entries) = object(c, path, value) else {
+        return;
+    };
     for (key, entry) in entries {
         let key_path = path.push(key);
         if parse_method_setting_key(key).is_none() {
@@ -214,17 +242,29 @@ fn method_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
                 ),
             );
         }
-        let Some(fields) = object(c, &key_path, entry) else { continue };
+        let Some(fields) = object(c, &key_path, entry) else {
+            continue;
+        };
         for (field, v) in fields {
-            let Some(setting) = Setting::by_field(field) else { continue };
+            let Some(setting) = Setting::by_field(field) else {
+                continue;
+            };
             let field_path = key_path.push(field);
             match setting.check(v) {
                 Ok(_) => {}
                 Err(ValueProblem::Type) => c.wrong_type(&field_path, setting.json_type(), v),
                 Err(ValueProblem::Range) => {
-                    let code = if setting.field == "cacheTtlInSeconds" { IssueCode::InvalidTtl } else { IssueCode::InvalidValue };
+                    let code = if setting.field == "cacheTtlInSeconds" {
+                        IssueCode::InvalidTtl
+                    } else {
+                        IssueCode::InvalidValue
+                    };
                     let raw = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                    c.push(&field_path, code, messages::invalid_setting_value(setting, &setting_path(key, setting), &raw));
+                    c.push(
+                        &field_path,
+                        code,
+                        messages::invalid_setting_value(setting, &setting_path(key, setting), &raw),
+                    );
                 }
             }
         }
@@ -232,9 +272,15 @@ fn method_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
 }
 
 fn variables(c: &mut Collector, path: &JsonPointer, value: &Value, limit: bool) {
-    let Some(vars) = object(c, path, value) else { return };
+    let Some(vars) = object(c, path, value) else {
+        return;
+    };
     if limit && vars.len() > MAX_VARIABLES {
-        c.push(path, IssueCode::TooManyVariables, messages::TOO_MANY_VARIABLES);
+        c.push(
+            path,
+            IssueCode::TooManyVariables,
+            messages::TOO_MANY_VARIABLES,
+        );
     }
     for (name, v) in vars {
         let var_path = path.push(name);
@@ -246,7 +292,9 @@ fn variables(c: &mut Collector, path: &JsonPointer, value: &Value, limit: bool) 
 }
 
 fn access_log_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
-    let Some(obj) = object(c, path, value) else { return };
+    let Some(obj) = object(c, path, value) else {
+        return;
+    };
     if let Some(v) = obj.get("format") {
         let p = path.push("format");
         if let Some(s) = string(c, &p, v) {
@@ -262,7 +310,9 @@ fn access_log_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
 }
 
 fn canary_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
-    let Some(obj) = object(c, path, value) else { return };
+    let Some(obj) = object(c, path, value) else {
+        return;
+    };
     for (name, v) in obj {
         let p = path.push(name);
         match name.as_str() {
@@ -281,9 +331,15 @@ fn canary_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
 }
 
 fn tags(c: &mut Collector, path: &JsonPointer, value: &Value) {
-    let Some(obj) = object(c, path, value) else { return };
+    let Some(obj) = object(c, path, value) else {
+        return;
+    };
     if obj.len() > MAX_TAGS {
-        c.push(path, IssueCode::TooManyTags, "A stage can have at most 50 tags");
+        c.push(
+            path,
+            IssueCode::TooManyTags,
+            "A stage can have at most 50 tags",
+        );
     }
     for (key, v) in obj {
         let p = path.push(key);
@@ -300,7 +356,10 @@ fn tags(c: &mut Collector, path: &JsonPointer, value: &Value) {
 pub fn validate_patch(doc: &Value) -> Report {
     let mut c = Collector::default();
     let (ops, base) = match doc {
-        Value::Object(o) if o.contains_key("patchOperations") => (&o["patchOperations"], JsonPointer::root().push("patchOperations")),
+        Value::Object(o) if o.contains_key("patchOperations") => (
+            &o["patchOperations"],
+            JsonPointer::root().push("patchOperations"),
+        ),
         other => (other, JsonPointer::root()),
     };
     let Some(items) = ops.as_array() else {
@@ -338,25 +397,47 @@ fn parse_op(c: &mut Collector, p: &JsonPointer, item: &Value) -> Option<PatchOpe
             }
         }
     };
-    let (op, path, value, from) = (text(c, "op"), text(c, "path"), text(c, "value"), text(c, "from"));
-    let (Ok(op), Ok(path), Ok(value), Ok(from)) = (op, path, value, from) else { return None };
+    let (op, path, value, from) = (
+        text(c, "op"),
+        text(c, "path"),
+        text(c, "value"),
+        text(c, "from"),
+    );
+    let (Ok(op), Ok(path), Ok(value), Ok(from)) = (op, path, value, from) else {
+        return None;
+    };
     let Some(op_name) = op else {
-        c.push(&p.push("op"), IssueCode::MissingField, "Patch operation is missing 'op'");
+        c.push(
+            &p.push("op"),
+            IssueCode::MissingField,
+            "Patch operation is missing 'op'",
+        );
         return None;
     };
     let Some(op) = Op::parse(&op_name) else {
         c.push(
             &p.push("op"),
             IssueCode::UnsupportedOperation,
-            format!("Invalid op: {op_name}. Must be one of: [add, remove, replace, move, copy, test]"),
+            format!(
+                "Invalid op: {op_name}. Must be one of: [add, remove, replace, move, copy, test]"
+            ),
         );
         return None;
     };
     let Some(path) = path else {
-        c.push(&p.push("path"), IssueCode::MissingField, "Patch operation is missing 'path'");
+        c.push(
+            &p.push("path"),
+            IssueCode::MissingField,
+            "Patch operation is missing 'path'",
+        );
         return None;
     };
-    Some(PatchOperation { op, path, value, from })
+    Some(PatchOperation {
+        op,
+        path,
+        value,
+        from,
+    })
 }
 
 fn check_op(c: &mut Collector, p: &JsonPointer, op: &PatchOperation) {
@@ -377,7 +458,11 @@ mod tests {
     use serde_json::json;
 
     fn issues(doc: Value) -> Vec<(String, IssueCode)> {
-        validate_stage(&doc).errors.into_iter().map(|i| (i.path.to_string(), i.code)).collect()
+        validate_stage(&doc)
+            .errors
+            .into_iter()
+            .map(|i| (i.path.to_string(), i.code))
+            .collect()
     }
 
     #[test]
@@ -404,9 +489,18 @@ mod tests {
             got,
             vec![
                 ("/cacheClusterEnabled".into(), IssueCode::InvalidType),
-                ("/methodSettings/GET".into(), IssueCode::InvalidMethodSettingKey),
-                ("/methodSettings/~01pets~1GET/cacheTtlInSeconds".into(), IssueCode::InvalidTtl),
-                ("/methodSettings/~01pets~1GET/loggingLevel".into(), IssueCode::InvalidValue),
+                (
+                    "/methodSettings/GET".into(),
+                    IssueCode::InvalidMethodSettingKey
+                ),
+                (
+                    "/methodSettings/~01pets~1GET/cacheTtlInSeconds".into(),
+                    IssueCode::InvalidTtl
+                ),
+                (
+                    "/methodSettings/~01pets~1GET/loggingLevel".into(),
+                    IssueCode::InvalidValue
+                ),
                 ("/stageName".into(), IssueCode::InvalidStageName),
                 ("/variables/bad-name".into(), IssueCode::InvalidVariableName),
                 ("/variables/good".into(), IssueCode::InvalidVariableValue),
@@ -417,7 +511,10 @@ mod tests {
     #[test]
     fn ttl_message_is_aws_text() {
         let r = validate_stage(&json!({"methodSettings": {"*/*": {"cacheTtlInSeconds": 3601}}}));
-        assert_eq!(r.errors[0].message, "Invalid time-to-live setting, must be an integer no greater than 3600");
+        assert_eq!(
+            r.errors[0].message,
+            "Invalid time-to-live setting, must be an integer no greater than 3600"
+        );
     }
 
     #[test]
@@ -430,7 +527,11 @@ mod tests {
             {"op": "replace", "path": 7},
             {"op": "move", "path": "/description", "from": "/x"}
         ]));
-        let got: Vec<_> = r.errors.iter().map(|i| (i.path.to_string(), i.code)).collect();
+        let got: Vec<_> = r
+            .errors
+            .iter()
+            .map(|i| (i.path.to_string(), i.code))
+            .collect();
         assert_eq!(
             got,
             vec![

@@ -13,7 +13,11 @@ pub(crate) fn parse_bool(raw: &str) -> Option<bool> {
 
 /// Formats a double the way the AWS CLI examples write them: `"25.0"`, `"10.5"`.
 pub(crate) fn format_double(d: f64) -> String {
-    if d.fract() == 0.0 && d.abs() < 1e15 { format!("{d:.1}") } else { format!("{d}") }
+    if d.fract() == 0.0 && d.abs() < 1e15 {
+        format!("{d:.1}")
+    } else {
+        format!("{d}")
+    }
 }
 
 /// Parses a patch double (finite only).
