@@ -12,7 +12,9 @@
 //!
 //! The crate does no I/O and builds for `wasm32-unknown-unknown`.
 
+pub mod api;
 pub mod apply;
+pub mod authorizer;
 pub mod diff;
 pub mod error;
 pub mod key;

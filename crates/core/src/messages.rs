@@ -150,3 +150,173 @@ pub const ACCESS_LOG_FORMAT_REQUEST_ID: &str =
 
 /// *AWS* (start recorded): an access-log destination that is not a log group or Firehose stream ARN.
 pub const INVALID_ACCESS_LOG_DESTINATION: &str = "Access log destination must only contain characters a-z, A-Z, 0-9, '_', '-', '/', '.', ':' and must be a valid CloudWatch Logs log group ARN (without a trailing ':*') or a Kinesis Data Firehose delivery stream ARN whose name begins with 'amazon-apigateway-'";
+
+// ---- REST APIs, resources, methods, deployments, stages, authorizers (emulator and web app) ----
+
+/// *AWS*: a REST API id that names no API (`{account}:{id}`).
+#[must_use]
+pub fn invalid_api_id(account: &str, api_id: &str) -> String {
+    format!("Invalid API identifier specified {account}:{api_id}")
+}
+
+/// *AWS* (moto and AWS base-path-mapping errors): a stage name that names no stage of the API.
+pub const INVALID_STAGE_ID: &str = "Invalid stage identifier specified";
+
+/// *AWS*: CreateStage with a name that is already taken.
+pub const STAGE_EXISTS: &str = "Stage already exists";
+
+/// *AWS*: a resource id that names no resource of the API.
+pub const INVALID_RESOURCE_ID: &str = "Invalid Resource identifier specified";
+
+/// *AWS*: an HTTP method that the resource does not have.
+pub const INVALID_METHOD_ID: &str = "Invalid Method identifier specified";
+
+/// *AWS*: an integration that the method does not have.
+pub const INVALID_INTEGRATION_ID: &str = "Invalid Integration identifier specified";
+
+/// *AWS-style* (LocalStack; AWS not recorded): a deployment id that names no deployment.
+pub const INVALID_DEPLOYMENT_ID: &str = "Invalid Deployment identifier specified";
+
+/// *AWS-style* (moto; AWS not recorded): an authorizer id that names no authorizer.
+pub const INVALID_AUTHORIZER_ID: &str = "Invalid Authorizer identifier specified";
+
+/// *AWS*: DeleteDeployment while a stage or its canary serves it.
+pub const ACTIVE_STAGES: &str =
+    "Active stages pointing to this deployment must be moved or deleted";
+
+/// *AWS*: a canary deployment without a stage name (`None` → `null`).
+#[must_use]
+pub fn canary_needs_stage(provided: Option<&str>) -> String {
+    format!(
+        "Invalid deployment content specified.Non null and non empty stageName must be provided for canary deployment. Provided value is {}",
+        provided.unwrap_or("null")
+    )
+}
+
+/// *AWS*: a canary deployment to a stage that does not exist.
+#[must_use]
+pub fn canary_stage_missing(stage: &str) -> String {
+    format!(
+        "Invalid deployment content specified.Stage {stage} must already be created before making a canary release deployment"
+    )
+}
+
+/// *AWS* (reported, moto): CreateDeployment on an API without methods.
+pub const NO_METHODS: &str = "The REST API doesn't contain any methods";
+
+/// *AWS* (reported): CreateDeployment while a method has no integration.
+pub const NO_INTEGRATION: &str = "No integration defined for method";
+
+/// *AWS*: an HTTP method outside the eight.
+pub const INVALID_HTTP_METHOD: &str =
+    "Invalid HttpMethod specified. Valid options are GET,PUT,POST,DELETE,PATCH,OPTIONS,HEAD,ANY";
+
+/// *AWS*: PutMethod with CUSTOM / COGNITO_USER_POOLS and no valid authorizer.
+pub const METHOD_NEEDS_AUTHORIZER: &str = "Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.";
+
+/// *AWS* (reported): PutMethod on a method that exists.
+pub const METHOD_EXISTS: &str = "Method already exists for this resource";
+
+/// *AWS*: a sibling resource with the same path part.
+#[must_use]
+pub fn resource_exists(path_part: &str) -> String {
+    format!("Another resource with the same parent already has this name: {path_part}")
+}
+
+/// *AWS*: a second variable path part among siblings.
+#[must_use]
+pub fn variable_sibling(existing: &str) -> String {
+    format!(
+        "A sibling ({existing}) of this resource already has a variable path part -- only one is allowed"
+    )
+}
+
+/// *AWS*: a child under a greedy resource.
+#[must_use]
+pub fn greedy_parent(path_part: &str) -> String {
+    format!("Cannot create a child of a resource with a greedy path variable: {path_part}")
+}
+
+/// *AWS-style* (moto): a path part with characters API Gateway refuses.
+pub const INVALID_PATH_PART: &str = "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.";
+
+/// *stagecraft*: DeleteResource on the root resource.
+pub const ROOT_RESOURCE_DELETE: &str = "Root resource cannot be deleted.";
+
+/// *AWS*: CreateRestApi with `description: ""`.
+pub const EMPTY_DESCRIPTION: &str = "Description cannot be an empty string";
+
+/// *AWS*: CreateRestApi with several endpoint types.
+pub const MULTIPLE_ENDPOINT_TYPES: &str = "Cannot create an api with multiple Endpoint Types.";
+
+/// *AWS*: an unknown patch path (authorizers, methods).
+#[must_use]
+pub fn invalid_patch_path(path: &str) -> String {
+    format!("Invalid patch path {path}")
+}
+
+/// *AWS*: a patch op outside the listed ones (authorizers: `[add, remove, replace]`).
+#[must_use]
+pub fn invalid_patch_op(allowed: &str) -> String {
+    format!("Invalid patch operation specified. Must be one of: [{allowed}]")
+}
+
+/// *AWS* (reported): a TOKEN / COGNITO identity source that is not one request header.
+#[must_use]
+pub fn invalid_token_source(source: Option<&str>) -> String {
+    format!(
+        "Invalid token source expression: {}. The source must be a method request header, matching 'method.request.header.[a-zA-Z0-9._-]+'.",
+        source.unwrap_or("null")
+    )
+}
+
+/// *AWS* (reported): a Lambda authorizer URI that is not an API Gateway Lambda invocation ARN.
+pub const INVALID_AUTHORIZER_URI: &str = "Authorizer URI should be a valid API Gateway ARN that represents a Lambda function invocation.";
+
+/// *stagecraft*: a REQUEST identity source that is not a header, query string, stage variable or context expression.
+#[must_use]
+pub fn invalid_identity_source(source: &str) -> String {
+    format!(
+        "Invalid identity source expression: {source}. Each source must match 'method.request.header.*', 'method.request.querystring.*', 'stageVariables.*' or 'context.*'."
+    )
+}
+
+/// *stagecraft*: a REQUEST authorizer with caching on and no identity source.
+pub const REQUEST_NEEDS_IDENTITY_SOURCE: &str = "Invalid identity source specified. A REQUEST authorizer needs at least one identity source when authorizerResultTtlInSeconds is greater than 0.";
+
+/// *stagecraft*: an authorizer TTL outside 0–3600 (AWS's text is not recorded).
+#[must_use]
+pub fn invalid_authorizer_ttl(raw: &str) -> String {
+    format!(
+        "Invalid authorizer result TTL specified: {raw}. Must be an integer between 0 and 3600."
+    )
+}
+
+/// *stagecraft*: a COGNITO_USER_POOLS authorizer without user pool ARNs, or with a malformed one.
+pub const INVALID_PROVIDER_ARNS: &str = "Invalid providerARNs specified. A COGNITO_USER_POOLS authorizer needs one or more user pool ARNs of the form arn:aws:cognito-idp:{region}:{account_id}:userpool/{user_pool_id}.";
+
+/// *stagecraft*: an authorizer without a name.
+pub const AUTHORIZER_NAME_REQUIRED: &str =
+    "Invalid authorizer name specified. The name must not be empty.";
+
+/// *stagecraft*: DeleteAuthorizer while a method uses it.
+#[must_use]
+pub fn authorizer_in_use(method: &str, path: &str) -> String {
+    format!("Cannot delete authorizer, is referenced in method: {method} {path}")
+}
+
+/// *AWS*: a member outside its enum (Coral validation; sent as `ValidationException`).
+#[must_use]
+pub fn enum_violation(value: &str, location: &str, allowed: &str) -> String {
+    format!(
+        "1 validation error detected: Value '{value}' at '{location}' failed to satisfy constraint: Member must satisfy enum value set: [{allowed}]"
+    )
+}
+
+/// *AWS*: a required member that is missing (Coral validation; sent as `ValidationException`).
+#[must_use]
+pub fn member_null(location: &str) -> String {
+    format!(
+        "1 validation error detected: Value null at '{location}' failed to satisfy constraint: Member must not be null"
+    )
+}
