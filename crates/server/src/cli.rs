@@ -5,7 +5,7 @@
 
 use std::fmt::Write as _;
 use std::io::Read;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
@@ -73,7 +73,7 @@ pub struct SchemaArgs {}
 /// A failure to read or parse input: exit 2.
 struct InputError(String);
 
-fn read(path: &PathBuf) -> Result<String, InputError> {
+fn read(path: &Path) -> Result<String, InputError> {
     if path.as_os_str() == "-" {
         let mut text = String::new();
         std::io::stdin()
@@ -86,7 +86,7 @@ fn read(path: &PathBuf) -> Result<String, InputError> {
     }
 }
 
-fn parse_json(path: &PathBuf, text: &str) -> Result<Value, InputError> {
+fn parse_json(path: &Path, text: &str) -> Result<Value, InputError> {
     serde_json::from_str(text).map_err(|e| {
         InputError(format!(
             "{}: invalid JSON at line {}, column {}: {e}",
@@ -97,7 +97,7 @@ fn parse_json(path: &PathBuf, text: &str) -> Result<Value, InputError> {
     })
 }
 
-fn display(path: &PathBuf) -> String {
+fn display(path: &Path) -> String {
     if path.as_os_str() == "-" {
         "<stdin>".to_owned()
     } else {
@@ -106,7 +106,7 @@ fn display(path: &PathBuf) -> String {
 }
 
 /// Reads a stage, reporting validation problems as invalid input (exit 1).
-fn read_stage(path: &PathBuf) -> Result<Stage, (u8, String)> {
+fn read_stage(path: &Path) -> Result<Stage, (u8, String)> {
     let text = read(path).map_err(|InputError(m)| (USAGE, m))?;
     let value = parse_json(path, &text).map_err(|InputError(m)| (USAGE, m))?;
     let report = validate_stage(&value);
@@ -128,7 +128,7 @@ fn read_stage(path: &PathBuf) -> Result<Stage, (u8, String)> {
     })
 }
 
-fn read_ops(path: &PathBuf) -> Result<Vec<PatchOperation>, (u8, String)> {
+fn read_ops(path: &Path) -> Result<Vec<PatchOperation>, (u8, String)> {
     let text = read(path).map_err(|InputError(m)| (USAGE, m))?;
     let mut value = parse_json(path, &text).map_err(|InputError(m)| (USAGE, m))?;
     if let Some(ops) = value.get_mut("patchOperations") {
