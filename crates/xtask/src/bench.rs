@@ -1,0 +1,163 @@
+//! `cargo xtask bench <core|wasm|proxy|web|all>`: one row per benchmark in
+//! [`BENCHES`]. A row whose script is not written yet fails with
+//! "not available yet: <path> missing".
+
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::install;
+use crate::util::{cmd, exists, fmt_duration};
+use crate::{wasm, web};
+
+/// One benchmark target.
+pub struct Bench {
+    /// `cargo xtask bench <name>`.
+    pub name: &'static str,
+    /// One line for `--help`.
+    pub about: &'static str,
+    /// The file that must exist (relative to the root) before this can run.
+    pub needs: &'static str,
+    /// Runs it; gets the arguments after the bench name.
+    pub run: fn(&[String]) -> Result<()>,
+}
+
+/// Every benchmark, in the order `all` runs them.
+pub const BENCHES: &[Bench] = &[
+    Bench {
+        name: "core",
+        about: "criterion benches of stagecraft-core (cargo bench -p stagecraft-core)",
+        needs: "crates/core/Cargo.toml",
+        run: |args| {
+            cmd("cargo")
+                .args(["bench", "-p", "stagecraft-core"])
+                .args(args)
+                .run()
+        },
+    },
+    Bench {
+        name: "wasm",
+        about: "the npm package in Node (builds it, then node crates/wasm/bench/run.mjs)",
+        needs: "crates/wasm/bench/run.mjs",
+        run: |args| {
+            wasm::build_package()?;
+            cmd("node")
+                .arg("crates/wasm/bench/run.mjs")
+                .args(args)
+                .run()
+        },
+    },
+    Bench {
+        name: "proxy",
+        about: "server/emulator against moto 5.2.5 (python3 tests/bench/proxy.py, STAGECRAFT_BIN = release build)",
+        needs: "tests/bench/proxy.py",
+        run: |args| {
+            install::bench_python_deps()?;
+            let bin = web::build_server(true)?;
+            cmd("python3")
+                .arg("tests/bench/proxy.py")
+                .args(args)
+                .env("STAGECRAFT_BIN", &bin)
+                .run()
+        },
+    },
+    Bench {
+        name: "web",
+        about: "the web app in Chromium (trunk build, then node tests/bench/web.mjs, STAGECRAFT_BIN = release build)",
+        needs: "tests/bench/web.mjs",
+        run: |args| {
+            if web::present() {
+                web::build()?;
+            }
+            let bin = web::build_server(true)?;
+            cmd("node")
+                .arg("tests/bench/web.mjs")
+                .args(args)
+                .env("STAGECRAFT_BIN", &bin)
+                .env("CHROMIUM", install::CHROMIUM)
+                .run()
+        },
+    },
+];
+
+fn run_one(bench: &Bench, args: &[String]) -> Result<()> {
+    if !exists(bench.needs) {
+        bail!("not available yet: {} missing", bench.needs);
+    }
+    (bench.run)(args).with_context(|| format!("bench {}", bench.name))
+}
+
+/// `cargo xtask bench TARGET [ARGS…]`. `all` runs every benchmark whose file
+/// exists, lists the missing ones, and fails if any that ran failed.
+pub fn run(target: &str, args: &[String]) -> Result<()> {
+    if target != "all" {
+        let Some(bench) = BENCHES.iter().find(|b| b.name == target) else {
+            bail!("unknown bench `{target}`; choose one of: {}, all", names());
+        };
+        return run_one(bench, args);
+    }
+    if !BENCHES.iter().any(|b| exists(b.needs)) {
+        bail!(
+            "not available yet: no benchmark has its file ({})",
+            BENCHES
+                .iter()
+                .map(|b| b.needs)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let mut failed = Vec::new();
+    let mut lines = Vec::new();
+    for bench in BENCHES {
+        if !exists(bench.needs) {
+            lines.push(format!(
+                "{:<6} not available yet: {} missing",
+                bench.name, bench.needs
+            ));
+            continue;
+        }
+        println!("\n━━━━ bench {} ━━━━", bench.name);
+        let started = Instant::now();
+        let result = run_one(bench, args);
+        let took = fmt_duration(started.elapsed());
+        match result {
+            Ok(()) => lines.push(format!("{:<6} ok ({took})", bench.name)),
+            Err(err) => {
+                eprintln!("error: {err:#}");
+                lines.push(format!("{:<6} FAILED ({took}): {err}", bench.name));
+                failed.push(bench.name);
+            }
+        }
+    }
+    println!("\n━━━━ bench summary ━━━━");
+    for line in lines {
+        println!("{line}");
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        bail!("benchmarks FAILED: {}", failed.join(", "))
+    }
+}
+
+/// `core, wasm, …`.
+pub fn names() -> String {
+    BENCHES
+        .iter()
+        .map(|b| b.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The target list for `cargo xtask bench --help`.
+pub fn help() -> String {
+    let mut out = String::new();
+    for b in BENCHES {
+        out.push_str(&format!(
+            "  {:<6} {}\n  {:<6} (needs {})\n",
+            b.name, b.about, "", b.needs
+        ));
+    }
+    out.push_str("  all    every benchmark above whose file exists\n");
+    out
+}
