@@ -1,0 +1,617 @@
+//! TestInvokeAuthorizer: identity checks, the Lambda call (AWS Lambda Invoke API, SigV4 service
+//! `lambda`) and the mapping of its answer to AWS's response fields (reference §5.4).
+//!
+//! Order: the identity source(s) and `identityValidationExpression` are checked first; a missing
+//! identity or a failed expression is `clientStatus: 401` without invoking. Then the function is
+//! invoked with the event AWS sends (TOKEN / REQUEST shapes); a function error whose message is
+//! exactly `Unauthorized` is 401, any other function error, transport failure or output without a
+//! `principalId` and `policyDocument` is 500, and a valid output is `clientStatus: 0`.
+//!
+//! Decisions where AWS is not recorded:
+//! - `clientStatus` is 0 for a Deny policy too: test-invoke runs the authorizer, it does not evaluate
+//!   the policy against a method (the console shows success for a Deny, reference §5.4).
+//! - `methodArn` is `arn:aws:execute-api:{region}:{account}:{api}/null/GET/` (AWS was seen passing
+//!   `null` as the stage); the region is the one the request was signed for.
+//! - `authorization` holds the identity values that were used, keyed by header / parameter name.
+//! - The validation expression must match the whole token (Java `Pattern.matches` semantics).
+//! - COGNITO_USER_POOLS: the JWT is decoded, not verified; `claims` are its payload's fields, a
+//!   malformed or expired token is 401.
+//! - A function named `stagecraft-demo-authorizer` (any ARN ending in `:function:stagecraft-demo-authorizer`)
+//!   runs in-process, so `--demo` works without a Lambda endpoint: token `allow` → Allow, `deny` →
+//!   Deny, `unauthorized` → the `Unauthorized` error, anything else → another function error (500).
+//! - Test-invoke does not fill the stage's authorizer cache.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use axum::Json;
+use axum::extract::State;
+use axum::http::{Extensions, HeaderValue};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use serde_json::{Value, json};
+use stagecraft_core::api::{Authorizer, TestInvokeAuthorizerRequest, TestInvokeAuthorizerResponse};
+use stagecraft_core::authorizer::{self, IdentitySource};
+use time::OffsetDateTime;
+use time::macros::format_description;
+
+use crate::AppState;
+use crate::auth::SignedRegion;
+use crate::error::{AwsJson, Error, Result};
+use crate::handlers::P;
+
+/// The function name that runs in-process.
+pub const DEMO_FUNCTION: &str = "stagecraft-demo-authorizer";
+
+/// How long a Lambda authorizer may take (AWS's limit).
+const LAMBDA_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An HTTP/1 client for the Lambda Invoke API (plain HTTP: `sam local start-lambda`, a stub).
+#[derive(Clone)]
+pub struct LambdaClient {
+    client: Client<HttpConnector, Full<Bytes>>,
+}
+
+impl Default for LambdaClient {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LambdaClient {
+    /// A client with keep-alive.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        }
+    }
+}
+
+/// What the function did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// Output JSON.
+    Output(Value),
+    /// A function error (`X-Amz-Function-Error`) with its `errorMessage`.
+    FunctionError(String),
+    /// The call failed (transport, status, bad body).
+    Failed(String),
+}
+
+/// The in-process demo authorizer.
+#[must_use]
+pub fn demo_authorizer(event: &Value) -> Outcome {
+    let token = event
+        .get("authorizationToken")
+        .and_then(Value::as_str)
+        .or_else(|| {
+            event
+                .get("headers")
+                .and_then(Value::as_object)
+                .and_then(|h| {
+                    h.iter()
+                        .find(|(k, _)| k.eq_ignore_ascii_case("authorization"))
+                        .and_then(|(_, v)| v.as_str())
+                })
+        })
+        .unwrap_or("");
+    let method_arn = event
+        .get("methodArn")
+        .and_then(Value::as_str)
+        .unwrap_or("*");
+    // arn:aws:execute-api:region:account:api/stage/VERB/path → api/*/* for a cacheable policy.
+    let resource = match method_arn.split_once('/') {
+        Some((prefix, _)) => format!("{prefix}/*/*"),
+        None => method_arn.to_owned(),
+    };
+    let policy = |effect: &str| {
+        json!({
+            "principalId": "demo-user",
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": effect, "Resource": resource}
+            ]},
+            "context": {"plan": "demo", "source": "stagecraft"}
+        })
+    };
+    match token.trim().to_ascii_lowercase().as_str() {
+        "allow" => Outcome::Output(policy("Allow")),
+        "deny" => Outcome::Output(policy("Deny")),
+        "unauthorized" => Outcome::FunctionError("Unauthorized".into()),
+        _ => Outcome::FunctionError(format!(
+            "Invalid token: expected allow, deny or unauthorized, got '{token}'"
+        )),
+    }
+}
+
+fn log_date() -> String {
+    let fmt = format_description!(
+        "[weekday repr:short] [month repr:short] [day] [hour]:[minute]:[second] UTC [year]"
+    );
+    OffsetDateTime::now_utc().format(&fmt).unwrap_or_default()
+}
+
+struct Log(Vec<String>);
+
+impl Log {
+    fn new(authorizer_id: &str) -> Self {
+        let mut log = Self(vec!["Execution log for request test-request".into()]);
+        log.line(format!(
+            "Starting authorizer: {authorizer_id} for request: test-request"
+        ));
+        log
+    }
+    fn line(&mut self, text: impl AsRef<str>) {
+        self.0.push(format!("{} : {}", log_date(), text.as_ref()));
+    }
+    fn finish(self) -> String {
+        let mut s = self.0.join("\n");
+        s.push('\n');
+        s
+    }
+}
+
+fn header<'a>(req: &'a TestInvokeAuthorizerRequest, name: &str) -> Option<&'a str> {
+    let single = req
+        .headers
+        .as_ref()
+        .and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)));
+    if let Some((_, v)) = single {
+        return Some(v.as_str());
+    }
+    req.multi_value_headers
+        .as_ref()
+        .and_then(|h| h.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)))
+        .and_then(|(_, v)| v.first().map(String::as_str))
+}
+
+fn query(req: &TestInvokeAuthorizerRequest) -> Vec<(String, String)> {
+    let pq = req.path_with_query_string.as_deref().unwrap_or("/");
+    let q = pq.split_once('?').map_or("", |(_, q)| q);
+    form_urlencoded::parse(q.as_bytes()).into_owned().collect()
+}
+
+fn path(req: &TestInvokeAuthorizerRequest) -> String {
+    let pq = req.path_with_query_string.as_deref().unwrap_or("/");
+    let p = pq.split_once('?').map_or(pq, |(p, _)| p);
+    if p.is_empty() { "/".into() } else { p.into() }
+}
+
+/// Resolves one identity source; `(name, value)` or `None` when missing / empty.
+fn resolve(source: &IdentitySource, req: &TestInvokeAuthorizerRequest) -> Option<(String, String)> {
+    let (name, value) = match source {
+        IdentitySource::Header(n) => (n.clone(), header(req, n).map(str::to_owned)),
+        IdentitySource::Query(n) => (
+            n.clone(),
+            query(req).into_iter().find(|(k, _)| k == n).map(|(_, v)| v),
+        ),
+        IdentitySource::StageVariable(n) => (
+            n.clone(),
+            req.stage_variables.as_ref().and_then(|v| v.get(n)).cloned(),
+        ),
+        IdentitySource::Context(n) => (
+            n.clone(),
+            req.additional_context
+                .as_ref()
+                .and_then(|v| v.get(n))
+                .cloned(),
+        ),
+    };
+    value.filter(|v| !v.is_empty()).map(|v| (name, v))
+}
+
+fn full_match(expr: &str, text: &str) -> bool {
+    regex_lite::Regex::new(&format!("^(?:{expr})$")).is_ok_and(|re| re.is_match(text))
+}
+
+fn b64url_decode(input: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for c in input.trim_end_matches('=').bytes() {
+        let v = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            #[allow(clippy::cast_possible_truncation)]
+            out.push((acc >> bits) as u8);
+        }
+    }
+    Some(out)
+}
+
+fn jwt_claims(token: &str) -> Option<serde_json::Map<String, Value>> {
+    let token = token.strip_prefix("Bearer ").unwrap_or(token);
+    let payload = token.split('.').nth(1)?;
+    serde_json::from_slice::<Value>(&b64url_decode(payload)?)
+        .ok()?
+        .as_object()
+        .cloned()
+}
+
+fn response(status: i32, log: Log, started: Instant) -> TestInvokeAuthorizerResponse {
+    TestInvokeAuthorizerResponse {
+        client_status: status,
+        log: Some(log.finish()),
+        latency: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
+        ..TestInvokeAuthorizerResponse::default()
+    }
+}
+
+/// `POST /restapis/{api}/authorizers/{id}`.
+pub async fn test_invoke_authorizer(
+    State(state): State<AppState>,
+    P((api, id)): P<(String, String)>,
+    extensions: Extensions,
+    AwsJson(req): AwsJson<TestInvokeAuthorizerRequest>,
+) -> Result<Json<TestInvokeAuthorizerResponse>> {
+    let account = state.config.account_id.clone();
+    let auth: Authorizer = state.read(|s| s.api(&account, &api)?.authorizer(&id).cloned())?;
+    let region = extensions
+        .get::<SignedRegion>()
+        .map_or_else(|| state.config.region.clone(), |r| r.0.clone());
+    let started = Instant::now();
+    let mut log = Log::new(&id);
+    let sources = authorizer::identity_sources(&auth);
+    let method_arn = format!("arn:aws:execute-api:{region}:{account}:{api}/null/GET/");
+
+    // Identity.
+    let mut identity: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for source in &sources {
+        match resolve(source, &req) {
+            Some((name, value)) => {
+                identity.insert(name, vec![value]);
+            }
+            None => {
+                log.line("The identity source was not found or empty: Unauthorized request: test-request");
+                log.line("Unauthorized");
+                return Ok(Json(response(401, log, started)));
+            }
+        }
+    }
+    if auth.authorizer_type == "REQUEST" && sources.is_empty() {
+        // TTL 0 and no sources: nothing to check.
+    }
+    let token = identity
+        .values()
+        .next()
+        .and_then(|v| v.first())
+        .cloned()
+        .unwrap_or_default();
+    if auth.authorizer_type != "REQUEST" {
+        log.line(format!("Incoming identity: {token}"));
+    }
+
+    if auth.authorizer_type == "COGNITO_USER_POOLS" {
+        let Some(claims) = jwt_claims(&token) else {
+            log.line("Unauthorized request: the token is not a valid JWT");
+            return Ok(Json(response(401, log, started)));
+        };
+        let now = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if claims
+            .get("exp")
+            .and_then(Value::as_u64)
+            .is_some_and(|exp| exp < now)
+        {
+            log.line("Unauthorized request: the token has expired");
+            return Ok(Json(response(401, log, started)));
+        }
+        if let Some(expr) = &auth.identity_validation_expression {
+            let aud = claims.get("aud").and_then(Value::as_str).unwrap_or("");
+            if !full_match(expr, aud) {
+                log.line(format!(
+                    "Unauthorized request: the token's aud does not match {expr}"
+                ));
+                return Ok(Json(response(401, log, started)));
+            }
+        }
+        let string_claims: BTreeMap<String, String> = claims
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.clone(),
+                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+                )
+            })
+            .collect();
+        log.line("Successfully completed authorizer execution");
+        let mut out = response(0, log, started);
+        out.principal_id = string_claims.get("sub").cloned();
+        out.claims = Some(string_claims);
+        out.authorization = Some(identity);
+        return Ok(Json(out));
+    }
+
+    if auth.authorizer_type == "TOKEN"
+        && let Some(expr) = &auth.identity_validation_expression
+        && !full_match(expr, &token)
+    {
+        log.line(format!(
+            "Incoming identity does not match the validation expression: {expr}"
+        ));
+        log.line("Unauthorized");
+        return Ok(Json(response(401, log, started)));
+    }
+
+    // Event.
+    let event = if auth.authorizer_type == "TOKEN" {
+        json!({"type": "TOKEN", "authorizationToken": token, "methodArn": method_arn})
+    } else {
+        let headers: BTreeMap<String, String> = req.headers.clone().unwrap_or_default();
+        let mut mv_headers: BTreeMap<String, Vec<String>> =
+            req.multi_value_headers.clone().unwrap_or_default();
+        for (k, v) in &headers {
+            mv_headers
+                .entry(k.clone())
+                .or_insert_with(|| vec![v.clone()]);
+        }
+        let mut qs = BTreeMap::new();
+        let mut mv_qs: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in query(&req) {
+            mv_qs.entry(k.clone()).or_default().push(v.clone());
+            qs.insert(k, v);
+        }
+        let path = path(&req);
+        json!({
+            "type": "REQUEST",
+            "methodArn": method_arn,
+            "resource": path,
+            "path": path,
+            "httpMethod": "GET",
+            "headers": headers,
+            "multiValueHeaders": mv_headers,
+            "queryStringParameters": qs,
+            "multiValueQueryStringParameters": mv_qs,
+            "pathParameters": {},
+            "stageVariables": req.stage_variables.clone().unwrap_or_default(),
+            "requestContext": {
+                "path": path, "accountId": account, "resourceId": "test-invoke-resource-id",
+                "stage": "test-invoke-stage", "requestId": "test-request",
+                "identity": {"sourceIp": "test-invoke-source-ip", "userAgent": "stagecraft-test-invoke"},
+                "resourcePath": path, "httpMethod": "GET", "apiId": api,
+                "additionalContext": req.additional_context.clone().unwrap_or_default()
+            }
+        })
+    };
+
+    // Invoke.
+    let function = auth
+        .authorizer_uri
+        .as_deref()
+        .and_then(authorizer::lambda_function_arn)
+        .unwrap_or("")
+        .to_owned();
+    let function_region = function
+        .split(':')
+        .nth(3)
+        .filter(|r| !r.is_empty())
+        .unwrap_or(&region)
+        .to_owned();
+    let is_demo =
+        function == DEMO_FUNCTION || function.ends_with(&format!(":function:{DEMO_FUNCTION}"));
+    log.line(format!(
+        "Endpoint request URI: https://lambda.{function_region}.amazonaws.com/2015-03-31/functions/{function}/invocations"
+    ));
+    log.line(format!(
+        "Endpoint request body after transformations: {event}"
+    ));
+    let outcome = if is_demo {
+        demo_authorizer(&event)
+    } else {
+        let Some(endpoint) = state.config.lambda_endpoint.clone() else {
+            return Err(Error::bad_request(format!(
+                "TestInvokeAuthorizer needs a Lambda endpoint to invoke {function}: start the emulator with --lambda-endpoint URL (for example http://127.0.0.1:3001 for `sam local start-lambda`)"
+            )));
+        };
+        invoke_lambda(&state, &endpoint, &function, &function_region, &event).await
+    };
+    let output = match outcome {
+        Outcome::Output(v) => v,
+        Outcome::FunctionError(message) => {
+            log.line(format!(
+                "Execution failed due to an authorizer error: {message}"
+            ));
+            let status = if message == "Unauthorized" { 401 } else { 500 };
+            if status == 401 {
+                log.line("Unauthorized");
+            } else {
+                log.line("AuthorizerConfigurationException");
+            }
+            return Ok(Json(response(status, log, started)));
+        }
+        Outcome::Failed(why) => {
+            log.line(format!(
+                "Execution failed due to configuration error: {why}"
+            ));
+            log.line("AuthorizerConfigurationException");
+            return Ok(Json(response(500, log, started)));
+        }
+    };
+    log.line(format!("Authorizer result body before parsing: {output}"));
+    let principal = output.get("principalId").and_then(|p| match p {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    });
+    let policy = output
+        .get("policyDocument")
+        .filter(|p| p.get("Statement").is_some());
+    let (Some(principal), Some(policy)) = (principal, policy) else {
+        log.line("Execution failed due to configuration error: Invalid JSON in response: the output needs a principalId and a policyDocument");
+        log.line("AuthorizerConfigurationException");
+        return Ok(Json(response(500, log, started)));
+    };
+    log.line(format!(
+        "Using valid authorizer policy for principal: {principal}"
+    ));
+    log.line("Successfully completed authorizer execution");
+    let mut out = response(0, log, started);
+    out.principal_id = Some(principal);
+    out.policy = Some(policy.to_string());
+    out.authorization = Some(identity);
+    Ok(Json(out))
+}
+
+/// Calls `POST {endpoint}/2015-03-31/functions/{function}/invocations`, SigV4-signed for `lambda`.
+async fn invoke_lambda(
+    state: &AppState,
+    endpoint: &str,
+    function: &str,
+    region: &str,
+    event: &Value,
+) -> Outcome {
+    let encoded: String = form_urlencoded::byte_serialize(function.as_bytes()).collect();
+    let url = format!(
+        "{}/2015-03-31/functions/{encoded}/invocations",
+        endpoint.trim_end_matches('/')
+    );
+    let uri: http::Uri = match url.parse() {
+        Ok(u) => u,
+        Err(e) => return Outcome::Failed(format!("Invalid Lambda endpoint {url}: {e}")),
+    };
+    let body = event.to_string().into_bytes();
+    let host = uri.authority().map(ToString::to_string).unwrap_or_default();
+    let mut request = http::Request::builder()
+        .method("POST")
+        .uri(uri.clone())
+        .header("host", &host)
+        .header("content-type", "application/json")
+        .header("x-amz-invocation-type", "RequestResponse");
+    let identity: Identity = Credentials::new(
+        &state.config.access_key,
+        &state.config.secret_key,
+        None,
+        None,
+        "stagecraft",
+    )
+    .into();
+    let signed = (|| {
+        let params = v4::SigningParams::builder()
+            .identity(&identity)
+            .region(region)
+            .name("lambda")
+            .time(SystemTime::now())
+            .settings(SigningSettings::default())
+            .build()
+            .ok()?
+            .into();
+        let headers = [
+            ("host", host.as_str()),
+            ("content-type", "application/json"),
+            ("x-amz-invocation-type", "RequestResponse"),
+        ];
+        let signable = SignableRequest::new(
+            "POST",
+            url.as_str(),
+            headers.into_iter(),
+            SignableBody::Bytes(&body),
+        )
+        .ok()?;
+        let (instructions, _) = sign(signable, &params).ok()?.into_parts();
+        Some(instructions.into_parts().0)
+    })();
+    let Some(signing_headers) = signed else {
+        return Outcome::Failed("could not sign the Lambda request".into());
+    };
+    for h in signing_headers {
+        if let Ok(v) = HeaderValue::from_str(h.value()) {
+            request = request.header(h.name(), v);
+        }
+    }
+    let Ok(request) = request.body(Full::new(Bytes::from(body))) else {
+        return Outcome::Failed("could not build the Lambda request".into());
+    };
+    let call = async {
+        let res = state
+            .lambda
+            .client
+            .request(request)
+            .await
+            .map_err(|e| format!("Lambda endpoint unreachable: {e}"))?;
+        let status = res.status();
+        let function_error = res.headers().contains_key("x-amz-function-error");
+        let bytes = res
+            .into_body()
+            .collect()
+            .await
+            .map_err(|e| e.to_string())?
+            .to_bytes();
+        Ok::<_, String>((status, function_error, bytes))
+    };
+    let (status, function_error, bytes) = match tokio::time::timeout(LAMBDA_TIMEOUT, call).await {
+        Err(_) => return Outcome::Failed("Lambda invocation timed out after 10000 ms".into()),
+        Ok(Err(e)) => return Outcome::Failed(e),
+        Ok(Ok(r)) => r,
+    };
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if !status.is_success() {
+        return Outcome::Failed(format!("Lambda returned HTTP {}: {text}", status.as_u16()));
+    }
+    let parsed: Option<Value> = serde_json::from_slice(&bytes).ok();
+    if function_error {
+        let message = parsed
+            .as_ref()
+            .and_then(|v| v.get("errorMessage"))
+            .and_then(Value::as_str)
+            .map_or(text, str::to_owned);
+        return Outcome::FunctionError(message);
+    }
+    match parsed {
+        Some(v) => Outcome::Output(v),
+        None => Outcome::Failed(format!("Invalid JSON in response: {text}")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_function() {
+        let ev = |t: &str| json!({"type": "TOKEN", "authorizationToken": t, "methodArn": "arn:aws:execute-api:us-east-1:1:api/null/GET/"});
+        let Outcome::Output(allow) = demo_authorizer(&ev("allow")) else {
+            panic!()
+        };
+        assert_eq!(allow["policyDocument"]["Statement"][0]["Effect"], "Allow");
+        assert_eq!(
+            allow["policyDocument"]["Statement"][0]["Resource"],
+            "arn:aws:execute-api:us-east-1:1:api/*/*"
+        );
+        let Outcome::Output(deny) = demo_authorizer(&ev("deny")) else {
+            panic!()
+        };
+        assert_eq!(deny["policyDocument"]["Statement"][0]["Effect"], "Deny");
+        assert_eq!(
+            demo_authorizer(&ev("unauthorized")),
+            Outcome::FunctionError("Unauthorized".into())
+        );
+        assert!(
+            matches!(demo_authorizer(&ev("x")), Outcome::FunctionError(m) if m != "Unauthorized")
+        );
+    }
+
+    #[test]
+    fn decodes_jwt_payload() {
+        // {"sub":"u1","aud":"client"}
+        let claims = jwt_claims("e30.eyJzdWIiOiJ1MSIsImF1ZCI6ImNsaWVudCJ9.sig").unwrap();
+        assert_eq!(claims["sub"], "u1");
+        assert!(full_match("cli.*", "client"));
+        assert!(!full_match("cli", "client"));
+    }
+}

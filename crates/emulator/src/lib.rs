@@ -1,0 +1,345 @@
+//! stagecraft emulator: an AWS-compatible API Gateway (REST, `apigateway` 2015-07-09) control plane for
+//! REST APIs, resources, methods, deployments, stages and authorizers.
+//!
+//! All stage semantics (UpdateStage patches, AWS texts, defaults) come from `stagecraft-core`; this
+//! crate adds HTTP (axum), SigV4 verification, storage, durability and authorizer test-invokes.
+//!
+//! Routes (AWS REST paths; rest-json; epoch-second timestamps; lists as `{"item": [...], "position"}`):
+//!
+//! | method | path | operation | status |
+//! |---|---|---|---|
+//! | POST / GET | `/restapis` | CreateRestApi / GetRestApis | 201 / 200 |
+//! | GET / DELETE | `/restapis/{api}` | GetRestApi / DeleteRestApi | 200 / 202 |
+//! | GET | `/restapis/{api}/resources` | GetResources (`embed=methods`) | 200 |
+//! | GET / POST / DELETE | `/restapis/{api}/resources/{id}` | GetResource / CreateResource (child) / DeleteResource | 200 / 201 / 202 |
+//! | PUT / GET / DELETE | `/restapis/{api}/resources/{id}/methods/{verb}` | PutMethod / GetMethod / DeleteMethod | 201 / 200 / 204 |
+//! | PUT / GET | `/restapis/{api}/resources/{id}/methods/{verb}/integration` | PutIntegration / GetIntegration | 201 / 200 |
+//! | POST / GET | `/restapis/{api}/deployments` | CreateDeployment / GetDeployments | 201 / 200 |
+//! | GET / DELETE | `/restapis/{api}/deployments/{id}` | GetDeployment / DeleteDeployment | 200 / 202 |
+//! | POST / GET | `/restapis/{api}/stages` | CreateStage / GetStages (`deploymentId`) | 201 / 200 |
+//! | GET / PATCH / DELETE | `/restapis/{api}/stages/{name}` | GetStage / UpdateStage / DeleteStage | 200 / 200 / 202 |
+//! | DELETE | `/restapis/{api}/stages/{name}/cache/authorizers` | FlushStageAuthorizersCache | 202 |
+//! | DELETE | `/restapis/{api}/stages/{name}/cache/data` | FlushStageCache | 202 |
+//! | POST / GET | `/restapis/{api}/authorizers` | CreateAuthorizer / GetAuthorizers | 201 / 200 |
+//! | GET / POST / PATCH / DELETE | `/restapis/{api}/authorizers/{id}` | GetAuthorizer / TestInvokeAuthorizer / UpdateAuthorizer / DeleteAuthorizer | 200 / 200 / 200 / 202 |
+//! | GET / PUT / DELETE | `/tags/{arn}` | GetTags / TagResource / UntagResource (`tagKeys`) | 200 / 204 / 204 |
+//!
+//! Anything else is a 404 `UnknownOperationException`. Every request must be SigV4-signed (see [`auth`]).
+
+pub mod auth;
+pub mod demo;
+pub mod error;
+mod handlers;
+pub mod invoke;
+pub mod journal;
+pub mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use axum::Router;
+use axum::http::{Method, Uri};
+use axum::routing::{MethodRouter, delete, get};
+
+pub use demo::seed_demo;
+pub use error::{AwsJson, Error};
+pub use store::Store;
+
+use journal::Journal;
+
+/// Emulator settings.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The access key id requests must be signed with.
+    pub access_key: String,
+    /// Its secret.
+    pub secret_key: String,
+    /// Whether SigV4 is checked (on by default; off only for in-process use behind a trusted proxy).
+    pub verify_signatures: bool,
+    /// The account id in ARNs and "Invalid API identifier specified {account}:{id}".
+    pub account_id: String,
+    /// The region used when a request carries none (unsigned in-process use).
+    pub region: String,
+    /// Lambda Invoke API endpoint for TestInvokeAuthorizer (`http://127.0.0.1:3001` for `sam local start-lambda`).
+    pub lambda_endpoint: Option<String>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            access_key: "test".into(),
+            secret_key: "test".into(),
+            verify_signatures: true,
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            lambda_endpoint: None,
+        }
+    }
+}
+
+/// Shared state: the settings, the store behind one lock, and the journal.
+///
+/// One `RwLock` over the whole store serialises every mutation (so concurrent UpdateStage calls on one
+/// stage cannot lose an update); reads share it. A mutation is applied in memory and its records are
+/// queued to the journal while the lock is held (so the log order is the apply order); the response
+/// waits for the journal's fsync. Readers may see a mutation shortly before it is acknowledged.
+#[derive(Clone)]
+pub struct AppState {
+    /// Settings.
+    pub config: Arc<Config>,
+    store: Arc<RwLock<Store>>,
+    journal: Arc<Journal>,
+    lambda: invoke::LambdaClient,
+}
+
+impl AppState {
+    /// An in-memory emulator.
+    #[must_use]
+    pub fn in_memory(config: Config) -> Self {
+        Self::with_parts(config, Store::default(), Journal::memory())
+    }
+
+    /// An emulator persisted to `path`: replays (and compacts) the log, then appends to it.
+    ///
+    /// # Errors
+    /// The file cannot be read, written or created.
+    pub fn open(config: Config, path: impl Into<PathBuf>) -> std::io::Result<Self> {
+        let (store, journal) = Journal::open(path.into())?;
+        Ok(Self::with_parts(config, store, journal))
+    }
+
+    fn with_parts(config: Config, store: Store, journal: Journal) -> Self {
+        Self {
+            config: Arc::new(config),
+            store: Arc::new(RwLock::new(store)),
+            journal: Arc::new(journal),
+            lambda: invoke::LambdaClient::new(),
+        }
+    }
+
+    /// Runs `f` with shared access to the store.
+    pub fn read<T>(&self, f: impl FnOnce(&Store) -> T) -> T {
+        f(&self.store.read().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Runs a mutation: `f` checks and records its changes through [`store::Tx::commit`]; the changes are
+    /// journaled in order and the call returns once they are durable.
+    ///
+    /// # Errors
+    /// `f`'s error, or a 500 when the state file cannot be written.
+    pub async fn mutate<T>(
+        &self,
+        f: impl FnOnce(&mut store::Tx<'_>) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let (result, ticket) = {
+            let mut guard = self.store.write().unwrap_or_else(PoisonError::into_inner);
+            let mut tx = store::Tx::new(&mut guard);
+            let result = f(&mut tx);
+            let records = tx.into_records();
+            (result, self.journal.submit(records))
+        };
+        if let Some(ticket) = ticket {
+            ticket
+                .await
+                .map_err(|e| Error::internal(format!("Could not persist the change: {e}")))?;
+        }
+        result
+    }
+
+    /// Runs `f` on a stage's caches (the data plane fills them; the flush operations empty them).
+    /// `None` when the API or stage does not exist.
+    pub fn stage_caches<T>(
+        &self,
+        api: &str,
+        stage: &str,
+        f: impl FnOnce(&mut store::StageCaches) -> T,
+    ) -> Option<T> {
+        let mut guard = self.store.write().unwrap_or_else(PoisonError::into_inner);
+        let a = guard.apis.get_mut(api)?;
+        if !a.stages.contains_key(stage) {
+            return None;
+        }
+        Some(f(a.caches.entry(stage.to_owned()).or_default()))
+    }
+
+    /// Runs a mutation without waiting for durability (seeding at start-up).
+    pub(crate) fn mutate_now<T>(&self, f: impl FnOnce(&mut store::Tx<'_>) -> T) -> T {
+        let mut guard = self.store.write().unwrap_or_else(PoisonError::into_inner);
+        let mut tx = store::Tx::new(&mut guard);
+        let result = f(&mut tx);
+        let records = tx.into_records();
+        drop(self.journal.submit(records));
+        result
+    }
+}
+
+async fn unknown(method: Method, uri: Uri) -> Error {
+    Error::unknown_operation(method.as_str(), uri.path())
+}
+
+fn fallback(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
+    route.fallback(unknown)
+}
+
+/// The emulator's router: every operation, the SigV4 + body-limit middleware, AWS-style errors for
+/// unknown routes.
+pub fn app(state: AppState) -> Router {
+    use handlers as h;
+    let api = "/restapis/{api}";
+    Router::new()
+        .route(
+            "/restapis",
+            fallback(get(h::get_rest_apis).post(h::create_rest_api)),
+        )
+        .route(
+            api,
+            fallback(get(h::get_rest_api).delete(h::delete_rest_api)),
+        )
+        .route(&format!("{api}/resources"), fallback(get(h::get_resources)))
+        .route(
+            &format!("{api}/resources/{{resource}}"),
+            fallback(
+                get(h::get_resource)
+                    .post(h::create_resource)
+                    .delete(h::delete_resource),
+            ),
+        )
+        .route(
+            &format!("{api}/resources/{{resource}}/methods/{{verb}}"),
+            fallback(
+                get(h::get_method)
+                    .put(h::put_method)
+                    .delete(h::delete_method),
+            ),
+        )
+        .route(
+            &format!("{api}/resources/{{resource}}/methods/{{verb}}/integration"),
+            fallback(get(h::get_integration).put(h::put_integration)),
+        )
+        .route(
+            &format!("{api}/deployments"),
+            fallback(get(h::get_deployments).post(h::create_deployment)),
+        )
+        .route(
+            &format!("{api}/deployments/{{deployment}}"),
+            fallback(get(h::get_deployment).delete(h::delete_deployment)),
+        )
+        .route(
+            &format!("{api}/stages"),
+            fallback(get(h::get_stages).post(h::create_stage)),
+        )
+        .route(
+            &format!("{api}/stages/{{stage}}"),
+            fallback(
+                get(h::get_stage)
+                    .patch(h::update_stage)
+                    .delete(h::delete_stage),
+            ),
+        )
+        .route(
+            &format!("{api}/stages/{{stage}}/cache/authorizers"),
+            fallback(delete(h::flush_authorizers_cache)),
+        )
+        .route(
+            &format!("{api}/stages/{{stage}}/cache/data"),
+            fallback(delete(h::flush_stage_cache)),
+        )
+        .route(
+            &format!("{api}/authorizers"),
+            fallback(get(h::get_authorizers).post(h::create_authorizer)),
+        )
+        .route(
+            &format!("{api}/authorizers/{{authorizer}}"),
+            fallback(
+                get(h::get_authorizer)
+                    .post(invoke::test_invoke_authorizer)
+                    .patch(h::update_authorizer)
+                    .delete(h::delete_authorizer),
+            ),
+        )
+        .route(
+            "/tags/{arn}",
+            fallback(
+                get(h::get_tags)
+                    .put(h::tag_resource)
+                    .delete(h::untag_resource),
+            ),
+        )
+        .fallback(unknown)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::sigv4,
+        ))
+        .with_state(state)
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
+
+/// What `stagecraft emulator` runs.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    /// Listen address.
+    pub addr: SocketAddr,
+    /// State file (append-only log); in memory when `None`.
+    pub state_file: Option<PathBuf>,
+    /// Seed the demo API.
+    pub demo: bool,
+    /// Settings.
+    pub config: Config,
+}
+
+/// Binds, prints `listening on http://ADDR`, serves until SIGINT/SIGTERM, then drains and returns.
+///
+/// # Errors
+/// A message for a bad state file, an address that cannot be bound or a server failure.
+pub fn run(options: ServeOptions) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async move {
+        let state = match &options.state_file {
+            Some(path) => AppState::open(options.config.clone(), path)
+                .map_err(|e| format!("cannot open state file {}: {e}", path.display()))?,
+            None => AppState::in_memory(options.config.clone()),
+        };
+        if options.demo {
+            seed_demo(&state);
+        }
+        let listener = tokio::net::TcpListener::bind(options.addr)
+            .await
+            .map_err(|e| format!("cannot bind {}: {e}", options.addr))?;
+        let local = listener.local_addr().map_err(|e| e.to_string())?;
+        #[allow(clippy::print_stdout)]
+        {
+            use std::io::Write;
+            println!("listening on http://{local}");
+            let _ = std::io::stdout().flush();
+        }
+        axum::serve(listener, app(state))
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| e.to_string())
+    })
+}
