@@ -1,0 +1,269 @@
+//! Every export as a plain Rust function over JSON text and [`Value`]s, with errors as [`Failure`]s.
+//!
+//! The wasm32 exports only move values across the boundary and call these; the native tests call them
+//! directly. Nothing here may panic on any input: sizes and depths are bounded, and every core error is
+//! turned into a [`Failure`].
+
+use serde_json::Value;
+use stagecraft_core::{METHOD_SETTINGS, PatchOperation, Stage};
+
+use crate::mirror::{Failure, JsMethodSettingField, JsParsedKey, JsReport};
+
+/// The largest JSON text (or string argument) accepted, in bytes: 32 MiB. API Gateway's own request limit
+/// is 10 MB; the bound keeps a runaway input from exhausting wasm memory (which would abort the module).
+pub const MAX_INPUT_BYTES: usize = 32 << 20;
+
+/// Checks the size of a text argument.
+///
+/// # Errors
+/// A `RangeError` above [`MAX_INPUT_BYTES`].
+pub fn check_size(what: &str, len: usize) -> Result<(), Failure> {
+    if len > MAX_INPUT_BYTES {
+        return Err(Failure::range(format!(
+            "{what} is too large: {len} bytes (the limit is {MAX_INPUT_BYTES} bytes)"
+        )));
+    }
+    Ok(())
+}
+
+/// Parses JSON text, bounded in size (and in depth by serde_json).
+///
+/// # Errors
+/// A `RangeError` for an oversized text, a `SyntaxError` with line and column for bad JSON.
+pub fn parse_text(what: &str, text: &str) -> Result<Value, Failure> {
+    check_size(what, text.len())?;
+    serde_json::from_str(text).map_err(|e| Failure::syntax(format!("{what}: invalid JSON: {e}")))
+}
+
+/// `validateStage` of JSON text (the fast path: serde_json inside wasm, no JS objects built).
+///
+/// # Errors
+/// See [`parse_text`].
+pub fn validate_stage_text(text: &str) -> Result<JsReport, Failure> {
+    Ok(validate_stage_value(&parse_text("stage", text)?))
+}
+
+/// `validateStage` of a parsed document.
+#[must_use]
+pub fn validate_stage_value(doc: &Value) -> JsReport {
+    JsReport::from(&stagecraft_core::validate_stage(doc))
+}
+
+/// `validatePatch` of a parsed array of operations (or `{ patchOperations }`).
+#[must_use]
+pub fn validate_patch_value(doc: &Value) -> JsReport {
+    JsReport::from(&stagecraft_core::validate_patch(doc))
+}
+
+/// A stage argument: validated with core's rules, then read into core's model.
+///
+/// # Errors
+/// A `ValidationError` naming `which` (`stage`, `before`, `after`) and the first issue.
+pub fn stage_from_value(which: &str, doc: Value) -> Result<Stage, Failure> {
+    let report = stagecraft_core::validate_stage(&doc);
+    if !report.valid {
+        return Err(Failure::invalid_stage(which, &report));
+    }
+    serde_json::from_value(doc)
+        .map_err(|e| Failure::validation(format!("{which} is not a valid stage: {e}")))
+}
+
+/// A patch argument (array or `{ patchOperations }`): validated, then read as typed operations.
+///
+/// # Errors
+/// A `BadRequestException` with AWS's text for the first operation AWS would refuse.
+pub fn ops_from_value(mut doc: Value) -> Result<Vec<PatchOperation>, Failure> {
+    if let Some(ops) = doc
+        .as_object_mut()
+        .and_then(|o| o.remove("patchOperations"))
+    {
+        doc = ops;
+    }
+    let report = stagecraft_core::validate_patch(&doc);
+    if !report.valid {
+        return Err(Failure::invalid_ops(&report));
+    }
+    serde_json::from_value(doc)
+        .map_err(|e| Failure::type_error(format!("not a list of patch operations: {e}")))
+}
+
+/// `diffStages`: the UpdateStage operations that take `before` to `after`.
+///
+/// # Errors
+/// `ValidationError` for an invalid stage, `UnsupportedChangeError` for a change UpdateStage cannot make.
+pub fn diff_values(before: Value, after: Value) -> Result<Vec<PatchOperation>, Failure> {
+    let before = stage_from_value("before", before)?;
+    let after = stage_from_value("after", after)?;
+    Ok(stagecraft_core::diff(&before, &after)?)
+}
+
+/// `applyPatch`: the stage after UpdateStage applies `ops`, atomically.
+///
+/// # Errors
+/// `ValidationError` for an invalid stage, `BadRequestException` (AWS's text) for a refused operation.
+pub fn apply_values(stage: Value, ops: Value) -> Result<Stage, Failure> {
+    let stage = stage_from_value("stage", stage)?;
+    let ops = ops_from_value(ops)?;
+    Ok(stagecraft_core::apply(&stage, &ops)?)
+}
+
+/// `methodSettingKey`.
+///
+/// # Errors
+/// A `RangeError` for an oversized argument.
+pub fn method_setting_key(resource_path: &str, http_method: &str) -> Result<String, Failure> {
+    check_size("resourcePath", resource_path.len())?;
+    check_size("httpMethod", http_method.len())?;
+    Ok(stagecraft_core::method_setting_key(
+        resource_path,
+        http_method,
+    ))
+}
+
+/// `parseMethodSettingKey`: `None` for a malformed key.
+///
+/// # Errors
+/// A `RangeError` for an oversized argument.
+pub fn parse_method_setting_key(key: &str) -> Result<Option<JsParsedKey>, Failure> {
+    check_size("key", key.len())?;
+    Ok(stagecraft_core::parse_method_setting_key(key).map(JsParsedKey::from))
+}
+
+/// `methodSettingFields`: core's table, one row per setting.
+#[must_use]
+pub fn method_setting_fields() -> Vec<JsMethodSettingField> {
+    METHOD_SETTINGS
+        .iter()
+        .map(JsMethodSettingField::from)
+        .collect()
+}
+
+/// `stageSchema`: core's JSON Schema of a stage document.
+#[must_use]
+pub fn stage_schema() -> Value {
+    stagecraft_core::schema::stage_schema()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn text_fast_path_equals_value_path() {
+        let doc = json!({"stageName": "bad name", "methodSettings": {"~1pets/GET": {"cacheTtlInSeconds": 4000}}});
+        assert_eq!(
+            validate_stage_text(&doc.to_string()).unwrap(),
+            validate_stage_value(&doc)
+        );
+    }
+
+    #[test]
+    fn bad_json_is_a_syntax_error_with_position() {
+        let e = validate_stage_text("{\"stageName\": }").unwrap_err();
+        assert_eq!(e.name, "SyntaxError");
+        assert!(e.message.contains("line 1 column 15"), "{}", e.message);
+    }
+
+    #[test]
+    fn deep_text_is_refused_not_overflowed() {
+        let deep = "[".repeat(100_000);
+        assert_eq!(validate_stage_text(&deep).unwrap_err().name, "SyntaxError");
+    }
+
+    #[test]
+    fn oversized_text_is_a_range_error() {
+        let huge = " ".repeat(MAX_INPUT_BYTES + 1);
+        assert_eq!(validate_stage_text(&huge).unwrap_err().name, "RangeError");
+        assert_eq!(
+            method_setting_key(&huge, "GET").unwrap_err().name,
+            "RangeError"
+        );
+    }
+
+    #[test]
+    fn diff_and_apply_round_trip() {
+        let before = json!({"stageName": "prod", "deploymentId": "d1", "methodSettings": {}});
+        let after = json!({"stageName": "prod", "deploymentId": "d2", "methodSettings": {"*/*": {"cacheTtlInSeconds": 60}}});
+        let ops = diff_values(before.clone(), after.clone()).unwrap();
+        assert!(!ops.is_empty());
+        let applied = apply_values(before, serde_json::to_value(&ops).unwrap()).unwrap();
+        let expected: Stage = serde_json::from_value(after).unwrap();
+        assert_eq!(applied.deployment_id, expected.deployment_id);
+        assert_eq!(
+            applied.method_settings["*/*"].fields()["cacheTtlInSeconds"],
+            json!(60)
+        );
+    }
+
+    #[test]
+    fn diff_refuses_tags_with_the_field() {
+        let e = diff_values(json!({"tags": {"a": "1"}}), json!({"tags": {"a": "2"}})).unwrap_err();
+        assert_eq!(
+            (e.name.as_str(), e.field.as_deref()),
+            ("UnsupportedChangeError", Some("/tags"))
+        );
+    }
+
+    #[test]
+    fn invalid_stage_arguments_are_validation_errors() {
+        let e = diff_values(
+            json!({}),
+            json!({"methodSettings": {"*/*": {"cacheTtlInSeconds": 4000}}}),
+        )
+        .unwrap_err();
+        assert_eq!(e.name, "ValidationError");
+        assert_eq!(
+            e.message,
+            "after is not a valid stage: /methodSettings/*~1*/cacheTtlInSeconds: Invalid time-to-live setting, must be an integer no greater than 3600"
+        );
+        assert_eq!(
+            apply_values(json!([]), json!([])).unwrap_err().name,
+            "ValidationError"
+        );
+    }
+
+    #[test]
+    fn refused_operations_are_bad_requests_with_aws_text() {
+        let e = apply_values(
+            json!({"methodSettings": {}}),
+            json!([{"op": "replace", "path": "/*/*/caching/ttlInSeconds", "value": "3601"}]),
+        )
+        .unwrap_err();
+        assert_eq!(e.name, "BadRequestException");
+        assert_eq!(
+            e.message,
+            "Invalid time-to-live setting, must be an integer no greater than 3600"
+        );
+        let e = apply_values(
+            json!({"methodSettings": {}}),
+            json!({"patchOperations": [{"op": "remove", "path": "/*/*"}]}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            (e.name.as_str(), e.message.as_str()),
+            (
+                "BadRequestException",
+                "Cannot remove method setting */* because there is no method setting for this method "
+            )
+        );
+    }
+
+    #[test]
+    fn keys() {
+        assert_eq!(
+            method_setting_key("/pets/{petId}", "get").unwrap(),
+            "~1pets~1{petId}/GET"
+        );
+        let k = parse_method_setting_key("~1/GET").unwrap().unwrap();
+        assert_eq!(
+            (
+                k.resource_path.as_str(),
+                k.http_method.as_str(),
+                k.canonical
+            ),
+            ("/", "GET", true)
+        );
+        assert_eq!(parse_method_setting_key("GET").unwrap(), None);
+    }
+}

@@ -1,0 +1,208 @@
+//! The `#[wasm_bindgen]` exports (wasm32 only). Each one moves its arguments into Rust, calls
+//! [`crate::api`], and moves the result back; a [`Failure`] becomes a thrown JS error.
+//!
+//! Boundary (measured, see docs/benchmarks.md "WASM"): values cross as JSON text.
+//! - JSON text arguments are parsed by serde_json inside wasm (no JS objects are built).
+//! - Object arguments are turned into JSON text by the engine's `JSON.stringify` (one call at native
+//!   speed; a cyclic object or a BigInt makes it throw, which becomes a `TypeError`), then parsed by
+//!   serde_json. Walking the object with serde-wasm-bindgen instead (one boundary call per value) measured
+//!   no faster (0.8-1.1x) and costs code size.
+//! - Results are serialized by serde_json and built by the engine's `JSON.parse`.
+
+use js_sys::{JSON, JsString, Reflect};
+use serde::Serialize;
+use serde_json::Value;
+use wasm_bindgen::prelude::*;
+
+use crate::api;
+use crate::mirror::{ErrorClass, Failure};
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_HANDWRITTEN: &str = crate::HANDWRITTEN_TS;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_GENERATED: &str = crate::GENERATED_TS;
+
+fn throw(f: Failure) -> JsValue {
+    let err: js_sys::Error = match f.class {
+        ErrorClass::Syntax => js_sys::SyntaxError::new(&f.message).into(),
+        ErrorClass::Type => js_sys::TypeError::new(&f.message).into(),
+        ErrorClass::Range => js_sys::RangeError::new(&f.message).into(),
+        ErrorClass::Error => {
+            let e = js_sys::Error::new(&f.message);
+            e.set_name(&f.name);
+            e
+        }
+    };
+    if let Some(field) = &f.field {
+        let _ = Reflect::set(&err, &JsValue::from_str("field"), &JsValue::from_str(field));
+    }
+    if let Some(path) = &f.path {
+        let _ = Reflect::set(&err, &JsValue::from_str("path"), &JsValue::from_str(path));
+    }
+    if let Some(errors) = &f.errors
+        && let Ok(list) = to_js(errors)
+    {
+        let _ = Reflect::set(&err, &JsValue::from_str("errors"), &list);
+    }
+    err.into()
+}
+
+fn js_message(e: &JsValue) -> String {
+    e.dyn_ref::<js_sys::Error>()
+        .map(|e| String::from(e.message()))
+        .or_else(|| e.as_string())
+        .unwrap_or_else(|| "unknown error".to_owned())
+}
+
+/// A JS string argument, bounded in size before it is copied into wasm memory.
+fn string_arg(what: &str, v: &JsValue) -> Result<String, Failure> {
+    let Some(s) = v.dyn_ref::<JsString>() else {
+        return Err(Failure::type_error(format!("{what} must be a string")));
+    };
+    // UTF-16 length; the UTF-8 copy is at most three times that, and checked again below.
+    api::check_size(what, s.length() as usize)?;
+    let s = String::from(s);
+    api::check_size(what, s.len())?;
+    Ok(s)
+}
+
+/// A document argument: JSON text (parsed by serde_json in wasm) or a JS value.
+fn value_arg(what: &str, v: &JsValue) -> Result<Value, Failure> {
+    if v.is_string() {
+        return api::parse_text(what, &string_arg(what, v)?);
+    }
+    if v.is_undefined() || v.is_function() || v.is_symbol() {
+        return Err(Failure::type_error(format!(
+            "{what} must be a JSON value or JSON text"
+        )));
+    }
+    let text = JSON::stringify(v).map_err(|e| {
+        Failure::type_error(format!("{what} is not a JSON value: {}", js_message(&e)))
+    })?;
+    if !text.is_string() {
+        return Err(Failure::type_error(format!(
+            "{what} must be a JSON value or JSON text"
+        )));
+    }
+    api::parse_text(what, &string_arg(what, &text)?)
+}
+
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    let text =
+        serde_json::to_string(value).map_err(|e| throw(Failure::type_error(e.to_string())))?;
+    JSON::parse(&text)
+}
+
+fn result<T: Serialize>(r: Result<T, Failure>) -> Result<JsValue, JsValue> {
+    to_js(&r.map_err(throw)?)
+}
+
+/// Validates a stage document (GetStage JSON as the API or the AWS CLI returns it), given as an object or
+/// as JSON text (faster: parsed inside wasm). Reports every problem with a JSON Pointer, a stable code and
+/// AWS's exact message; a document that is not an object is reported, not thrown.
+///
+/// @throws {SyntaxError} JSON text that does not parse (with line and column).
+/// @throws {TypeError} a value JSON cannot represent (cyclic object, BigInt).
+/// @throws {RangeError} input over 32 MiB.
+#[wasm_bindgen(js_name = validateStage, unchecked_return_type = "ValidationReport")]
+pub fn validate_stage(
+    #[wasm_bindgen(unchecked_param_type = "Stage | string")] stage: &JsValue,
+) -> Result<JsValue, JsValue> {
+    result(value_arg("stage", stage).map(|doc| api::validate_stage_value(&doc)))
+}
+
+/// Validates UpdateStage patch operations (an array, `{ patchOperations }`, or JSON text of either):
+/// structure, paths, ops and values, with AWS's messages. Stage-dependent errors (removing a key that is
+/// not stored) show only in {@link applyPatch}.
+///
+/// @throws {SyntaxError} JSON text that does not parse.
+/// @throws {TypeError} a value JSON cannot represent.
+/// @throws {RangeError} input over 32 MiB.
+#[wasm_bindgen(js_name = validatePatch, unchecked_return_type = "ValidationReport")]
+pub fn validate_patch(
+    #[wasm_bindgen(unchecked_param_type = "PatchOperation[] | PatchOperations | string")]
+    ops: &JsValue,
+) -> Result<JsValue, JsValue> {
+    result(value_arg("ops", ops).map(|doc| api::validate_patch_value(&doc)))
+}
+
+/// The minimal, AWS-valid `patchOperations` that take `before` to `after` when UpdateStage applies them.
+///
+/// @throws {StagecraftError} `ValidationError` if a stage does not validate; `UnsupportedChangeError`
+///   (with `field`) for a change UpdateStage cannot make (stageName, tags, webAclArn, unknown fields).
+#[wasm_bindgen(js_name = diffStages, unchecked_return_type = "PatchOperation[]")]
+pub fn diff_stages(
+    #[wasm_bindgen(unchecked_param_type = "Stage | string")] before: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Stage | string")] after: &JsValue,
+) -> Result<JsValue, JsValue> {
+    result(
+        value_arg("before", before)
+            .and_then(|b| Ok((b, value_arg("after", after)?)))
+            .and_then(|(b, a)| api::diff_values(b, a)),
+    )
+}
+
+/// The stage after UpdateStage applies `ops` in order, with AWS semantics. Atomic: on error nothing is
+/// applied and the input is untouched.
+///
+/// @throws {StagecraftError} `BadRequestException` with AWS's exact message for a refused operation;
+///   `ValidationError` if the stage does not validate.
+#[wasm_bindgen(js_name = applyPatch, unchecked_return_type = "Stage")]
+pub fn apply_patch(
+    #[wasm_bindgen(unchecked_param_type = "Stage | string")] stage: &JsValue,
+    #[wasm_bindgen(unchecked_param_type = "PatchOperation[] | PatchOperations | string")]
+    ops: &JsValue,
+) -> Result<JsValue, JsValue> {
+    result(
+        value_arg("stage", stage)
+            .and_then(|s| Ok((s, value_arg("ops", ops)?)))
+            .and_then(|(s, o)| api::apply_values(s, o)),
+    )
+}
+
+/// The method-setting key of a resource path and HTTP method: (`/pets/{petId}`, `get`) →
+/// `~1pets~1{petId}/GET`; (`/`, `GET`) → `~1/GET`; (`*`, `*`) → `*` + `/` + `*`.
+///
+/// @throws {TypeError} a non-string argument.
+#[wasm_bindgen(js_name = methodSettingKey, unchecked_return_type = "string")]
+pub fn method_setting_key(
+    #[wasm_bindgen(js_name = resourcePath, unchecked_param_type = "string")]
+    resource_path: &JsValue,
+    #[wasm_bindgen(js_name = httpMethod, unchecked_param_type = "string")] http_method: &JsValue,
+) -> Result<JsValue, JsValue> {
+    let key = string_arg("resourcePath", resource_path)
+        .and_then(|r| Ok((r, string_arg("httpMethod", http_method)?)))
+        .and_then(|(r, m)| api::method_setting_key(&r, &m))
+        .map_err(throw)?;
+    Ok(JsValue::from_str(&key))
+}
+
+/// Decodes a method-setting key; `null` if it is malformed (no `/`, or an empty resource or method).
+///
+/// @throws {TypeError} a non-string argument.
+#[wasm_bindgen(js_name = parseMethodSettingKey, unchecked_return_type = "ParsedMethodSettingKey | null")]
+pub fn parse_method_setting_key(
+    #[wasm_bindgen(unchecked_param_type = "string")] key: &JsValue,
+) -> Result<JsValue, JsValue> {
+    match string_arg("key", key)
+        .and_then(|k| api::parse_method_setting_key(&k))
+        .map_err(throw)?
+    {
+        Some(parsed) => to_js(&parsed),
+        None => Ok(JsValue::NULL),
+    }
+}
+
+/// The declarative table of the method settings (field, patch suffix, group, type, bounds, AWS default,
+/// label, help), for building forms.
+#[wasm_bindgen(js_name = methodSettingFields, unchecked_return_type = "MethodSettingField[]")]
+pub fn method_setting_fields() -> Result<JsValue, JsValue> {
+    to_js(&api::method_setting_fields())
+}
+
+/// The JSON Schema (draft 2020-12) of a stage document, generated from the same rules.
+#[wasm_bindgen(js_name = stageSchema, unchecked_return_type = "JsonSchema")]
+pub fn stage_schema() -> Result<JsValue, JsValue> {
+    to_js(&api::stage_schema())
+}
