@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
+mod emulator;
 
 /// Validate, diff and apply Amazon API Gateway stage changes with AWS's exact rules.
 #[derive(Debug, Parser)]
@@ -23,6 +24,7 @@ enum Command {
     Diff(cli::DiffArgs),
     Apply(cli::ApplyArgs),
     Schema(cli::SchemaArgs),
+    Emulator(emulator::Args),
 }
 
 fn main() -> ExitCode {
@@ -32,5 +34,6 @@ fn main() -> ExitCode {
         Command::Diff(a) => cli::diff(&a),
         Command::Apply(a) => cli::apply(&a),
         Command::Schema(a) => cli::schema(&a),
+        Command::Emulator(a) => emulator::run(a),
     }
 }
