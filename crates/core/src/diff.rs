@@ -14,6 +14,7 @@
 //! Server-managed fields (`createdDate`, `lastUpdatedDate`, `cacheClusterStatus`) are ignored. A change
 //! UpdateStage cannot make (`stageName`, `tags`, `webAclArn`, unknown fields) is a [`DiffError`].
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 
@@ -24,7 +25,7 @@ use crate::model::{AccessLogSettings, CanarySettings, MethodSetting, Stage};
 use crate::patch::PatchOperation;
 use crate::pointer::escape;
 use crate::rules;
-use crate::settings::METHOD_SETTINGS;
+use crate::settings::{METHOD_SETTINGS, Setting};
 
 /// A change that UpdateStage cannot make, or a value it would refuse.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -322,24 +323,34 @@ type Entries = BTreeMap<String, MethodSetting>;
 
 /// Whether `before` has a table field that `after` lacks (only a remove and re-create can drop it).
 fn loses_field(before: &MethodSetting, after: &MethodSetting) -> bool {
-    METHOD_SETTINGS
+    before
+        .rows()
         .iter()
-        .any(|s| before.get(s).is_some() && after.get(s).is_none())
+        .zip(after.rows())
+        .any(|(b, a)| b.is_some() && a.is_none())
 }
 
 /// `entry` with every omitted field that AWS always stores taken from `inherit` (the final `*/*`) or
-/// the AWS default.
-fn fill(entry: &MethodSetting, inherit: Option<&MethodSetting>) -> MethodSetting {
+/// the AWS default. Borrows when nothing is omitted, as in every entry AWS returns.
+fn fill<'a>(entry: &'a MethodSetting, inherit: Option<&MethodSetting>) -> Cow<'a, MethodSetting> {
+    let omitted = |s: &&Setting| s.default.is_some() && entry.get(s).is_none();
+    let complete = METHOD_SETTINGS
+        .iter()
+        .zip(entry.rows())
+        .all(|(s, v)| s.default.is_none() || v.is_some());
+    if complete {
+        return Cow::Borrowed(entry);
+    }
     let mut out = entry.clone();
-    for s in METHOD_SETTINGS {
-        if out.get(s).is_none()
-            && let Some(default) = s.default_json()
-        {
-            let value = inherit.and_then(|i| i.get(s).cloned()).unwrap_or(default);
-            out.set(s, value);
+    for s in METHOD_SETTINGS.iter().filter(omitted) {
+        if let Some(default) = s.default_json() {
+            out.set(
+                s,
+                inherit.and_then(|i| i.get(s).cloned()).unwrap_or(default),
+            );
         }
     }
-    out
+    Cow::Owned(out)
 }
 
 /// Ops that turn `current` (an existing entry, or the base a new entry starts from) into `target`.
@@ -351,9 +362,12 @@ fn entry_ops(
     ops: &mut Vec<PatchOperation>,
 ) {
     let start = ops.len();
-    for s in METHOD_SETTINGS {
-        if let Some(v) = target.get(s)
-            && current.get(s) != Some(v)
+    let rows = METHOD_SETTINGS
+        .iter()
+        .zip(target.rows().iter().zip(current.rows()));
+    for (s, (target, current)) in rows {
+        if let Some(v) = target
+            && current.as_ref() != Some(v)
         {
             ops.push(PatchOperation::replace(
                 setting_path(key, s),
@@ -363,10 +377,11 @@ fn entry_ops(
     }
     if creating && ops.len() == start {
         // The target equals the base: one replace with the base's own value creates the entry.
-        if let Some((s, v)) = METHOD_SETTINGS
+        let first = METHOD_SETTINGS
             .iter()
-            .find_map(|s| target.get(s).map(|v| (s, v)))
-        {
+            .zip(target.rows())
+            .find_map(|(s, v)| v.as_ref().map(|v| (s, v)));
+        if let Some((s, v)) = first {
             ops.push(PatchOperation::replace(
                 setting_path(key, s),
                 s.to_patch_value(v),
@@ -383,6 +398,9 @@ fn method_settings(
     let empty = MethodSetting::default();
     for (key, entry) in after {
         let prior = before.get(key).unwrap_or(&empty);
+        if prior.unknown_fields().eq(entry.unknown_fields()) {
+            continue;
+        }
         let old: Map<_, _> = prior
             .unknown_fields()
             .map(|(k, v)| (k.clone(), v.clone()))
@@ -396,10 +414,10 @@ fn method_settings(
 
     let defaults = MethodSetting::aws_defaults();
     let star_target = after.get(ALL_METHODS_KEY).map(|e| fill(e, None));
-    let targets: BTreeMap<&str, MethodSetting> = after
+    let targets: BTreeMap<&str, Cow<'_, MethodSetting>> = after
         .iter()
         .filter(|(k, _)| k.as_str() != ALL_METHODS_KEY)
-        .map(|(k, e)| (k.as_str(), fill(e, star_target.as_ref())))
+        .map(|(k, e)| (k.as_str(), fill(e, star_target.as_deref())))
         .collect();
 
     let mut removes = Vec::new();
@@ -439,19 +457,19 @@ fn method_settings(
         ops.push(PatchOperation::remove(format!("/{ALL_METHODS_KEY}")));
         None
     } else {
-        star_before.cloned()
+        star_before
     };
     for key in &without_star {
         entry_ops(key, &defaults, &targets[key], true, ops);
     }
     if let Some(target) = &star_target {
-        match &star_now {
+        match star_now {
             Some(current) => entry_ops(ALL_METHODS_KEY, current, target, false, ops),
             None => entry_ops(ALL_METHODS_KEY, &defaults, target, true, ops),
         }
-        star_now = Some(target.clone());
+        star_now = Some(target);
     }
-    let base = star_now.as_ref().unwrap_or(&defaults);
+    let base = star_now.unwrap_or(&defaults);
     for key in &with_star {
         entry_ops(key, base, &targets[key], true, ops);
     }

@@ -61,6 +61,13 @@ pub fn parse_method_setting_key(key: &str) -> Option<MethodSettingKey> {
     })
 }
 
+/// Whether `key` is well formed: a non-empty resource part, `/`, a non-empty method (no allocation).
+#[must_use]
+pub fn is_valid_key(key: &str) -> bool {
+    key.rsplit_once('/')
+        .is_some_and(|(resource, method)| !resource.is_empty() && !method.is_empty())
+}
+
 /// Splits a method-setting patch path `/{key}/{group}/{setting}` into its key and table row.
 ///
 /// `None` when the suffix is not one of the ten settings or the key is malformed
@@ -72,8 +79,7 @@ pub fn parse_setting_path(path: &str) -> Option<(&str, &'static Setting)> {
     let (key, group) = key_and_group.rsplit_once('/')?;
     let suffix_len = group.len() + 1 + name.len();
     let setting = Setting::by_patch_suffix(&rest[rest.len() - suffix_len..])?;
-    parse_method_setting_key(key)?;
-    Some((key, setting))
+    is_valid_key(key).then_some((key, setting))
 }
 
 /// The patch path of one setting of one key: `/{key}/{suffix}`.

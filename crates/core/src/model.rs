@@ -139,51 +139,115 @@ pub struct CanarySettings {
     pub extra: Map<String, Value>,
 }
 
+/// Number of rows in [`METHOD_SETTINGS`].
+const SETTINGS: usize = METHOD_SETTINGS.len();
+
 /// One method-setting entry: the table's fields (canonical JSON values) plus any unknown fields.
 ///
-/// Stored as a map so that a new row in [`METHOD_SETTINGS`] needs no change here.
+/// Fields are stored by table row, so a new row in [`METHOD_SETTINGS`] needs no change here, and a
+/// stage with 10,000 entries stays compact. Serialised in table order, unknown fields last.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct MethodSetting(Map<String, Value>);
+pub struct MethodSetting {
+    values: [Option<Value>; SETTINGS],
+    unknown: Map<String, Value>,
+}
+
+/// The row of `setting` in the table (by identity, else by field name).
+fn row(setting: &Setting) -> Option<usize> {
+    METHOD_SETTINGS
+        .iter()
+        .position(|s| std::ptr::eq(s, setting))
+        .or_else(|| {
+            METHOD_SETTINGS
+                .iter()
+                .position(|s| s.field == setting.field)
+        })
+}
 
 impl MethodSetting {
     /// The entry AWS creates for a new key when there is no `*/*` to copy.
     #[must_use]
     pub fn aws_defaults() -> Self {
-        Self(
-            METHOD_SETTINGS
-                .iter()
-                .filter_map(|s| s.default_json().map(|v| (s.field.to_owned(), v)))
-                .collect(),
-        )
+        Self {
+            values: std::array::from_fn(|i| METHOD_SETTINGS[i].default_json()),
+            unknown: Map::new(),
+        }
     }
 
     /// The value of one setting, if present.
     #[must_use]
     pub fn get(&self, setting: &Setting) -> Option<&Value> {
-        self.0.get(setting.field)
+        row(setting).and_then(|i| self.values[i].as_ref())
+    }
+
+    /// The value of a field by its GetStage name, known or unknown.
+    #[must_use]
+    pub fn get_field(&self, field: &str) -> Option<&Value> {
+        match Setting::by_field(field) {
+            Some(setting) => self.get(setting),
+            None => self.unknown.get(field),
+        }
     }
 
     /// Sets one setting (the value must already be checked by [`Setting::check`]).
     pub fn set(&mut self, setting: &Setting, value: Value) {
-        self.0.insert(setting.field.to_owned(), value);
+        if let Some(i) = row(setting) {
+            self.values[i] = Some(value);
+        }
     }
 
     /// Removes one setting.
     pub fn unset(&mut self, setting: &Setting) {
-        self.0.remove(setting.field);
+        if let Some(i) = row(setting) {
+            self.values[i] = None;
+        }
     }
 
-    /// All fields, known and unknown.
+    /// All fields, known (in table order) and unknown, as a JSON object.
     #[must_use]
-    pub fn fields(&self) -> &Map<String, Value> {
-        &self.0
+    pub fn fields(&self) -> Map<String, Value> {
+        self.iter()
+            .map(|(k, v)| (k.to_owned(), v.clone()))
+            .collect()
+    }
+
+    /// All present fields, known (in table order) then unknown.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        let known = METHOD_SETTINGS
+            .iter()
+            .zip(&self.values)
+            .filter_map(|(s, v)| v.as_ref().map(|v| (s.field, v)));
+        known.chain(self.unknown.iter().map(|(k, v)| (k.as_str(), v)))
+    }
+
+    /// The table's fields by row of [`METHOD_SETTINGS`].
+    pub(crate) fn rows(&self) -> &[Option<Value>] {
+        &self.values
     }
 
     /// Fields that are not in the table.
     pub fn unknown_fields(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.0
-            .iter()
-            .filter(|(k, _)| Setting::by_field(k).is_none())
+        self.unknown.iter()
+    }
+
+    /// Adds one field from JSON, checking and canonicalising it if the table knows it.
+    fn insert_json(&mut self, name: String, value: Value) -> Result<(), String> {
+        match METHOD_SETTINGS.iter().position(|s| s.field == name) {
+            Some(i) => {
+                let setting = &METHOD_SETTINGS[i];
+                let value = setting.check(&value).map_err(|_| {
+                    format!(
+                        "invalid {name}: expected a valid {} value, got {value}",
+                        setting.json_type()
+                    )
+                })?;
+                self.values[i] = Some(value);
+            }
+            None => {
+                self.unknown.insert(name, value);
+            }
+        }
+        Ok(())
     }
 
     /// Builds an entry from JSON fields, checking and canonicalising the table's fields.
@@ -191,32 +255,40 @@ impl MethodSetting {
     /// # Errors
     /// A message naming the first field of the wrong type or out of range.
     pub fn from_fields(fields: Map<String, Value>) -> Result<Self, String> {
-        let mut out = Map::new();
+        let mut out = Self::default();
         for (name, value) in fields {
-            let value = match Setting::by_field(&name) {
-                Some(setting) => setting.check(&value).map_err(|_| {
-                    format!(
-                        "invalid {name}: expected a valid {} value, got {value}",
-                        setting.json_type()
-                    )
-                })?,
-                None => value,
-            };
-            out.insert(name, value);
+            out.insert_json(name, value)?;
         }
-        Ok(Self(out))
+        Ok(out)
     }
 }
 
 impl Serialize for MethodSetting {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.serialize(serializer)
+        serializer.collect_map(self.iter())
     }
 }
 
 impl<'de> Deserialize<'de> for MethodSetting {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Self::from_fields(Map::deserialize(deserializer)?).map_err(de::Error::custom)
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = MethodSetting;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a method setting object")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<MethodSetting, A::Error> {
+                let mut out = MethodSetting::default();
+                while let Some((name, value)) = map.next_entry::<String, Value>()? {
+                    out.insert_json(name, value).map_err(de::Error::custom)?;
+                }
+                Ok(out)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
     }
 }
 

@@ -252,38 +252,34 @@ impl Setting {
             .map_err(|_| messages::invalid_setting_value(self, path, raw))
     }
 
+    /// What is wrong with a stored JSON value, if anything (no allocation).
+    #[must_use]
+    pub fn problem(&self, value: &Value) -> Option<ValueProblem> {
+        let in_range = match self.kind {
+            ValueKind::Bool => value.is_boolean().then_some(true),
+            ValueKind::Integer { min, max } => value.as_i64().map(|n| (min..=max).contains(&n)),
+            ValueKind::Double { min, max } => value.as_f64().map(|n| (min..=max).contains(&n)),
+            ValueKind::Enum(options) => value.as_str().map(|s| options.contains(&s)),
+        };
+        match in_range {
+            None => Some(ValueProblem::Type),
+            Some(false) => Some(ValueProblem::Range),
+            Some(true) => None,
+        }
+    }
+
     /// Checks a stored JSON value and returns it in canonical form (doubles as doubles).
     ///
     /// # Errors
     /// [`ValueProblem`] says whether the type or the range/enum is wrong.
     pub fn check(&self, value: &Value) -> Result<Value, ValueProblem> {
-        match self.kind {
-            ValueKind::Bool => value.as_bool().map(Value::Bool).ok_or(ValueProblem::Type),
-            ValueKind::Integer { min, max } => {
-                let n = value.as_i64().ok_or(ValueProblem::Type)?;
-                if (min..=max).contains(&n) {
-                    Ok(Value::from(n))
-                } else {
-                    Err(ValueProblem::Range)
-                }
-            }
-            ValueKind::Double { min, max } => {
-                let n = value.as_f64().ok_or(ValueProblem::Type)?;
-                if (min..=max).contains(&n) {
-                    Ok(Value::from(n))
-                } else {
-                    Err(ValueProblem::Range)
-                }
-            }
-            ValueKind::Enum(options) => {
-                let s = value.as_str().ok_or(ValueProblem::Type)?;
-                if options.contains(&s) {
-                    Ok(value.clone())
-                } else {
-                    Err(ValueProblem::Range)
-                }
-            }
+        if let Some(problem) = self.problem(value) {
+            return Err(problem);
         }
+        Ok(match (self.kind, value.as_f64()) {
+            (ValueKind::Double { .. }, Some(n)) if !value.is_f64() => Value::from(n),
+            _ => value.clone(),
+        })
     }
 
     /// Formats a stored value as a patch `value` string (`"true"`, `"300"`, `"10000.0"`, `"INFO"`).

@@ -5,7 +5,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::apply::{Blame, plan};
-use crate::key::{parse_method_setting_key, setting_path};
+use crate::key::{is_valid_key, setting_path};
 use crate::messages;
 use crate::model::{CACHE_CLUSTER_STATUSES, Timestamp};
 use crate::patch::{Op, PatchOperation};
@@ -231,29 +231,32 @@ fn method_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
     let Some(entries) = object(c, path, value) else {
         return;
     };
+    // Pointers are built only for entries with a problem: this loop is the hot path of large stages.
     for (key, entry) in entries {
-        let key_path = path.push(key);
-        if parse_method_setting_key(key).is_none() {
+        if !is_valid_key(key) {
             c.push(
-                &key_path,
+                &path.push(key),
                 IssueCode::InvalidMethodSettingKey,
                 format!(
                     "Invalid method setting key: {key}. Use {{resourcePath}}/{{httpMethod}} with '/' in the resource path written '~1' (e.g. ~1pets~1{{petId}}/GET, ~1/GET for the root), or */*"
                 ),
             );
         }
-        let Some(fields) = object(c, &key_path, entry) else {
+        let Some(fields) = entry.as_object() else {
+            c.wrong_type(&path.push(key), "object", entry);
             continue;
         };
         for (field, v) in fields {
             let Some(setting) = Setting::by_field(field) else {
                 continue;
             };
-            let field_path = key_path.push(field);
-            match setting.check(v) {
-                Ok(_) => {}
-                Err(ValueProblem::Type) => c.wrong_type(&field_path, setting.json_type(), v),
-                Err(ValueProblem::Range) => {
+            let Some(problem) = setting.problem(v) else {
+                continue;
+            };
+            let field_path = path.push(key).push(field);
+            match problem {
+                ValueProblem::Type => c.wrong_type(&field_path, setting.json_type(), v),
+                ValueProblem::Range => {
                     let code = if setting.field == "cacheTtlInSeconds" {
                         IssueCode::InvalidTtl
                     } else {
