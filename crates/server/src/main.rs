@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
+mod serve;
 mod emulator;
 
 /// Validate, diff and apply Amazon API Gateway stage changes with AWS's exact rules.
@@ -24,6 +25,7 @@ enum Command {
     Diff(cli::DiffArgs),
     Apply(cli::ApplyArgs),
     Schema(cli::SchemaArgs),
+    Serve(serve::ServeArgs),
     Emulator(emulator::Args),
 }
 
@@ -34,6 +36,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => cli::diff(&a),
         Command::Apply(a) => cli::apply(&a),
         Command::Schema(a) => cli::schema(&a),
+        Command::Serve(a) => serve::run(a),
         Command::Emulator(a) => emulator::run(a),
     }
 }

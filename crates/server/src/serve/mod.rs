@@ -1,0 +1,306 @@
+//! `stagecraft serve`: the web app, plus a SigV4 signing proxy for its API calls.
+//!
+//! Routes:
+//! - `/api/{API Gateway REST path}`: allowlisted operations ([`allowlist`]), signed ([`upstream`])
+//!   and forwarded to the target fixed at start-up; answers pass through unchanged ([`proxy`]).
+//! - anything else: the built web app with SPA fallback ([`static_files`]).
+//!
+//! Everything goes through [`security::guard`] first (Host, bearer token, Origin, CSRF, log line).
+//!
+//! Targets: the embedded emulator (default, in-process, signed with a per-process random key pair),
+//! `--target aws` (`https://apigateway.{region}.amazonaws.com`) or `--endpoint URL`; the latter two
+//! sign with the standard AWS credential chain ([`credentials`]).
+
+pub mod allowlist;
+pub mod credentials;
+pub mod error;
+pub mod proxy;
+pub mod security;
+pub mod static_files;
+pub mod upstream;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use aws_config::BehaviorVersion;
+use aws_config::meta::region::RegionProviderChain;
+use aws_credential_types::Credentials;
+use axum::Router;
+use axum::routing::any;
+use stagecraft_emulator::AppState;
+
+use credentials::CredentialSource;
+use security::Guard;
+use static_files::Site;
+use upstream::Target;
+
+/// Where the proxy sends API calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum TargetKind {
+    /// The emulator built into this process (no extra port).
+    Emulator,
+    /// Amazon API Gateway in `--region`.
+    Aws,
+}
+
+/// Serve the web editor and a signing proxy to the embedded emulator, AWS or any AWS-compatible endpoint.
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address to listen on (loopback unless --allow-remote).
+    #[arg(long, visible_alias = "listen", alias = "bind", default_value = "127.0.0.1:8080", value_parser = parse_addr)]
+    addr: SocketAddr,
+    /// Port to listen on (overrides the port of --addr).
+    #[arg(long, short)]
+    port: Option<u16>,
+    /// Where API calls go [default: emulator, or the --endpoint when one is given].
+    #[arg(long, value_enum)]
+    target: Option<TargetKind>,
+    /// Any AWS-compatible endpoint (a separate `stagecraft emulator`, LocalStack, a VPC endpoint).
+    #[arg(long, value_name = "URL", conflicts_with = "target")]
+    endpoint: Option<String>,
+    /// Signing region [default: AWS_REGION / the profile's region / us-east-1].
+    #[arg(long)]
+    region: Option<String>,
+    /// AWS profile for credentials and region (aws, --endpoint).
+    #[arg(long)]
+    profile: Option<String>,
+    /// Persist the embedded emulator's state to this file.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
+    /// Seed the embedded emulator with a demo REST API.
+    #[arg(long)]
+    demo: bool,
+    /// Allow a non-loopback --addr; requires --token.
+    #[arg(long, requires = "token")]
+    allow_remote: bool,
+    /// Bearer token every request must carry (with --allow-remote). Also read from STAGECRAFT_TOKEN.
+    #[arg(long, env = "STAGECRAFT_TOKEN", hide_env_values = true)]
+    token: Option<String>,
+    /// The built web app [default: ./dist, else the workspace's dist/].
+    #[arg(long, value_name = "DIR")]
+    dist: Option<PathBuf>,
+    /// No log line per API call.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+fn parse_addr(text: &str) -> Result<SocketAddr, String> {
+    if let Some(port) = text.strip_prefix("localhost:") {
+        let port: u16 = port.parse().map_err(|e| format!("invalid port: {e}"))?;
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    text.parse()
+        .map_err(|e| format!("{e} (expected IP:PORT, e.g. 127.0.0.1:8080)"))
+}
+
+/// Shared by every handler.
+#[derive(Debug)]
+pub struct ServeState {
+    /// Access rules.
+    pub guard: Guard,
+    /// Where `/api` goes.
+    pub target: Target,
+    /// The web app.
+    pub site: Site,
+    /// `--quiet`.
+    pub quiet: bool,
+}
+
+/// The whole server: proxy, static files, guard.
+pub fn app(state: Arc<ServeState>) -> Router {
+    Router::new()
+        .route("/api", any(proxy::handle))
+        .route("/api/", any(proxy::handle))
+        .route("/api/{*path}", any(proxy::handle))
+        .fallback(static_files::handle)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::guard,
+        ))
+        .with_state(state)
+}
+
+/// Runs `stagecraft serve` until SIGINT/SIGTERM.
+pub fn run(args: ServeArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("stagecraft serve: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stagecraft serve: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn serve(mut args: ServeArgs) -> Result<(), String> {
+    if let Some(port) = args.port {
+        args.addr.set_port(port);
+    }
+    if !args.addr.ip().is_loopback() && !args.allow_remote {
+        return Err(format!(
+            "refusing to listen on {} (not a loopback address): pass --allow-remote --token TOKEN to expose the editor",
+            args.addr
+        ));
+    }
+    if let Some(token) = &args.token {
+        security::check_token(token)?;
+    }
+    let remote_target = args.endpoint.is_some() || args.target == Some(TargetKind::Aws);
+    if remote_target && (args.demo || args.state.is_some()) {
+        return Err("--demo and --state apply to the embedded emulator; leave out --target aws / --endpoint".into());
+    }
+    let target = if remote_target {
+        remote(&args).await?
+    } else {
+        embedded(&args)?
+    };
+    let dist = resolve_dist(args.dist.as_deref());
+    let listener = tokio::net::TcpListener::bind(args.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let csrf = security::random_hex(32);
+    let state = Arc::new(ServeState {
+        guard: Guard::new(csrf.clone(), args.token.clone(), local, args.allow_remote),
+        site: Site::new(dist, &csrf),
+        target,
+        quiet: args.quiet,
+    });
+    if remote_target {
+        // Fetch credentials now, so a missing profile or login shows at start-up rather than on the first call.
+        let warm = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = warm.target.credentials.get().await {
+                eprintln!("stagecraft serve: warning: {}", e.message);
+            }
+        });
+    }
+    if !args.quiet {
+        eprintln!(
+            "stagecraft serve: /api → {} (region {})",
+            state.target.description,
+            state.target.region()
+        );
+        match state.site.dir() {
+            Some(dir) => eprintln!("stagecraft serve: web app from {}", dir.display()),
+            None => eprintln!(
+                "stagecraft serve: no built web app found (run `cargo xtask serve` or `trunk build --release`)"
+            ),
+        }
+    }
+    {
+        use std::io::Write;
+        #[allow(clippy::print_stdout)]
+        {
+            println!("stagecraft serve: http://{local}");
+        }
+        let _ = std::io::stdout().flush();
+    }
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(stagecraft_emulator::shutdown_signal())
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// The embedded emulator, signed with a random per-process key pair.
+fn embedded(args: &ServeArgs) -> Result<Target, String> {
+    let region = args.region.clone().unwrap_or_else(|| "us-east-1".into());
+    let access_key = format!("STAGECRAFT{}", security::random_hex(5).to_ascii_uppercase());
+    let secret_key = security::random_hex(20);
+    let config = stagecraft_emulator::Config {
+        access_key: access_key.clone(),
+        secret_key: secret_key.clone(),
+        verify_signatures: true,
+        region: region.clone(),
+        ..stagecraft_emulator::Config::default()
+    };
+    let state = match &args.state {
+        Some(path) => AppState::open(config, path)
+            .map_err(|e| format!("cannot open state file {}: {e}", path.display()))?,
+        None => AppState::in_memory(config),
+    };
+    let mut description = "embedded emulator".to_owned();
+    if let Some(path) = &args.state {
+        description.push_str(&format!(" (state {})", path.display()));
+    }
+    if args.demo {
+        let api = stagecraft_emulator::seed_demo(&state);
+        description.push_str(&format!(" with demo API {api}"));
+    }
+    let credentials = CredentialSource::fixed(Credentials::new(
+        access_key,
+        secret_key,
+        None,
+        None,
+        "stagecraft-serve",
+    ));
+    Ok(Target::embedded(
+        stagecraft_emulator::app(state),
+        region,
+        credentials,
+        description,
+    ))
+}
+
+/// AWS or `--endpoint`, with credentials (and region) from the standard chain.
+async fn remote(args: &ServeArgs) -> Result<Target, String> {
+    let http_client = aws_smithy_http_client::Builder::new()
+        .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+            aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+        ))
+        .build_https();
+    // Region: --region, else environment, else the profile, else us-east-1 (no IMDS wait at start-up).
+    let mut profile_region = aws_config::profile::ProfileFileRegionProvider::builder();
+    if let Some(p) = &args.profile {
+        profile_region = profile_region.profile_name(p);
+    }
+    let region = RegionProviderChain::first_try(args.region.clone().map(aws_config::Region::new))
+        .or_else(aws_config::environment::EnvironmentVariableRegionProvider::new())
+        .or_else(profile_region.build())
+        .or_else("us-east-1");
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .http_client(http_client)
+        .region(region);
+    if let Some(p) = &args.profile {
+        loader = loader.profile_name(p);
+    }
+    let config = loader.load().await;
+    let region = config
+        .region()
+        .map_or_else(|| "us-east-1".to_owned(), ToString::to_string);
+    let provider = config
+        .credentials_provider()
+        .ok_or("no AWS credential provider could be configured")?;
+    let credentials = CredentialSource::provider(provider);
+    let target = match &args.endpoint {
+        Some(url) => Target::endpoint(url, region, credentials)?,
+        None => Target::endpoint(
+            &format!("https://apigateway.{region}.amazonaws.com"),
+            region.clone(),
+            credentials,
+        )?,
+    };
+    Ok(target)
+}
+
+/// `--dist`, else `./dist`, else the workspace's `dist/` (dev builds run from anywhere).
+fn resolve_dist(given: Option<&std::path::Path>) -> Option<PathBuf> {
+    if let Some(dir) = given {
+        return Some(dir.to_path_buf());
+    }
+    let workspace = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../dist");
+    [PathBuf::from("dist"), workspace]
+        .into_iter()
+        .find(|d| d.join("index.html").is_file())
+}

@@ -1,0 +1,297 @@
+//! The target every allowed `/api` call goes to, fixed at start-up: the embedded emulator (its axum
+//! `Router` called in-process as a tower `Service`) or an HTTP(S) endpoint (AWS, a separate
+//! `stagecraft emulator`, LocalStack, a VPC endpoint). Requests are SigV4-signed for `apigateway`
+//! either way, so the embedded emulator checks signatures exactly as a remote one does.
+
+use std::time::{Duration, SystemTime};
+
+use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
+use aws_sigv4::sign::v4;
+use aws_smithy_runtime_api::client::identity::Identity;
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header};
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use tower::ServiceExt;
+
+use super::credentials::CredentialSource;
+use super::error::ServeError;
+
+/// How long one attempt may take.
+const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The target's answer, whole.
+#[derive(Debug)]
+pub struct Answer {
+    /// Status.
+    pub status: StatusCode,
+    /// Headers, as sent.
+    pub headers: HeaderMap,
+    /// Body, as sent.
+    pub body: Bytes,
+}
+
+enum Transport {
+    Embedded(Router),
+    Http(Client<HttpConnector, Full<Bytes>>),
+    Https(Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>),
+}
+
+/// A signing client for one fixed target.
+pub struct Target {
+    transport: Transport,
+    /// `scheme://authority` prepended to every path (empty for the embedded emulator).
+    origin: String,
+    /// Path prefix of the endpoint URL (`""` or `/prefix`).
+    prefix: String,
+    host: HeaderValue,
+    region: String,
+    /// Signing credentials.
+    pub credentials: CredentialSource,
+    /// What the start-up message calls it.
+    pub description: String,
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Target")
+            .field("description", &self.description)
+            .field("region", &self.region)
+            .finish()
+    }
+}
+
+impl Target {
+    /// The embedded emulator behind `router`.
+    #[must_use]
+    pub fn embedded(
+        router: Router,
+        region: String,
+        credentials: CredentialSource,
+        description: String,
+    ) -> Self {
+        Self {
+            transport: Transport::Embedded(router),
+            origin: String::new(),
+            prefix: String::new(),
+            host: HeaderValue::from_static("apigateway.stagecraft.internal"),
+            region,
+            credentials,
+            description,
+        }
+    }
+
+    /// An `http://` or `https://` endpoint (TLS with rustls + ring and the system's root certificates).
+    ///
+    /// # Errors
+    /// The URL is not an absolute http(s) URL without query, or the TLS roots cannot be loaded.
+    pub fn endpoint(
+        url: &str,
+        region: String,
+        credentials: CredentialSource,
+    ) -> Result<Self, String> {
+        let uri: Uri = url
+            .parse()
+            .map_err(|e| format!("invalid endpoint URL {url}: {e}"))?;
+        let authority = uri
+            .authority()
+            .ok_or_else(|| format!("endpoint URL {url} has no host"))?
+            .clone();
+        if uri.query().is_some() {
+            return Err(format!("endpoint URL {url} must not have a query"));
+        }
+        let mut http = HttpConnector::new();
+        http.set_nodelay(true);
+        http.enforce_http(false);
+        let builder = Client::builder(TokioExecutor::new());
+        let transport = match uri.scheme_str() {
+            Some("http") => Transport::Http(builder.build(http)),
+            Some("https") => {
+                let tls = hyper_rustls::HttpsConnectorBuilder::new()
+                    .with_provider_and_native_roots(rustls::crypto::ring::default_provider())
+                    .map_err(|e| format!("cannot load the system's TLS root certificates: {e}"))?
+                    .https_only()
+                    .enable_http1()
+                    .wrap_connector(http);
+                Transport::Https(builder.build(tls))
+            }
+            _ => {
+                return Err(format!(
+                    "endpoint URL {url} must start with http:// or https://"
+                ));
+            }
+        };
+        // aws-sigv4 and hyper both leave a default port out of `Host`.
+        let default_port = matches!(
+            (uri.scheme_str(), authority.port_u16()),
+            (Some("http"), Some(80)) | (Some("https"), Some(443))
+        );
+        let host = if default_port {
+            authority.host().to_owned()
+        } else {
+            authority.as_str().to_owned()
+        };
+        let scheme = uri.scheme_str().unwrap_or("https");
+        Ok(Self {
+            transport,
+            origin: format!("{scheme}://{host}"),
+            prefix: uri.path().trim_end_matches('/').to_owned(),
+            host: HeaderValue::from_str(&host)
+                .map_err(|e| format!("invalid endpoint host {host}: {e}"))?,
+            region,
+            credentials,
+            description: format!("{scheme}://{host}{}", uri.path().trim_end_matches('/')),
+        })
+    }
+
+    /// The signing region.
+    #[must_use]
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// Signs and sends one request; `path_and_query` is the API Gateway path (percent-encoded as received).
+    ///
+    /// # Errors
+    /// No credentials, the target cannot be reached (502) or does not answer in time (504).
+    pub async fn send(
+        &self,
+        method: &Method,
+        path_and_query: &str,
+        content_type: Option<&HeaderValue>,
+        body: Bytes,
+    ) -> Result<Answer, ServeError> {
+        let credentials = self.credentials.get().await?;
+        let target = format!("{}{}", self.prefix, path_and_query);
+        let mut builder = Request::builder()
+            .method(method.clone())
+            .uri(format!("{}{target}", self.origin))
+            .header(header::HOST, self.host.clone())
+            .header(header::ACCEPT, HeaderValue::from_static("application/json"));
+        if !body.is_empty() || content_type.is_some() {
+            builder = builder.header(
+                header::CONTENT_TYPE,
+                content_type
+                    .cloned()
+                    .unwrap_or(HeaderValue::from_static("application/json")),
+            );
+        }
+        let mut request = builder.body(body).map_err(|e| {
+            ServeError::forbidden(format!("stagecraft serve: invalid request: {e}"))
+        })?;
+        sign_request(&mut request, &target, credentials.into(), &self.region)?;
+        let attempt = async {
+            match &self.transport {
+                Transport::Embedded(router) => {
+                    let response = router
+                        .clone()
+                        .oneshot(request.map(Body::from))
+                        .await
+                        .unwrap_or_else(|e| match e {});
+                    let (parts, body) = response.into_parts();
+                    let body = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| {
+                        ServeError::bad_gateway(format!("stagecraft serve: emulator body: {e}"))
+                    })?;
+                    Ok(Answer {
+                        status: parts.status,
+                        headers: parts.headers,
+                        body,
+                    })
+                }
+                Transport::Http(client) => {
+                    collect(client.request(request.map(Full::new)).await).await
+                }
+                Transport::Https(client) => {
+                    collect(client.request(request.map(Full::new)).await).await
+                }
+            }
+        };
+        tokio::time::timeout(ATTEMPT_TIMEOUT, attempt)
+            .await
+            .map_err(|_| {
+                ServeError::gateway_timeout(format!(
+                    "stagecraft serve: {} did not answer within {} s",
+                    self.description,
+                    ATTEMPT_TIMEOUT.as_secs()
+                ))
+            })?
+    }
+}
+
+async fn collect(
+    result: Result<http::Response<hyper::body::Incoming>, hyper_util::client::legacy::Error>,
+) -> Result<Answer, ServeError> {
+    let response =
+        result.map_err(|e| ServeError::bad_gateway(format!("stagecraft serve: {}", chain(&e))))?;
+    let (parts, body) = response.into_parts();
+    let body = body
+        .collect()
+        .await
+        .map_err(|e| {
+            ServeError::bad_gateway(format!(
+                "stagecraft serve: reading the answer: {}",
+                chain(&e)
+            ))
+        })?
+        .to_bytes();
+    Ok(Answer {
+        status: parts.status,
+        headers: parts.headers,
+        body,
+    })
+}
+
+/// An error and its sources, `: `-separated.
+fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}
+
+/// Adds `x-amz-date`, `authorization` (and `x-amz-security-token` for session credentials) to
+/// `request`, signing its method, `path_and_query`, headers and body for service `apigateway`.
+fn sign_request(
+    request: &mut Request<Bytes>,
+    path_and_query: &str,
+    identity: Identity,
+    region: &str,
+) -> Result<(), ServeError> {
+    let failed = |e: &dyn std::fmt::Display| {
+        ServeError::credentials(format!("stagecraft serve: cannot sign: {e}"))
+    };
+    let params = v4::SigningParams::builder()
+        .identity(&identity)
+        .region(region)
+        .name("apigateway")
+        .time(SystemTime::now())
+        .settings(SigningSettings::default())
+        .build()
+        .map_err(|e| failed(&e))?
+        .into();
+    let headers: Vec<(&str, &str)> = request
+        .headers()
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
+        .collect();
+    let signable = SignableRequest::new(
+        request.method().as_str(),
+        path_and_query,
+        headers.into_iter(),
+        SignableBody::Bytes(request.body()),
+    )
+    .map_err(|e| failed(&e))?;
+    let (instructions, _signature) = sign(signable, &params)
+        .map_err(|e| failed(&e))?
+        .into_parts();
+    instructions.apply_to_request_http1x(request);
+    Ok(())
+}
