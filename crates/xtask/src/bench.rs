@@ -1,4 +1,4 @@
-//! `cargo xtask bench <core|wasm|proxy|web|all>`: one row per benchmark in
+//! `cargo xtask bench <core|wasm|proxy|emulator|web|all>`: one row per benchmark in
 //! [`BENCHES`]. A row whose script is not written yet fails with
 //! "not available yet: <path> missing".
 
@@ -62,6 +62,30 @@ pub const BENCHES: &[Bench] = &[
         },
     },
     Bench {
+        name: "emulator",
+        about: "stagecraft emulator vs moto 5.2.5: get_stage/update_stage at 1/8/64, RSS with 10,000 stages (loadgen compare → docs/benchmarks.md)",
+        needs: "crates/loadgen/Cargo.toml",
+        run: |args| {
+            install::bench_python_deps()?;
+            let bin = web::build_server(true)?;
+            cmd("cargo")
+                .args([
+                    "run",
+                    "--release",
+                    "-p",
+                    "stagecraft-loadgen",
+                    "--bin",
+                    "loadgen",
+                    "--",
+                    "compare",
+                ])
+                .arg("--stagecraft-bin")
+                .arg(&bin)
+                .args(args)
+                .run()
+        },
+    },
+    Bench {
         name: "web",
         about: "the web app in Chromium (trunk build, then node tests/bench/web.mjs, STAGECRAFT_BIN = release build)",
         needs: "tests/bench/web.mjs",
@@ -111,7 +135,7 @@ pub fn run(target: &str, args: &[String]) -> Result<()> {
     for bench in BENCHES {
         if !exists(bench.needs) {
             lines.push(format!(
-                "{:<6} not available yet: {} missing",
+                "{:<8} not available yet: {} missing",
                 bench.name, bench.needs
             ));
             continue;
@@ -121,10 +145,10 @@ pub fn run(target: &str, args: &[String]) -> Result<()> {
         let result = run_one(bench, args);
         let took = fmt_duration(started.elapsed());
         match result {
-            Ok(()) => lines.push(format!("{:<6} ok ({took})", bench.name)),
+            Ok(()) => lines.push(format!("{:<8} ok ({took})", bench.name)),
             Err(err) => {
                 eprintln!("error: {err:#}");
-                lines.push(format!("{:<6} FAILED ({took}): {err}", bench.name));
+                lines.push(format!("{:<8} FAILED ({took}): {err}", bench.name));
                 failed.push(bench.name);
             }
         }
@@ -154,10 +178,10 @@ pub fn help() -> String {
     let mut out = String::new();
     for b in BENCHES {
         out.push_str(&format!(
-            "  {:<6} {}\n  {:<6} (needs {})\n",
+            "  {:<8} {}\n  {:<8} (needs {})\n",
             b.name, b.about, "", b.needs
         ));
     }
-    out.push_str("  all    every benchmark above whose file exists\n");
+    out.push_str("  all      every benchmark above whose file exists\n");
     out
 }

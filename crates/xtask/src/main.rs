@@ -38,7 +38,7 @@ const COMMANDS: &[Command] = &[
                  \x20                  playwright-core, typescript, ajv, fast-json-patch)\n\
                  \x20 chromium         Debian chromium + chromium-driver (apt-get) if {chromium} is missing\n\
                  \x20 python           tests/requirements.txt (boto3, awscli, pytest) if they don't import\n\n\
-                 moto {moto} (tests/requirements-bench.txt) is installed by `cargo xtask bench proxy` only.\n\
+                 moto {moto} (tests/requirements-bench.txt) is installed by `cargo xtask bench proxy|emulator` only.\n\
                  Child processes get node_modules/.bin first on PATH, then ~/.cargo/bin.",
                 target = install::WASM_TARGET,
                 wb = install::WASM_BINDGEN,
@@ -99,7 +99,7 @@ const COMMANDS: &[Command] = &[
     },
     Command {
         name: "bench",
-        usage: "cargo xtask bench <core|wasm|proxy|web|all> [ARGS…]",
+        usage: "cargo xtask bench <core|wasm|proxy|emulator|web|all> [ARGS…]",
         about: "run a benchmark (ARGS go to the benchmark)",
         help: || {
             format!(
