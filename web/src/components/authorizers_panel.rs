@@ -1,0 +1,284 @@
+//! The API's authorizers, a TestInvokeAuthorizer form, and the two cache flushes.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use serde_json::Value;
+
+use super::editor::Editor;
+use super::shell::{AppCtx, ErrorBox, Spinner, ToastKind};
+use crate::api::{self, Authorizer, HttpError};
+
+/// The panel.
+#[component]
+pub fn AuthorizersPanel() -> impl IntoView {
+    let ed = Editor::get();
+    let list: RwSignal<Option<Result<Vec<Authorizer>, HttpError>>> = RwSignal::new(None);
+    let selected = RwSignal::new(String::new());
+    {
+        let api = ed.api.get_value();
+        spawn_local(async move {
+            let result = api::list_authorizers(&api).await;
+            if let Ok(l) = &result
+                && let Some(first) = l.first()
+            {
+                selected.set(first.id.clone());
+            }
+            list.set(Some(result));
+        });
+    }
+    view! {
+        <div class="settings" data-testid="authorizers">
+            <section class="panel">
+                <h2>"Authorizers"</h2>
+                {move || match list.get() {
+                    None => view! { <Spinner label="Loading authorizers…"/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+                    Some(Ok(l)) if l.is_empty() => view! { <p class="muted">"This API has no authorizers."</p> }.into_any(),
+                    Some(Ok(l)) => view! {
+                        <div class="table-wrap">
+                            <table class="table" data-testid="authorizer-list">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"Type"</th>
+                                        <th scope="col">"Identity source"</th>
+                                        <th scope="col">"Cache TTL"</th>
+                                        <th scope="col"><span class="sr-only">"Test"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {l.into_iter()
+                                        .map(|a| {
+                                            let id = a.id.clone();
+                                            let id2 = a.id.clone();
+                                            view! {
+                                                <tr class:selected=move || selected.get() == id>
+                                                    <th scope="row">{a.name.clone()} " " <code class="muted">{a.id.clone()}</code></th>
+                                                    <td><span class="tag">{a.kind.clone()}</span></td>
+                                                    <td><code>{a.identity_source.clone().unwrap_or_default()}</code></td>
+                                                    <td>{a.authorizer_result_ttl_in_seconds.map_or_else(|| "300 (default)".to_owned(), |t| format!("{t} s"))}</td>
+                                                    <td class="right">
+                                                        <button class="btn small" on:click=move |_| selected.set(id2.clone())>"Test"</button>
+                                                    </td>
+                                                </tr>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </tbody>
+                            </table>
+                        </div>
+                    }
+                    .into_any(),
+                }}
+            </section>
+            {move || {
+                let auth = list.with(|l| {
+                    l.as_ref().and_then(|r| r.as_ref().ok()).and_then(|l| l.iter().find(|a| a.id == selected.get()).cloned())
+                });
+                auth.map(|a| view! { <TestInvoke authorizer=a/> })
+            }}
+            <CacheFlush/>
+        </div>
+    }
+}
+
+#[component]
+fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
+    let ed = Editor::get();
+    let token = RwSignal::new(String::new());
+    let headers = RwSignal::new(String::new());
+    let path = RwSignal::new(String::new());
+    let initial_vars = ed.with(|m| {
+        m.vars()
+            .iter()
+            .map(|r| format!("{}={}", r.name, r.value))
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    let vars = RwSignal::new(initial_vars);
+    let busy = RwSignal::new(false);
+    let form_error: RwSignal<Option<String>> = RwSignal::new(None);
+    let result: RwSignal<Option<Result<Value, HttpError>>> = RwSignal::new(None);
+    let header_name = authorizer
+        .token_header()
+        .unwrap_or("Authorization")
+        .to_owned();
+    let authorizer = StoredValue::new(authorizer);
+    let submit = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        let body = authorizer.with_value(|a| {
+            api::test_invoke_request(a, &token.get(), &headers.get(), &path.get(), &vars.get())
+        });
+        match body {
+            Err(e) => form_error.set(Some(e)),
+            Ok(body) => {
+                form_error.set(None);
+                busy.set(true);
+                let (api_id, auth_id) =
+                    (ed.api.get_value(), authorizer.with_value(|a| a.id.clone()));
+                spawn_local(async move {
+                    result.set(Some(api::test_invoke(&api_id, &auth_id, &body).await));
+                    busy.set(false);
+                });
+            }
+        }
+    };
+    let title = authorizer.with_value(|a| format!("Test invoke {} ({})", a.name, a.kind));
+    view! {
+        <section class="panel" data-testid="test-invoke">
+            <h2>{title}</h2>
+            <form class="test-form" on:submit=submit>
+                <div class="grid2">
+                    <div class="field">
+                        <label for="ti-token">{format!("Token ({header_name} header)")}</label>
+                        <input id="ti-token" data-testid="ti-token" autocomplete="off" prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))/>
+                    </div>
+                    <div class="field">
+                        <label for="ti-path">"Path and query string"</label>
+                        <input id="ti-path" data-testid="ti-path" placeholder="/pets?type=dog" prop:value=move || path.get() on:input=move |ev| path.set(event_target_value(&ev))/>
+                    </div>
+                    <div class="field">
+                        <label for="ti-headers">"Headers (Name: value, one per line)"</label>
+                        <textarea id="ti-headers" data-testid="ti-headers" rows="3" prop:value=move || headers.get() on:input=move |ev| headers.set(event_target_value(&ev))></textarea>
+                    </div>
+                    <div class="field">
+                        <label for="ti-vars">"Stage variables (name=value, one per line)"</label>
+                        <textarea id="ti-vars" data-testid="ti-vars" rows="3" prop:value=move || vars.get() on:input=move |ev| vars.set(event_target_value(&ev))></textarea>
+                    </div>
+                </div>
+                {move || form_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                <div class="actions">
+                    <button class="btn primary" type="submit" data-testid="ti-submit" disabled=move || busy.get()>
+                        {move || if busy.get() { "Invoking…" } else { "Test invoke" }}
+                    </button>
+                </div>
+            </form>
+            {move || match result.get() {
+                None => ().into_any(),
+                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+                Some(Ok(v)) => view! { <InvokeResult result=v/> }.into_any(),
+            }}
+        </section>
+    }
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+#[component]
+fn InvokeResult(result: Value) -> impl IntoView {
+    let status = result
+        .get("clientStatus")
+        .and_then(Value::as_i64)
+        .unwrap_or(-1);
+    let ok = status == 0 || status == 200;
+    let principal = result
+        .get("principalId")
+        .and_then(Value::as_str)
+        .unwrap_or("—")
+        .to_owned();
+    let latency = result
+        .get("latency")
+        .map_or_else(|| "—".to_owned(), |l| format!("{l} ms"));
+    let policy = result
+        .get("policy")
+        .and_then(Value::as_str)
+        .map(|p| serde_json::from_str::<Value>(p).map_or_else(|_| p.to_owned(), |v| pretty(&v)));
+    let log = result.get("log").and_then(Value::as_str).map(str::to_owned);
+    let extras: Vec<(String, String)> = result
+        .as_object()
+        .map(|o| {
+            o.iter()
+                .filter(|(k, _)| {
+                    !matches!(
+                        k.as_str(),
+                        "clientStatus" | "principalId" | "latency" | "policy" | "log"
+                    )
+                })
+                .map(|(k, v)| (k.clone(), pretty(v)))
+                .collect()
+        })
+        .unwrap_or_default();
+    view! {
+        <div class="invoke-result" data-testid="ti-result">
+            <dl class="kv">
+                <div>
+                    <dt>"clientStatus"</dt>
+                    <dd><span class="pill" class:good=ok class:bad=!ok data-testid="ti-status">{status}</span>
+                        {if ok { " authorized" } else { " the client would get this status" }}
+                    </dd>
+                </div>
+                <div><dt>"principalId"</dt><dd><code data-testid="ti-principal">{principal}</code></dd></div>
+                <div><dt>"latency"</dt><dd data-testid="ti-latency">{latency}</dd></div>
+            </dl>
+            {policy.map(|p| view! { <h3>"Policy"</h3><pre class="code" data-testid="ti-policy">{p}</pre> })}
+            {extras.into_iter().map(|(k, v)| view! { <h3>{k}</h3><pre class="code">{v}</pre> }).collect_view()}
+            {log.map(|l| view! { <h3>"Log"</h3><pre class="code log" data-testid="ti-log">{l}</pre> })}
+        </div>
+    }
+}
+
+#[component]
+fn CacheFlush() -> impl IntoView {
+    let ed = Editor::get();
+    let app = AppCtx::get();
+    let last: RwSignal<Option<(String, Result<(), HttpError>)>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+    let run = move |what: &'static str, authorizers: bool| {
+        let stage = ed.stage.get_value();
+        let body = if authorizers {
+            format!(
+                "Every cached authorizer result on stage {stage} is dropped; the next request with each token invokes the authorizer again."
+            )
+        } else {
+            format!(
+                "Every cached response on stage {stage} is dropped; requests go to the integration until the cache fills again."
+            )
+        };
+        app.confirm(format!("{what}?"), body, what, move || {
+            busy.set(true);
+            let (api_id, stage) = (ed.api.get_value(), ed.stage.get_value());
+            spawn_local(async move {
+                let r = if authorizers {
+                    api::flush_authorizers(&api_id, &stage).await
+                } else {
+                    api::flush_cache(&api_id, &stage).await
+                };
+                match &r {
+                    Ok(()) => app.toast(
+                        ToastKind::Success,
+                        format!("{what}: done"),
+                        vec![format!("stage {stage}")],
+                    ),
+                    Err(e) => app.toast(
+                        ToastKind::Error,
+                        format!("{what} failed"),
+                        vec![e.to_string()],
+                    ),
+                }
+                last.set(Some((what.to_owned(), r)));
+                busy.set(false);
+            });
+        });
+    };
+    view! {
+        <section class="panel" data-testid="cache-flush">
+            <h2>"Caches"</h2>
+            <p class="muted">"Flushing takes effect at once and cannot be undone."</p>
+            <div class="actions left">
+                <button class="btn" data-testid="flush-authorizers" disabled=move || busy.get() on:click=move |_| run("Flush authorizer cache", true)>
+                    "Flush authorizer cache"
+                </button>
+                <button class="btn" data-testid="flush-cache" disabled=move || busy.get() on:click=move |_| run("Flush stage cache", false)>
+                    "Flush stage cache"
+                </button>
+                {move || busy.get().then(|| view! { <Spinner label="Flushing…"/> })}
+            </div>
+            {move || last.get().map(|(what, r)| match r {
+                Ok(()) => view! { <p class="result good" data-testid="flush-result">{format!("✓ {what}: accepted (202)")}</p> }.into_any(),
+                Err(e) => view! { <ErrorBox error=e/> }.into_any(),
+            })}
+        </section>
+    }
+}

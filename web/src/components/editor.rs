@@ -1,0 +1,470 @@
+//! The stage editor page: loads the stage, owns the [`EditModel`], and runs safe save.
+
+use std::collections::HashMap;
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use stagecraft_core::{ALL_METHODS_KEY, Stage};
+
+use super::authorizers_panel::AuthorizersPanel;
+use super::conflict_panel::ConflictPanel;
+use super::method_settings_panel::MethodSettingsPanel;
+use super::patch_preview::PatchPreview;
+use super::shell::{AppCtx, ErrorBox, Link, Spinner, ToastKind};
+use super::stage_settings_panel::StageSettingsPanel;
+use crate::api::{self, Deployment, HttpError};
+use crate::edit::{Analysis, EditModel, Rebase};
+use crate::matrix::MethodRef;
+use crate::merge::{self, Merge, Side};
+use crate::route::{Route, Tab};
+
+/// A conflicted save waiting for the user's choices.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConflictState {
+    /// The merge.
+    pub merge: Merge,
+    /// The stage as re-read.
+    pub theirs: Stage,
+    /// One choice per conflict.
+    pub choices: Vec<Side>,
+}
+
+/// Which rows an edit can change on screen.
+#[derive(Clone, Debug)]
+pub enum Scope {
+    /// One matrix row.
+    Row(String),
+    /// Every matrix row (a `*/*` change alters what every row inherits).
+    AllRows,
+    /// Stage-level fields only.
+    Stage,
+}
+
+/// The editor's state, provided as context to its panels.
+#[derive(Clone, Copy)]
+pub struct Editor {
+    /// REST API id.
+    pub api: StoredValue<String>,
+    /// Stage name.
+    pub stage: StoredValue<String>,
+    /// The edit model (not reactive itself; see the triggers).
+    pub model: StoredValue<EditModel>,
+    /// Bumped on every edit.
+    pub rev: RwSignal<u64>,
+    /// Core's view of the draft, recomputed on every edit.
+    pub analysis: Memo<Analysis>,
+    /// Notified when every row must redraw.
+    pub all_rows: Trigger,
+    /// One trigger per mounted matrix row.
+    pub rows: StoredValue<HashMap<String, Trigger>>,
+    /// Bumped when stored keys appear or disappear.
+    pub keys_rev: RwSignal<u64>,
+    /// The API's methods (`None` while loading).
+    pub methods: RwSignal<Option<Result<Vec<MethodRef>, HttpError>>>,
+    /// The API's deployments.
+    pub deployments: RwSignal<Vec<Deployment>>,
+    /// What is in flight (`Saving…`), if anything.
+    pub busy: RwSignal<Option<&'static str>>,
+    /// A conflicted save.
+    pub conflict: RwSignal<Option<ConflictState>>,
+    /// The last save's AWS error.
+    pub save_error: RwSignal<Option<HttpError>>,
+}
+
+impl Editor {
+    fn new(api: String, stage: String, loaded: Stage) -> Self {
+        let model = StoredValue::new(EditModel::new(loaded));
+        let rev = RwSignal::new(0_u64);
+        let analysis = Memo::new(move |_| {
+            rev.track();
+            model.with_value(|m| m.analysis().clone())
+        });
+        Self {
+            api: StoredValue::new(api),
+            stage: StoredValue::new(stage),
+            model,
+            rev,
+            analysis,
+            all_rows: Trigger::new(),
+            rows: StoredValue::new(HashMap::new()),
+            keys_rev: RwSignal::new(0),
+            methods: RwSignal::new(None),
+            deployments: RwSignal::new(Vec::new()),
+            busy: RwSignal::new(None),
+            conflict: RwSignal::new(None),
+            save_error: RwSignal::new(None),
+        }
+    }
+
+    /// The context.
+    #[must_use]
+    pub fn get() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// Reads the model.
+    pub fn with<R>(&self, f: impl FnOnce(&EditModel) -> R) -> R {
+        self.model.with_value(f)
+    }
+
+    /// Changes the model and redraws what `scope` says.
+    pub fn edit<R>(&self, scope: Scope, f: impl FnOnce(&mut EditModel) -> R) -> R {
+        let mut out = None;
+        self.model.update_value(|m| out = Some(f(m)));
+        match scope {
+            Scope::Row(key) if key == ALL_METHODS_KEY => self.all_rows.notify(),
+            Scope::Row(key) => self.notify_row(&key),
+            Scope::AllRows => {
+                self.keys_rev.update(|k| *k += 1);
+                self.all_rows.notify();
+            }
+            Scope::Stage => {}
+        }
+        self.rev.update(|r| *r += 1);
+        out.expect("edit ran")
+    }
+
+    fn notify_row(&self, key: &str) {
+        if let Some(t) = self.rows.with_value(|m| m.get(key).copied()) {
+            t.notify();
+        }
+    }
+
+    /// Re-reads the stage (dropping the draft).
+    pub fn reload(&self) {
+        let ed = *self;
+        ed.busy.set(Some("Reloading…"));
+        spawn_local(async move {
+            match api::get_stage(&ed.api.get_value(), &ed.stage.get_value()).await {
+                Ok(stage) => {
+                    ed.edit(Scope::AllRows, |m| m.reset_to(stage));
+                    ed.conflict.set(None);
+                    ed.save_error.set(None);
+                }
+                Err(e) => AppCtx::get_untracked().toast(
+                    ToastKind::Error,
+                    "Could not reload the stage",
+                    vec![e.to_string()],
+                ),
+            }
+            ed.busy.set(None);
+        });
+    }
+
+    /// Safe save: re-read, rebase or ask, then PATCH.
+    pub fn save(&self) {
+        let ed = *self;
+        if ed.busy.get_untracked().is_some() || !ed.analysis.get_untracked().can_save() {
+            return;
+        }
+        let app = AppCtx::get_untracked();
+        ed.busy.set(Some("Checking for concurrent changes…"));
+        ed.save_error.set(None);
+        let (api_id, stage) = (ed.api.get_value(), ed.stage.get_value());
+        spawn_local(async move {
+            let theirs = match api::get_stage(&api_id, &stage).await {
+                Ok(s) => s,
+                Err(e) => {
+                    app.toast(
+                        ToastKind::Error,
+                        "Could not re-read the stage before saving",
+                        vec![e.to_string()],
+                    );
+                    ed.save_error.set(Some(e));
+                    ed.busy.set(None);
+                    return;
+                }
+            };
+            match ed.edit(Scope::AllRows, |m| m.rebase(theirs.clone())) {
+                Rebase::Conflicts(merge) => {
+                    let choices = vec![Side::Mine; merge.conflicts.len()];
+                    ed.conflict.set(Some(ConflictState { merge: *merge, theirs, choices }));
+                    ed.busy.set(None);
+                    return;
+                }
+                Rebase::Clean { their_changes } => app.toast(
+                    ToastKind::Info,
+                    "Someone else changed this stage",
+                    vec![format!("{their_changes} field(s) changed elsewhere; your changes were replayed on top.")],
+                ),
+                Rebase::Unchanged => {}
+            }
+            ed.patch().await;
+        });
+    }
+
+    /// Sends the current patch (the model is already on the latest stage).
+    async fn patch(self) {
+        let app = AppCtx::get_untracked();
+        let analysis = self.analysis.get_untracked();
+        let Some(ops) = analysis.ops().map(<[_]>::to_vec).filter(|o| !o.is_empty()) else {
+            self.busy.set(None);
+            if !analysis.errors.is_empty() {
+                app.toast(
+                    ToastKind::Error,
+                    "Not saved: the rebased draft is invalid",
+                    vec!["Fix the fields marked in red.".into()],
+                );
+            }
+            return;
+        };
+        self.busy.set(Some("Saving…"));
+        match api::update_stage(&self.api.get_value(), &self.stage.get_value(), &ops).await {
+            Ok(saved) => {
+                let detail: Vec<String> = analysis
+                    .changes
+                    .iter()
+                    .take(6)
+                    .map(|c| {
+                        format!(
+                            "{}: {} → {}",
+                            merge::describe(&c.path),
+                            merge::show(c.before.as_ref()),
+                            merge::show(c.after.as_ref())
+                        )
+                    })
+                    .chain(
+                        (analysis.changes.len() > 6)
+                            .then(|| format!("…and {} more", analysis.changes.len() - 6)),
+                    )
+                    .collect();
+                self.edit(Scope::AllRows, |m| m.reset_to(saved));
+                app.toast(
+                    ToastKind::Success,
+                    format!(
+                        "Saved {} change{} ({} operation{})",
+                        analysis.changes.len(),
+                        plural(analysis.changes.len()),
+                        ops.len(),
+                        plural(ops.len())
+                    ),
+                    detail,
+                );
+            }
+            Err(e) => {
+                app.toast(
+                    ToastKind::Error,
+                    "AWS rejected the update",
+                    vec![e.to_string()],
+                );
+                self.save_error.set(Some(e));
+            }
+        }
+        self.busy.set(None);
+    }
+
+    /// Applies the conflict choices; with `and_save`, saves right away.
+    pub fn resolve(&self, and_save: bool) {
+        let Some(state) = self.conflict.get_untracked() else {
+            return;
+        };
+        self.edit(Scope::AllRows, |m| {
+            m.resolve(state.theirs.clone(), &state.merge, &state.choices)
+        });
+        self.conflict.set(None);
+        if and_save {
+            self.save();
+        } else {
+            AppCtx::get_untracked().toast(
+                ToastKind::Info,
+                "Rebased on the latest stage",
+                vec!["Review the patch, then Save.".into()],
+            );
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+impl AppCtx {
+    /// The context outside a reactive scope.
+    #[must_use]
+    pub fn get_untracked() -> Self {
+        use_context::<Self>().expect("AppCtx")
+    }
+}
+
+/// Loads the stage, then shows the editor.
+#[component]
+pub fn StagePage(
+    /// REST API id.
+    api: String,
+    /// Stage name.
+    stage: String,
+) -> impl IntoView {
+    let loaded: RwSignal<Option<Result<Stage, HttpError>>> = RwSignal::new(None);
+    {
+        let (api, stage) = (api.clone(), stage.clone());
+        spawn_local(async move { loaded.set(Some(api::get_stage(&api, &stage).await)) });
+    }
+    let api = StoredValue::new(api);
+    let stage = StoredValue::new(stage);
+    move || match loaded.get() {
+        None => view! {
+            <section class="page">
+                <Spinner label="Loading stage…"/>
+            </section>
+        }
+        .into_any(),
+        Some(Err(e)) => view! {
+            <section class="page narrow-page">
+                <h1>"Stage " <code>{stage.get_value()}</code></h1>
+                <ErrorBox error=e/>
+                <Link to=Route::Api { api: api.get_value() }>"Back to the stages"</Link>
+            </section>
+        }
+        .into_any(),
+        Some(Ok(s)) => {
+            view! { <EditorView api=api.get_value() stage=stage.get_value() loaded=s/> }.into_any()
+        }
+    }
+}
+
+#[component]
+fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
+    let app = AppCtx::get();
+    let ed = Editor::new(api.clone(), stage.clone(), loaded);
+    provide_context(ed);
+    {
+        let api = api.clone();
+        spawn_local(async move {
+            let methods = api::list_resources(&api).await.map(|resources| {
+                resources
+                    .into_iter()
+                    .flat_map(|r| {
+                        let path = r.path.clone();
+                        r.resource_methods
+                            .unwrap_or_default()
+                            .into_keys()
+                            .map(move |m| MethodRef {
+                                path: path.clone(),
+                                method: m,
+                            })
+                    })
+                    .collect()
+            });
+            ed.methods.set(Some(methods));
+            if let Ok(d) = api::list_deployments(&api).await {
+                ed.deployments.set(d);
+            }
+        });
+    }
+    let tab = Memo::new(move |_| match app.route.get() {
+        Route::Stage { tab, .. } => tab,
+        _ => Tab::Methods,
+    });
+    let dirty_count = Memo::new(move |_| ed.analysis.with(|a| a.changes.len()));
+    let error_count = Memo::new(move |_| ed.analysis.with(Analysis::error_count));
+    let can_save =
+        Memo::new(move |_| ed.analysis.with(Analysis::can_save) && ed.busy.get().is_none());
+    let save_title = move || {
+        if error_count.get() > 0 {
+            "Fix the problems first".to_owned()
+        } else if dirty_count.get() == 0 {
+            "Nothing to save".to_owned()
+        } else {
+            "Re-reads the stage, then sends the patch (Ctrl+S)".to_owned()
+        }
+    };
+    let handle = window_event_listener(leptos::ev::keydown, move |ev| {
+        if (ev.ctrl_key() || ev.meta_key()) && ev.key() == "s" {
+            ev.prevent_default();
+            ed.save();
+        }
+    });
+    on_cleanup(move || handle.remove());
+    let tabs = Tab::ALL
+        .into_iter()
+        .map(|t| {
+            let to = Route::Stage { api: api.clone(), stage: stage.clone(), tab: t };
+            view! {
+                <li role="presentation">
+                    <Link to=to class="tab">
+                        <span class="tab-inner" class:active=move || tab.get() == t data-testid=format!("tab-{}", if t.segment().is_empty() { "methods" } else { t.segment() })>
+                            {t.label()}
+                        </span>
+                    </Link>
+                </li>
+            }
+        })
+        .collect_view();
+    let deployment = move || {
+        ed.rev.track();
+        ed.with(|m| m.text(&["deploymentId"]))
+    };
+    view! {
+        <section class="editor" data-testid="editor">
+            <div class="editor-head">
+                <div class="title">
+                    <h1>
+                        <span class="muted">"Stage "</span>
+                        <span data-testid="stage-name">{stage.clone()}</span>
+                    </h1>
+                    <span class="meta">
+                        "API " <code>{api.clone()}</code> " · deployment " <code>{deployment}</code>
+                    </span>
+                </div>
+                <div class="status" aria-live="polite">
+                    {move || ed.busy.get().map(|b| view! { <Spinner label=b/> })}
+                    <span class="pill" class:warn=move || 0 < dirty_count.get() data-testid="dirty-count">
+                        {move || match dirty_count.get() {
+                            0 => "No unsaved changes".to_owned(),
+                            n => format!("{n} unsaved change{}", plural(n)),
+                        }}
+                    </span>
+                    <Show when=move || 0 < error_count.get()>
+                        <span class="pill bad" data-testid="error-count">
+                            {move || format!("{} problem{}", error_count.get(), plural(error_count.get()))}
+                        </span>
+                    </Show>
+                </div>
+                <div class="actions">
+                    <button class="btn ghost" data-testid="reload" on:click=move |_| ed.reload() disabled=move || ed.busy.get().is_some()>
+                        "Reload"
+                    </button>
+                    <button
+                        class="btn"
+                        data-testid="discard"
+                        disabled=move || dirty_count.get() == 0
+                        on:click=move |_| ed.edit(Scope::AllRows, EditModel::discard)
+                    >
+                        "Discard"
+                    </button>
+                    <button
+                        class="btn primary"
+                        data-testid="save"
+                        disabled=move || !can_save.get()
+                        title=save_title
+                        on:click=move |_| ed.save()
+                    >
+                        {move || if ed.busy.get() == Some("Saving…") { "Saving…" } else { "Save" }}
+                    </button>
+                </div>
+            </div>
+            {move || ed.save_error.get().map(|e| view! {
+                <div class="save-error" data-testid="save-error">
+                    <ErrorBox error=e/>
+                    <button class="btn small ghost" on:click=move |_| ed.save_error.set(None)>"Dismiss"</button>
+                </div>
+            })}
+            <ConflictPanel/>
+            <nav aria-label="Editor sections">
+                <ul class="tabs" role="list">{tabs}</ul>
+            </nav>
+            <div class="editor-body">
+                <div class="editor-main">
+                    {move || match tab.get() {
+                        Tab::Methods => view! { <MethodSettingsPanel/> }.into_any(),
+                        Tab::Settings => view! { <StageSettingsPanel/> }.into_any(),
+                        Tab::Authorizers => view! { <AuthorizersPanel/> }.into_any(),
+                    }}
+                </div>
+                <aside class="editor-side" aria-label="Patch preview">
+                    <PatchPreview/>
+                </aside>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,51 @@
+//! The list of REST APIs.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::shell::{ErrorBox, Link, Spinner};
+use crate::api::{self, HttpError, RestApi};
+use crate::route::Route;
+
+/// Pick a REST API.
+#[component]
+pub fn Home() -> impl IntoView {
+    let apis: RwSignal<Option<Result<Vec<RestApi>, HttpError>>> = RwSignal::new(None);
+    spawn_local(async move { apis.set(Some(api::list_apis().await)) });
+    view! {
+        <section class="page narrow-page">
+            <div class="page-head">
+                <h1>"REST APIs"</h1>
+                <p class="muted">"Pick an API to see its stages."</p>
+            </div>
+            {move || match apis.get() {
+                None => view! { <Spinner label="Loading APIs…"/> }.into_any(),
+                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+                Some(Ok(list)) if list.is_empty() => view! {
+                    <div class="empty">"No REST APIs in this account and region."</div>
+                }
+                .into_any(),
+                Some(Ok(list)) => view! {
+                    <ul class="cards" data-testid="api-list">
+                        {list
+                            .into_iter()
+                            .map(|a| {
+                                let to = Route::Api { api: a.id.clone() };
+                                view! {
+                                    <li class="card">
+                                        <Link to=to class="card-link">
+                                            <span class="card-title">{a.name.clone()}</span>
+                                            <code class="card-id">{a.id.clone()}</code>
+                                            <span class="muted">{a.description.clone().unwrap_or_default()}</span>
+                                        </Link>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                }
+                .into_any(),
+            }}
+        </section>
+    }
+}

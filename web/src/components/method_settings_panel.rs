@@ -1,0 +1,619 @@
+//! The method-settings matrix: one row for `*/*` and one per method, the ten settings of core's table
+//! as columns. Each cell redraws only when its row changes; one cell at a time is edited in place.
+
+use leptos::prelude::*;
+use serde_json::Value;
+use stagecraft_core::settings::ValueKind;
+use stagecraft_core::{ALL_METHODS_KEY, METHOD_SETTINGS, Setting};
+use wasm_bindgen::JsCast;
+
+use super::editor::{Editor, Scope};
+use super::shell::{ErrorBox, Spinner};
+use crate::edit::Source;
+use crate::matrix::{Nav, Row, RowKind, build_rows};
+
+type EditingCell = Option<(String, usize)>;
+
+/// Adds a Performance mark (read by the benchmark).
+pub fn mark(name: &str) {
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+}
+
+fn source_class(source: Source) -> &'static str {
+    match source {
+        Source::Override => "src-override",
+        Source::Same => "src-same",
+        Source::Inherited => "src-inherited",
+        Source::Default => "src-default",
+        Source::Unset => "src-unset",
+    }
+}
+
+fn source_label(source: Source) -> &'static str {
+    match source {
+        Source::Override => "override",
+        Source::Same => "stored, same as inherited",
+        Source::Inherited => "inherited from */*",
+        Source::Default => "AWS default",
+        Source::Unset => "not set",
+    }
+}
+
+/// Runs an edit on one row; bumps the key set when an override appears or disappears.
+fn edit_row(ed: Editor, key: &str, f: impl FnOnce(&mut crate::edit::EditModel)) {
+    let had = ed.with(|m| m.has_override(key));
+    ed.edit(Scope::Row(key.to_owned()), f);
+    if had != ed.with(|m| m.has_override(key)) {
+        ed.keys_rev.update(|k| *k += 1);
+    }
+}
+
+/// Moves focus from `td` in the direction of `nav`.
+fn move_focus(td: &web_sys::HtmlElement, nav: Nav) {
+    let Some(tr) = td.parent_element() else {
+        return;
+    };
+    let Some(tbody) = tr.parent_element() else {
+        return;
+    };
+    let rows = tbody.children();
+    let n = rows.length() as usize;
+    let Some(r) =
+        (0..rows.length()).find(|i| rows.item(*i).is_some_and(|x| x.is_same_node(Some(&tr))))
+    else {
+        return;
+    };
+    let c: usize = td
+        .get_attribute("data-col")
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let (r2, c2) = nav.apply((r as usize, c), n, METHOD_SETTINGS.len());
+    let target = u32::try_from(r2)
+        .ok()
+        .and_then(|r2| rows.item(r2))
+        .and_then(|row| {
+            row.query_selector(&format!("td[data-col=\"{c2}\"]"))
+                .ok()
+                .flatten()
+        })
+        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(el) = target {
+        let _ = el.focus();
+    }
+}
+
+/// The matrix with its toolbar.
+#[component]
+pub fn MethodSettingsPanel() -> impl IntoView {
+    let ed = Editor::get();
+    let filter = RwSignal::new(String::new());
+    let only_overrides = RwSignal::new(false);
+    let help: RwSignal<Option<usize>> = RwSignal::new(None);
+    let rows = Memo::new(move |_| {
+        ed.keys_rev.track();
+        let stored = ed.with(crate::edit::EditModel::override_keys);
+        ed.methods.with(|m| match m {
+            Some(Ok(methods)) => build_rows(Some(methods), &stored),
+            _ => build_rows(None, &stored),
+        })
+    });
+    let visible = Memo::new(move |_| {
+        let needle = filter.get().to_lowercase();
+        let only = only_overrides.get();
+        ed.keys_rev.track();
+        rows.with(|rs| {
+            rs.iter()
+                .filter(|r| {
+                    needle.is_empty()
+                        || r.path.to_lowercase().contains(&needle)
+                        || r.method.to_lowercase().contains(&needle)
+                        || r.key.to_lowercase().contains(&needle)
+                })
+                .filter(|r| !only || ed.with(|m| m.has_override(&r.key)))
+                .cloned()
+                .collect::<Vec<Row>>()
+        })
+    });
+    let counts = Memo::new(move |_| {
+        ed.keys_rev.track();
+        let overrides = ed.with(|m| m.override_keys().len());
+        let methods = rows.with(|r| r.iter().filter(|r| r.kind == RowKind::Method).count());
+        let strays = rows.with(|r| r.iter().filter(|r| r.kind == RowKind::Orphan).count());
+        (methods, overrides, strays)
+    });
+    let editing: RwSignal<EditingCell> = RwSignal::new(None);
+    let selector = StoredValue::new(Selector::new(move || editing.get()));
+
+    // Group header: Metrics | Logging | Throttling | Caching.
+    let mut groups: Vec<(&'static str, usize)> = Vec::new();
+    for s in METHOD_SETTINGS {
+        match groups.last_mut() {
+            Some((g, n)) if *g == s.group.label() => *n += 1,
+            _ => groups.push((s.group.label(), 1)),
+        }
+    }
+    let group_row = move || {
+        groups
+            .clone()
+            .into_iter()
+            .map(|(g, n)| view! { <th scope="colgroup" colspan=n class="group">{g}</th> })
+            .collect_view()
+    };
+    let headers = move || {
+        METHOD_SETTINGS
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            view! {
+                <th scope="col" class="col-head" title=s.help>
+                    <span>{s.label}</span>
+                    <button
+                        class="help-btn"
+                        aria-label=format!("About {}", s.label)
+                        data-testid=format!("help-{}", s.field)
+                        on:click=move |_| help.update(|h| *h = if *h == Some(i) { None } else { Some(i) })
+                    >
+                        "?"
+                    </button>
+                </th>
+            }
+        })
+        .collect_view()
+    };
+
+    let table = move || match ed.methods.get() {
+        None => view! { <Spinner label="Loading the API's methods…"/> }.into_any(),
+        Some(result) => {
+            let error = result.err();
+            view! {
+                {error.map(|e| view! {
+                    <p class="muted">"The API's methods could not be listed; showing the stored keys only."</p>
+                    <ErrorBox error=e/>
+                })}
+                <div class="matrix-wrap" role="region" aria-label="Method settings matrix" tabindex="-1">
+                    <table class="matrix" role="grid" aria-label="Method settings" data-testid="matrix">
+                        <thead>
+                            <tr class="groups">
+                                <th class="corner"></th>
+                                {group_row()}
+                                <th class="corner"></th>
+                            </tr>
+                            <tr>
+                                <th scope="col" class="row-head-col">"Method"</th>
+                                {headers()}
+                                <th scope="col" class="actions-col"><span class="sr-only">"Override"</span></th>
+                            </tr>
+                        </thead>
+                        <tbody>
+                            <For each=move || visible.get() key=|r| r.key.clone() let:row>
+                                <MatrixRow row=row editing=editing selector=selector.get_value()/>
+                            </For>
+                        </tbody>
+                    </table>
+                    <Show when=move || visible.with(Vec::is_empty)>
+                        <p class="empty small">"No method matches the filter."</p>
+                    </Show>
+                </div>
+            }
+            .into_any()
+        }
+    };
+
+    view! {
+        <div class="panel matrix-panel" data-testid="method-settings">
+            <div class="toolbar">
+                <div class="field inline">
+                    <label for="matrix-filter" class="sr-only">"Filter methods"</label>
+                    <input
+                        id="matrix-filter"
+                        type="search"
+                        placeholder="Filter by path or method"
+                        data-testid="matrix-filter"
+                        prop:value=move || filter.get()
+                        on:input=move |ev| filter.set(event_target_value(&ev))
+                    />
+                </div>
+                <label class="check">
+                    <input
+                        type="checkbox"
+                        data-testid="only-overrides"
+                        prop:checked=move || only_overrides.get()
+                        on:change=move |ev| only_overrides.set(event_target_checked(&ev))
+                    />
+                    "Only overrides"
+                </label>
+                <span class="muted counts" data-testid="matrix-counts">
+                    {move || {
+                        let (m, o, s) = counts.get();
+                        let mut text = format!("{m} methods · {o} stored keys");
+                        if s > 0 {
+                            text.push_str(&format!(" · {s} match no method"));
+                        }
+                        text
+                    }}
+                </span>
+                <ul class="legend" aria-label="Legend">
+                    <li><span class="swatch src-override"></span>"override"</li>
+                    <li><span class="swatch src-same"></span>"stored, same as */*"</li>
+                    <li><span class="swatch src-inherited"></span>"inherited"</li>
+                    <li><span class="swatch dirty"></span>"unsaved"</li>
+                </ul>
+            </div>
+            {move || help.get().map(|i| {
+                let s = &METHOD_SETTINGS[i];
+                view! {
+                    <div class="help-box" role="note" data-testid="setting-help">
+                        <div>
+                            <strong>{s.label}</strong>
+                            <code class="muted">{format!(" {} · patch path /{{key}}/{}", s.field, s.patch_suffix)}</code>
+                            <p>{s.help}</p>
+                        </div>
+                        <button class="icon" aria-label="Close help" on:click=move |_| help.set(None)>"×"</button>
+                    </div>
+                }
+            })}
+            <p class="hint muted">
+                "Click a cell or press Enter to edit · arrows move · Delete resets a field to inherit · Esc cancels."
+            </p>
+            {table}
+        </div>
+    }
+}
+
+#[component]
+fn MatrixRow(
+    row: Row,
+    editing: RwSignal<EditingCell>,
+    selector: Selector<EditingCell>,
+) -> impl IntoView {
+    let ed = Editor::get();
+    let trig = Trigger::new();
+    ed.rows.update_value(|m| {
+        m.insert(row.key.clone(), trig);
+    });
+    {
+        let key = row.key.clone();
+        on_cleanup(move || {
+            ed.rows.update_value(|m| {
+                m.remove(&key);
+            });
+        });
+    }
+    let key = StoredValue::new(row.key.clone());
+    let state = Memo::new(move |_| {
+        ed.all_rows.track();
+        trig.track();
+        key.with_value(|k| ed.with(|m| (m.has_override(k), m.row_dirty(k))))
+    });
+    let cells = (0..METHOD_SETTINGS.len())
+        .map(|col| view! { <MatrixCell key=row.key.clone() col=col trig=trig editing=editing selector=selector.clone()/> })
+        .collect_view();
+    let method_class = format!("method m-{}", row.method.to_ascii_lowercase());
+    let head = match row.kind {
+        RowKind::AllMethods => view! {
+            <span class="method m-all">"ALL"</span>
+            <span class="path">"All methods " <code>"*/*"</code></span>
+        }
+        .into_any(),
+        RowKind::Method => view! {
+            <span class=method_class>{row.method.clone()}</span>
+            <span class="path">{row.path.clone()}</span>
+        }
+        .into_any(),
+        RowKind::Wildcard => view! {
+            <span class=method_class>{row.method.clone()}</span>
+            <span class="path">"every resource " <code>{row.key.clone()}</code></span>
+        }
+        .into_any(),
+        RowKind::Orphan => view! {
+            <span class=method_class>{row.method.clone()}</span>
+            <span class="path">{row.path.clone()}</span>
+            <span
+                class="tag warn"
+                data-testid="orphan"
+                title="This key is stored on the stage but matches no method of the API (left over from a deleted resource, or not in ~1-escaped form). AWS keeps it; it has no effect."
+            >
+                "no matching method"
+            </span>
+        }
+        .into_any(),
+    };
+    let label = if row.kind == RowKind::AllMethods {
+        "all methods".to_owned()
+    } else {
+        format!("{} {}", row.method, row.path)
+    };
+    let action_label = label.clone();
+    let actions = move || {
+        let (has, _) = state.get();
+        let k = key.get_value();
+        let label = action_label.clone();
+        if has {
+            view! {
+                <button
+                    class="btn small danger-ghost"
+                    data-testid=format!("remove-override-{k}")
+                    aria-label=format!("Remove the override of {label}")
+                    title="Remove this key: every field inherits again"
+                    on:click=move |_| {
+                        let k = key.get_value();
+                        edit_row(ed, &k, |m| m.remove_override(&k));
+                    }
+                >
+                    "Remove"
+                </button>
+            }
+            .into_any()
+        } else {
+            view! {
+                <button
+                    class="btn small"
+                    data-testid=format!("add-override-{k}")
+                    aria-label=format!("Add an override for {label}")
+                    title="Store settings for this method (starting from what it inherits)"
+                    on:click=move |_| {
+                        let k = key.get_value();
+                        edit_row(ed, &k, |m| m.add_override(&k));
+                    }
+                >
+                    "+ Override"
+                </button>
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <tr
+            class:has-override=move || state.get().0
+            class:dirty=move || state.get().1
+            class:orphan=row.kind == RowKind::Orphan
+            data-testid=format!("row-{}", row.key)
+            data-key=row.key.clone()
+            aria-label=label
+        >
+            <th scope="row" class="row-head">{head}</th>
+            {cells}
+            <td class="row-actions">{actions}</td>
+        </tr>
+    }
+}
+
+#[component]
+fn MatrixCell(
+    key: String,
+    col: usize,
+    trig: Trigger,
+    editing: RwSignal<EditingCell>,
+    selector: Selector<EditingCell>,
+) -> impl IntoView {
+    let ed = Editor::get();
+    let setting: &'static Setting = &METHOD_SETTINGS[col];
+    let testid = format!("cell-{key}-{}", setting.field);
+    let first = key == ALL_METHODS_KEY && col == 0;
+    let key = StoredValue::new(key);
+    let cell = Memo::new(move |_| {
+        ed.all_rows.track();
+        trig.track();
+        key.with_value(|k| ed.with(|m| m.cell(k, setting)))
+    });
+    let me = Some((key.get_value(), col));
+    let is_editing = Memo::new(move |_| selector.selected(&me));
+    let td_ref = NodeRef::<leptos::html::Td>::new();
+    let start = move || editing.set(Some((key.get_value(), col)));
+    let close = move |refocus: bool| {
+        editing.set(None);
+        if refocus && let Some(td) = td_ref.get_untracked() {
+            let _ = td.focus();
+        }
+    };
+    let reset = move || {
+        let k = key.get_value();
+        edit_row(ed, &k, |m| m.reset_setting(&k, setting));
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if is_editing.get_untracked() {
+            return;
+        }
+        match ev.key().as_str() {
+            "Enter" | "F2" | " " => {
+                ev.prevent_default();
+                start();
+            }
+            "Delete" | "Backspace" => {
+                ev.prevent_default();
+                reset();
+            }
+            k => {
+                if let Some(nav) = Nav::from_key(k, ev.ctrl_key() || ev.meta_key())
+                    && let Some(td) = td_ref.get_untracked()
+                {
+                    ev.prevent_default();
+                    move_focus(&td, nav);
+                }
+            }
+        }
+    };
+    let class = move || {
+        cell.with(|c| {
+            let mut s = format!("cell {}", source_class(c.source));
+            if c.dirty {
+                s.push_str(" dirty");
+            }
+            if c.error.is_some() {
+                s.push_str(" invalid");
+            }
+            s
+        })
+    };
+    let aria = move || {
+        cell.with(|c| {
+            key.with_value(|k| {
+                format!(
+                    "{} for {}: {} ({})",
+                    setting.label,
+                    crate::merge::describe_key(k),
+                    c.text,
+                    source_label(c.source)
+                )
+            })
+        })
+    };
+    view! {
+        <td
+            node_ref=td_ref
+            role="gridcell"
+            class=class
+            tabindex=if first { "0" } else { "-1" }
+            data-col=col
+            data-testid=testid
+            aria-label=aria
+            aria-invalid=move || cell.with(|c| c.error.is_some()).then_some("true")
+            on:click=move |_| {
+                if !is_editing.get_untracked() {
+                    start();
+                }
+            }
+            on:keydown=on_key
+        >
+            {move || {
+                if is_editing.get() {
+                    let (raw, stored) = key.with_value(|k| {
+                        ed.with(|m| (m.cell(k, setting).raw, m.setting_value(k, setting).cloned()))
+                    });
+                    view! { <CellEditor key=key.get_value() setting=setting raw=raw original=stored trig=trig close=Callback::new(close) reset=Callback::new(move |()| { reset(); close(true); })/> }.into_any()
+                } else {
+                    view! {
+                        <span class="value">{move || cell.with(|c| c.text.clone())}</span>
+                    }
+                    .into_any()
+                }
+            }}
+            {move || cell.with(|c| c.error.clone()).map(|e| view! { <div class="cell-error" role="alert" data-testid="cell-error">{e}</div> })}
+        </td>
+    }
+}
+
+#[component]
+fn CellEditor(
+    key: String,
+    setting: &'static Setting,
+    raw: String,
+    original: Option<Value>,
+    trig: Trigger,
+    close: Callback<bool>,
+    reset: Callback<()>,
+) -> impl IntoView {
+    let ed = Editor::get();
+    let _ = trig;
+    let key = StoredValue::new(key);
+    let original = StoredValue::new(original);
+    let input_id = format!("edit-{}-{}", key.get_value(), setting.field);
+    let set = move |text: String| {
+        mark("sc:input");
+        let k = key.get_value();
+        edit_row(ed, &k, |m| m.set_setting(&k, setting, &text));
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        ev.stop_propagation();
+        match ev.key().as_str() {
+            "Enter" => {
+                ev.prevent_default();
+                close.run(true);
+            }
+            "Escape" => {
+                ev.prevent_default();
+                let k = key.get_value();
+                let orig = original.get_value();
+                edit_row(ed, &k, |m| m.set_setting_value(&k, setting, orig));
+                close.run(true);
+            }
+            "Tab" => close.run(false),
+            _ => {}
+        }
+    };
+    let wrapper = NodeRef::<leptos::html::Div>::new();
+    let on_focusout = move |ev: leptos::ev::FocusEvent| {
+        let inside = ev
+            .related_target()
+            .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+            .zip(wrapper.get_untracked())
+            .is_some_and(|(t, w)| w.contains(Some(&t)));
+        if !inside {
+            close.run(false);
+        }
+    };
+    let has_stored = original.with_value(Option::is_some);
+    let control = match setting.kind {
+        ValueKind::Bool | ValueKind::Enum(_) => {
+            let options: Vec<&'static str> = match setting.kind {
+                ValueKind::Enum(opts) => opts.to_vec(),
+                _ => vec!["true", "false"],
+            };
+            let select_ref = NodeRef::<leptos::html::Select>::new();
+            Effect::new(move |_| {
+                if let Some(s) = select_ref.get() {
+                    let _ = s.focus();
+                }
+            });
+            let current = raw.clone();
+            view! {
+                <select
+                    id=input_id.clone()
+                    node_ref=select_ref
+                    aria-label=setting.label
+                    data-testid="cell-input"
+                    on:change=move |ev| set(event_target_value(&ev))
+                >
+                    {options
+                        .into_iter()
+                        .map(|o| view! { <option value=o selected=o == current>{o}</option> })
+                        .collect_view()}
+                </select>
+            }
+            .into_any()
+        }
+        ValueKind::Integer { .. } | ValueKind::Double { .. } => {
+            let input_ref = NodeRef::<leptos::html::Input>::new();
+            Effect::new(move |_| {
+                if let Some(i) = input_ref.get() {
+                    let _ = i.focus();
+                    i.select();
+                }
+            });
+            view! {
+                <input
+                    id=input_id.clone()
+                    node_ref=input_ref
+                    type="text"
+                    inputmode="decimal"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-label=setting.label
+                    data-testid="cell-input"
+                    value=raw
+                    on:input=move |ev| set(event_target_value(&ev))
+                />
+            }
+            .into_any()
+        }
+    };
+    view! {
+        <div class="cell-editor" node_ref=wrapper on:keydown=on_key on:focusout=on_focusout on:click=|ev| ev.stop_propagation()>
+            {control}
+            <Show when=move || has_stored>
+                <button
+                    class="icon reset"
+                    title="Reset: inherit this field again"
+                    aria-label=format!("Reset {}", setting.label)
+                    data-testid="cell-reset"
+                    on:mousedown=|ev| ev.prevent_default()
+                    on:click=move |_| reset.run(())
+                >
+                    "↺"
+                </button>
+            </Show>
+        </div>
+    }
+}

@@ -1,0 +1,160 @@
+//! What Save will send: the validation summary, a readable before/after list, and the exact
+//! `patchOperations` JSON from core's diff (copyable, also as an AWS CLI command).
+
+use leptos::prelude::*;
+
+use super::editor::Editor;
+use super::shell::{AppCtx, ToastKind};
+use crate::edit::{PatchState, ops_json};
+use crate::merge::{describe, show};
+
+/// Copies `text` to the clipboard and says so.
+pub fn copy(text: String, what: &'static str) {
+    let app = AppCtx::get_untracked();
+    let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
+        return;
+    };
+    let promise = clipboard.write_text(&text);
+    leptos::task::spawn_local(async move {
+        match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(_) => app.toast(ToastKind::Success, format!("Copied {what}"), vec![]),
+            Err(_) => app.toast(
+                ToastKind::Error,
+                "The browser refused clipboard access",
+                vec!["Select the text and copy it by hand.".into()],
+            ),
+        }
+    });
+}
+
+/// The preview panel.
+#[component]
+pub fn PatchPreview() -> impl IntoView {
+    let ed = Editor::get();
+    let json = Memo::new(move |_| ed.analysis.with(|a| a.patch_json()));
+    let op_count = Memo::new(move |_| ed.analysis.with(|a| a.ops().map_or(0, <[_]>::len)));
+    let errors = Memo::new(move |_| ed.analysis.with(|a| a.errors.clone()));
+    let unexpressible = Memo::new(move |_| {
+        ed.analysis
+            .with(|a| matches!(a.patch, PatchState::Unexpressible(_)))
+    });
+    let changes = Memo::new(move |_| {
+        ed.analysis.with(|a| {
+            a.changes
+                .iter()
+                .map(|c| {
+                    (
+                        describe(&c.path),
+                        show(c.before.as_ref()),
+                        show(c.after.as_ref()),
+                        c.before.is_none(),
+                        c.after.is_none(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        })
+    });
+    let cli = move || {
+        let ops = ed
+            .analysis
+            .with(|a| a.ops().map(ops_json))
+            .unwrap_or_default();
+        let compact: String = serde_json::from_str::<serde_json::Value>(&ops)
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        format!(
+            "aws apigateway update-stage --rest-api-id {} --stage-name {} --patch-operations '{}'",
+            ed.api.get_value(),
+            ed.stage.get_value(),
+            compact.replace('\'', "'\\''")
+        )
+    };
+    view! {
+        <div class="panel preview" data-testid="patch-preview">
+            <div class="panel-head">
+                <h2>"Patch preview"</h2>
+                <span class="pill" data-testid="op-count">
+                    {move || match op_count.get() {
+                        1 => "1 operation".to_owned(),
+                        n => format!("{n} operations"),
+                    }}
+                </span>
+            </div>
+            <Show when=move || !errors.with(|e| e.is_empty())>
+                <div class="problems" role="alert" data-testid="validation-summary">
+                    <strong>
+                        {move || {
+                            let n: usize = errors.with(|e| e.values().map(Vec::len).sum());
+                            if unexpressible.get() {
+                                "UpdateStage cannot make this change".to_owned()
+                            } else {
+                                format!("{n} problem{} — Save is disabled", if n == 1 { "" } else { "s" })
+                            }
+                        }}
+                    </strong>
+                    <ul>
+                        {move || {
+                            errors
+                                .get()
+                                .into_iter()
+                                .take(50)
+                                .flat_map(|(pointer, msgs)| {
+                                    let path: Vec<String> = pointer
+                                        .split('/')
+                                        .skip(1)
+                                        .map(stagecraft_core::pointer::unescape)
+                                        .collect();
+                                    let label = if path.is_empty() { "Stage".to_owned() } else { describe(&path) };
+                                    msgs.into_iter().map(move |m| view! { <li><span class="where">{label.clone()}</span>" "{m}</li> })
+                                })
+                                .collect_view()
+                        }}
+                    </ul>
+                </div>
+            </Show>
+            <h3>"Changes"</h3>
+            {move || {
+                let list = changes.get();
+                if list.is_empty() {
+                    view! { <p class="muted small" data-testid="no-changes">"No changes yet. Edit a setting to see the patch."</p> }.into_any()
+                } else {
+                    view! {
+                        <ul class="changes" data-testid="changes">
+                            {list
+                                .into_iter()
+                                .map(|(label, before, after, added, removed)| {
+                                    view! {
+                                        <li>
+                                            <span class="change-label">{label}</span>
+                                            <span class="change-values">
+                                                <del class:none=added>{before}</del>
+                                                <span class="arrow" aria-label="becomes">"→"</span>
+                                                <ins class:none=removed>{after}</ins>
+                                            </span>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                    .into_any()
+                }
+            }}
+            <div class="panel-head">
+                <h3>"patchOperations"</h3>
+                <div class="btn-group">
+                    <button class="btn small" data-testid="copy-json" disabled=move || op_count.get() == 0 on:click=move |_| copy(json.get_untracked(), "the patch JSON")>
+                        "Copy JSON"
+                    </button>
+                    <button class="btn small" data-testid="copy-cli" disabled=move || op_count.get() == 0 on:click=move |_| copy(cli(), "the AWS CLI command")>
+                        "Copy CLI"
+                    </button>
+                </div>
+            </div>
+            <pre class="code" data-testid="patch-json" aria-label="patchOperations JSON" tabindex="0">{move || {
+                let j = json.get();
+                if j.is_empty() { "// fix the problems above to see the patch".to_owned() } else { j }
+            }}</pre>
+        </div>
+    }
+}

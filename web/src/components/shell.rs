@@ -1,0 +1,342 @@
+//! App-wide pieces: the context (route, embed mode, toasts, confirmation), header, links, spinner,
+//! toasts and the confirmation dialog.
+
+use std::time::Duration;
+
+use leptos::prelude::*;
+
+use crate::route::{Route, is_embed};
+
+/// A toast's colour and role.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToastKind {
+    /// Something worked.
+    Success,
+    /// Something failed.
+    Error,
+    /// For information.
+    Info,
+}
+
+/// One toast.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Toast {
+    id: u64,
+    kind: ToastKind,
+    title: String,
+    detail: Vec<String>,
+}
+
+/// A pending confirmation.
+#[derive(Clone)]
+pub struct Confirm {
+    /// Dialog title.
+    pub title: String,
+    /// What will happen.
+    pub body: String,
+    /// The confirming button's label.
+    pub ok: String,
+    /// Runs on confirmation.
+    pub on_ok: Callback<()>,
+}
+
+/// App-wide state, provided as context.
+#[derive(Clone, Copy)]
+pub struct AppCtx {
+    /// The current page.
+    pub route: RwSignal<Route>,
+    /// `?embed=1`: no chrome.
+    pub embed: bool,
+    toasts: RwSignal<Vec<Toast>>,
+    next_toast: StoredValue<u64>,
+    confirm: RwSignal<Option<Confirm>>,
+}
+
+fn location() -> (String, String) {
+    let loc = window().location();
+    (
+        loc.pathname().unwrap_or_else(|_| "/".into()),
+        loc.search().unwrap_or_default(),
+    )
+}
+
+impl AppCtx {
+    /// Creates the context, provides it and follows back/forward.
+    pub fn install() -> Self {
+        let (path, search) = location();
+        let ctx = Self {
+            route: RwSignal::new(Route::parse(&path)),
+            embed: is_embed(&search),
+            toasts: RwSignal::new(Vec::new()),
+            next_toast: StoredValue::new(0),
+            confirm: RwSignal::new(None),
+        };
+        provide_context(ctx);
+        let handle = window_event_listener(leptos::ev::popstate, move |_| {
+            ctx.route.set(Route::parse(&location().0));
+        });
+        on_cleanup(move || handle.remove());
+        ctx
+    }
+
+    /// The context.
+    #[must_use]
+    pub fn get() -> Self {
+        expect_context::<Self>()
+    }
+
+    /// Goes to `route`, adding a history entry.
+    pub fn navigate(&self, route: &Route) {
+        let href = route.href(self.embed);
+        if let Ok(history) = window().history() {
+            let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
+        }
+        self.route.set(route.clone());
+        window().scroll_to_with_x_and_y(0.0, 0.0);
+    }
+
+    /// Shows a toast (errors stay longer).
+    pub fn toast(&self, kind: ToastKind, title: impl Into<String>, detail: Vec<String>) {
+        let mut id = 0;
+        self.next_toast.update_value(|n| {
+            *n += 1;
+            id = *n;
+        });
+        let toast = Toast {
+            id,
+            kind,
+            title: title.into(),
+            detail,
+        };
+        self.toasts.update(|t| t.push(toast));
+        let toasts = self.toasts;
+        let secs = if kind == ToastKind::Error { 15 } else { 6 };
+        set_timeout(
+            move || toasts.update(|t| t.retain(|x| x.id != id)),
+            Duration::from_secs(secs),
+        );
+    }
+
+    /// Asks for confirmation, then runs `on_ok`.
+    pub fn confirm(
+        &self,
+        title: impl Into<String>,
+        body: impl Into<String>,
+        ok: impl Into<String>,
+        on_ok: impl Fn() + Send + Sync + 'static,
+    ) {
+        self.confirm.set(Some(Confirm {
+            title: title.into(),
+            body: body.into(),
+            ok: ok.into(),
+            on_ok: Callback::new(move |()| on_ok()),
+        }));
+    }
+}
+
+/// An in-app link (plain clicks navigate without reloading; modified clicks behave as usual).
+#[component]
+pub fn Link(
+    /// Where to.
+    to: Route,
+    /// Extra classes.
+    #[prop(optional, into)]
+    class: String,
+    /// The link's content.
+    children: Children,
+) -> impl IntoView {
+    let ctx = AppCtx::get();
+    let href = to.href(ctx.embed);
+    view! {
+        <a
+            href=href
+            class=class
+            on:click=move |ev| {
+                if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key() {
+                    ev.prevent_default();
+                    ctx.navigate(&to);
+                }
+            }
+        >
+            {children()}
+        </a>
+    }
+}
+
+/// A small inline spinner with a label for screen readers.
+#[component]
+pub fn Spinner(
+    /// What is loading.
+    #[prop(into)]
+    label: String,
+) -> impl IntoView {
+    view! {
+        <span class="loading" role="status" aria-live="polite" data-testid="loading">
+            <span class="spinner" aria-hidden="true"></span>
+            <span>{label}</span>
+        </span>
+    }
+}
+
+/// The top bar with the breadcrumb.
+#[component]
+pub fn Header() -> impl IntoView {
+    let ctx = AppCtx::get();
+    let crumbs = move || {
+        let route = ctx.route.get();
+        let mut out = Vec::new();
+        if let Some(api) = route.api().map(str::to_owned) {
+            out.push(
+                view! {
+                    <span class="sep" aria-hidden="true">"/"</span>
+                    <Link to=Route::Api { api: api.clone() }>{api}</Link>
+                }
+                .into_any(),
+            );
+        }
+        if let Route::Stage { api, stage, .. } = &route {
+            let to = Route::Stage {
+                api: api.clone(),
+                stage: stage.clone(),
+                tab: crate::route::Tab::Methods,
+            };
+            let stage = stage.clone();
+            out.push(
+                view! {
+                    <span class="sep" aria-hidden="true">"/"</span>
+                    <Link to=to>{stage}</Link>
+                }
+                .into_any(),
+            );
+        }
+        out
+    };
+    view! {
+        <header class="topbar">
+            <a class="skip" href="#main">"Skip to content"</a>
+            <nav class="crumbs" aria-label="Breadcrumb">
+                <Link to=Route::Home class="brand">
+                    <span class="logo" aria-hidden="true">"◆"</span>
+                    "stagecraft"
+                </Link>
+                <span class="sep" aria-hidden="true">"/"</span>
+                <Link to=Route::Home>"APIs"</Link>
+                {crumbs}
+            </nav>
+            <span class="topbar-note">"API Gateway stage editor"</span>
+        </header>
+    }
+}
+
+/// The toast stack.
+#[component]
+pub fn Toasts() -> impl IntoView {
+    let ctx = AppCtx::get();
+    view! {
+        <div class="toasts" aria-live="polite" data-testid="toasts">
+            <For each=move || ctx.toasts.get() key=|t| t.id let:toast>
+                {
+                    let id = toast.id;
+                    let class = match toast.kind {
+                        ToastKind::Success => "toast success",
+                        ToastKind::Error => "toast error",
+                        ToastKind::Info => "toast info",
+                    };
+                    let role = if toast.kind == ToastKind::Error { "alert" } else { "status" };
+                    let kind = match toast.kind {
+                        ToastKind::Success => "success",
+                        ToastKind::Error => "error",
+                        ToastKind::Info => "info",
+                    };
+                    view! {
+                        <div class=class role=role data-testid="toast" data-kind=kind>
+                            <div class="toast-body">
+                                <strong>{toast.title.clone()}</strong>
+                                <ul>
+                                    {toast.detail.iter().map(|d| view! { <li>{d.clone()}</li> }).collect_view()}
+                                </ul>
+                            </div>
+                            <button
+                                class="icon"
+                                aria-label="Dismiss"
+                                on:click=move |_| ctx.toasts.update(|t| t.retain(|x| x.id != id))
+                            >
+                                "×"
+                            </button>
+                        </div>
+                    }
+                }
+            </For>
+        </div>
+    }
+}
+
+/// The confirmation dialog (one at a time).
+#[component]
+pub fn ConfirmDialog() -> impl IntoView {
+    let ctx = AppCtx::get();
+    let ok_ref = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(b) = ok_ref.get() {
+            let _ = b.focus();
+        }
+    });
+    move || {
+        ctx.confirm.get().map(|c| {
+            let on_ok = c.on_ok;
+            let close = move || ctx.confirm.set(None);
+            view! {
+                <div class="backdrop" on:click=move |_| close()>
+                    <div
+                        class="dialog"
+                        role="alertdialog"
+                        aria-modal="true"
+                        aria-labelledby="confirm-title"
+                        aria-describedby="confirm-body"
+                        data-testid="confirm-dialog"
+                        on:click=|ev| ev.stop_propagation()
+                        on:keydown=move |ev| {
+                            if ev.key() == "Escape" {
+                                close();
+                            }
+                        }
+                    >
+                        <h2 id="confirm-title">{c.title.clone()}</h2>
+                        <p id="confirm-body">{c.body.clone()}</p>
+                        <div class="actions">
+                            <button class="btn" data-testid="confirm-cancel" on:click=move |_| close()>
+                                "Cancel"
+                            </button>
+                            <button
+                                class="btn danger"
+                                node_ref=ok_ref
+                                data-testid="confirm-ok"
+                                on:click=move |_| {
+                                    close();
+                                    on_ok.run(());
+                                }
+                            >
+                                {c.ok.clone()}
+                            </button>
+                        </div>
+                    </div>
+                </div>
+            }
+        })
+    }
+}
+
+/// An AWS error, verbatim.
+#[component]
+pub fn ErrorBox(
+    /// The error.
+    error: crate::api::HttpError,
+) -> impl IntoView {
+    view! {
+        <div class="error-box" role="alert" data-testid="error">
+            <strong>{error.error_type.clone().unwrap_or_else(|| if error.status == 0 { "Network error".into() } else { format!("HTTP {}", error.status) })}</strong>
+            {(error.status != 0).then(|| view! { <span class="status">{error.status}</span> })}
+            <p class="verbatim">{error.message.clone()}</p>
+        </div>
+    }
+}

@@ -1,0 +1,376 @@
+//! Stage-level settings: description, deployment, cache cluster, tracing, variables, access logs,
+//! canary. Every field shows core's messages next to it.
+
+use leptos::prelude::*;
+use serde_json::Value;
+use stagecraft_core::model::CACHE_CLUSTER_SIZES;
+
+use super::api_page::deployment_label;
+use super::editor::{Editor, Scope};
+use crate::edit::{EditModel, pointer};
+
+fn field_id(path: &[&str]) -> String {
+    format!("f-{}", path.join("-"))
+}
+
+/// Core's messages at `path`, reactive.
+#[component]
+fn FieldErrors(path: Vec<&'static str>) -> impl IntoView {
+    let ed = Editor::get();
+    let ptr = pointer(&path);
+    let id = format!("{}-error", field_id(&path));
+    view! {
+        <div class="field-error" id=id data-testid=format!("error-{}", path.join("-"))>
+            {move || {
+                ed.rev.track();
+                ed.with(|m| m.errors_at(&ptr).to_vec()).into_iter().map(|e| view! { <p>{e}</p> }).collect_view()
+            }}
+        </div>
+    }
+}
+
+fn invalid(ed: Editor, path: &[&str]) -> Option<&'static str> {
+    ed.rev.track();
+    let ptr = pointer(path);
+    ed.with(|m| !m.errors_at(&ptr).is_empty()).then_some("true")
+}
+
+/// A text input bound to a stage field (empty removes the field).
+#[component]
+fn TextField(
+    label: &'static str,
+    path: Vec<&'static str>,
+    #[prop(optional)] help: &'static str,
+    #[prop(optional)] placeholder: &'static str,
+    #[prop(optional)] multiline: bool,
+    #[prop(optional)] number: bool,
+) -> impl IntoView {
+    let ed = Editor::get();
+    let id = field_id(&path);
+    let path = StoredValue::new(path);
+    let value = move || {
+        ed.rev.track();
+        path.with_value(|p| ed.with(|m| m.text(p)))
+    };
+    let set = move |text: String| {
+        path.with_value(|p| {
+            ed.edit(Scope::Stage, |m| {
+                if number {
+                    m.set_number(p, &text)
+                } else {
+                    m.set_text(p, &text)
+                }
+            });
+        });
+    };
+    let describedby = format!("{id}-error");
+    let testid = format!("field-{}", path.with_value(|p| p.join("-")));
+    let input = if multiline {
+        view! {
+            <textarea
+                id=id.clone()
+                rows="3"
+                placeholder=placeholder
+                data-testid=testid
+                aria-describedby=describedby
+                aria-invalid=move || path.with_value(|p| invalid(ed, p))
+                prop:value=value
+                on:input=move |ev| set(event_target_value(&ev))
+            ></textarea>
+        }
+        .into_any()
+    } else {
+        view! {
+            <input
+                id=id.clone()
+                type="text"
+                inputmode=if number { "decimal" } else { "text" }
+                placeholder=placeholder
+                data-testid=testid
+                aria-describedby=describedby
+                aria-invalid=move || path.with_value(|p| invalid(ed, p))
+                prop:value=value
+                on:input=move |ev| set(event_target_value(&ev))
+            />
+        }
+        .into_any()
+    };
+    view! {
+        <div class="field">
+            <label for=id.clone()>{label}</label>
+            {input}
+            {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
+            <FieldErrors path=path.get_value()/>
+        </div>
+    }
+}
+
+/// A checkbox bound to a boolean stage field.
+#[component]
+fn CheckField(
+    label: &'static str,
+    path: Vec<&'static str>,
+    #[prop(optional)] help: &'static str,
+) -> impl IntoView {
+    let ed = Editor::get();
+    let id = field_id(&path);
+    let for_id = id.clone();
+    let testid = format!("field-{}", path.join("-"));
+    let path = StoredValue::new(path);
+    view! {
+        <div class="field">
+            <label class="check" for=for_id>
+                <input
+                    id=id
+                    type="checkbox"
+                    class="switch"
+                    data-testid=testid
+                    prop:checked=move || {
+                        ed.rev.track();
+                        path.with_value(|p| ed.with(|m| m.flag(p)))
+                    }
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        path.with_value(|p| ed.edit(Scope::Stage, |m| m.set_field(p, Some(Value::Bool(on)))));
+                    }
+                />
+                {label}
+            </label>
+            {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
+            <FieldErrors path=path.get_value()/>
+        </div>
+    }
+}
+
+/// A select of deployments bound to a deployment-id field.
+#[component]
+fn DeploymentField(
+    label: &'static str,
+    path: Vec<&'static str>,
+    #[prop(optional)] help: &'static str,
+) -> impl IntoView {
+    let ed = Editor::get();
+    let id = field_id(&path);
+    let for_id = id.clone();
+    let testid = format!("field-{}", path.join("-"));
+    let path = StoredValue::new(path);
+    let current = move || {
+        ed.rev.track();
+        path.with_value(|p| ed.with(|m| m.text(p)))
+    };
+    view! {
+        <div class="field">
+            <label for=for_id>{label}</label>
+            <select
+                id=id
+                data-testid=testid
+                prop:value=current
+                on:change=move |ev| {
+                    let v = event_target_value(&ev);
+                    path.with_value(|p| ed.edit(Scope::Stage, |m| m.set_text(p, &v)));
+                }
+            >
+                {move || {
+                    let cur = current();
+                    let mut list = ed.deployments.get();
+                    if !cur.is_empty() && !list.iter().any(|d| d.id == cur) {
+                        list.insert(0, crate::api::Deployment { id: cur.clone(), description: None, created_date: None });
+                    }
+                    list.into_iter()
+                        .map(|d| {
+                            let selected = d.id == cur;
+                            view! { <option value=d.id.clone() selected=selected>{deployment_label(&d)}</option> }
+                        })
+                        .collect_view()
+                }}
+            </select>
+            {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
+            <FieldErrors path=path.get_value()/>
+        </div>
+    }
+}
+
+/// The stage settings form.
+#[component]
+pub fn StageSettingsPanel() -> impl IntoView {
+    let ed = Editor::get();
+    let size_value = move || {
+        ed.rev.track();
+        ed.with(|m| m.text(&["cacheClusterSize"]))
+    };
+    let status = move || {
+        ed.rev.track();
+        ed.with(|m| {
+            m.base()
+                .cache_cluster_status
+                .clone()
+                .unwrap_or_else(|| "NOT_AVAILABLE".into())
+        })
+    };
+    let canary_on = move || {
+        ed.rev.track();
+        ed.with(|m| m.field(&["canarySettings"]).is_some())
+    };
+    let var_count = Memo::new(move |_| {
+        ed.rev.track();
+        ed.with(|m| m.vars().len())
+    });
+    view! {
+        <div class="settings" data-testid="stage-settings">
+            <section class="panel">
+                <h2>"General"</h2>
+                <div class="grid2">
+                    <TextField label="Description" path=vec!["description"] placeholder="What this stage is for"/>
+                    <DeploymentField label="Deployment" path=vec!["deploymentId"] help="The snapshot of the API this stage serves."/>
+                </div>
+                <CheckField label="X-Ray tracing" path=vec!["tracingEnabled"] help="Trace requests through API Gateway with AWS X-Ray."/>
+            </section>
+            <section class="panel">
+                <h2>"Cache cluster"</h2>
+                <div class="grid2">
+                    <CheckField
+                        label="Provision a cache cluster"
+                        path=vec!["cacheClusterEnabled"]
+                        help="Needed for method caching to have any effect. Billed per hour while enabled."
+                    />
+                    <div class="field">
+                        <label for="f-cacheClusterSize">"Cache size (GB)"</label>
+                        <select
+                            id="f-cacheClusterSize"
+                            data-testid="field-cacheClusterSize"
+                            prop:value=size_value
+                            on:change=move |ev| {
+                                let v = event_target_value(&ev);
+                                ed.edit(Scope::Stage, |m| m.set_text(&["cacheClusterSize"], &v));
+                            }
+                        >
+                            <option value="" disabled=true selected=move || size_value().is_empty()>"Choose a size"</option>
+                            {CACHE_CLUSTER_SIZES
+                                .iter()
+                                .map(|s| view! { <option value=*s selected=move || size_value() == *s>{*s}</option> })
+                                .collect_view()}
+                        </select>
+                        <p class="help">"Status: " <code data-testid="cache-status">{status}</code></p>
+                        <FieldErrors path=vec!["cacheClusterSize"]/>
+                    </div>
+                </div>
+            </section>
+            <section class="panel">
+                <div class="panel-head">
+                    <h2>"Stage variables"</h2>
+                    <button class="btn small" data-testid="add-variable" on:click=move |_| ed.edit(Scope::Stage, EditModel::add_var)>
+                        "+ Variable"
+                    </button>
+                </div>
+                <Show
+                    when=move || 0 < var_count.get()
+                    fallback=|| view! { <p class="muted small">"No stage variables."</p> }
+                >
+                    <div class="vars" role="table" aria-label="Stage variables" data-testid="variables">
+                        <div class="var-row head" role="row">
+                            <span role="columnheader">"Name"</span>
+                            <span role="columnheader">"Value"</span>
+                            <span></span>
+                        </div>
+                        <For each=move || 0..var_count.get() key=|i| *i let:i>
+                            <VarRowView i=i/>
+                        </For>
+                    </div>
+                </Show>
+                <FieldErrors path=vec!["variables"]/>
+            </section>
+            <section class="panel">
+                <h2>"Access logs"</h2>
+                <TextField
+                    label="Destination ARN"
+                    path=vec!["accessLogSettings", "destinationArn"]
+                    placeholder="arn:aws:logs:us-east-1:123456789012:log-group:my-api-access"
+                    help="A CloudWatch Logs log group or a Firehose stream whose name starts with amazon-apigateway-."
+                />
+                <TextField
+                    label="Format"
+                    path=vec!["accessLogSettings", "format"]
+                    multiline=true
+                    placeholder="{\"requestId\":\"$context.requestId\",\"status\":\"$context.status\"}"
+                    help="$context variables; must include $context.requestId or $context.extendedRequestId."
+                />
+            </section>
+            <section class="panel">
+                <div class="panel-head">
+                    <h2>"Canary"</h2>
+                    <label class="check">
+                        <input
+                            type="checkbox"
+                            class="switch"
+                            data-testid="canary-toggle"
+                            prop:checked=canary_on
+                            on:change=move |ev| {
+                                let on = event_target_checked(&ev);
+                                ed.edit(Scope::Stage, |m| m.set_canary(on));
+                            }
+                        />
+                        "Canary release"
+                    </label>
+                </div>
+                <Show when=canary_on fallback=|| view! { <p class="muted small">"No canary: all traffic goes to the stage's deployment."</p> }>
+                    <div class="grid2">
+                        <TextField label="Traffic to the canary (%)" path=vec!["canarySettings", "percentTraffic"] number=true/>
+                        <DeploymentField label="Canary deployment" path=vec!["canarySettings", "deploymentId"]/>
+                    </div>
+                    <CheckField label="Canary uses the stage cache" path=vec!["canarySettings", "useStageCache"]/>
+                </Show>
+            </section>
+        </div>
+    }
+}
+
+#[component]
+fn VarRowView(i: usize) -> impl IntoView {
+    let ed = Editor::get();
+    let name = move || {
+        ed.rev.track();
+        ed.with(|m| m.vars().get(i).map(|r| r.name.clone()).unwrap_or_default())
+    };
+    let value = move || {
+        ed.rev.track();
+        ed.with(|m| m.vars().get(i).map(|r| r.value.clone()).unwrap_or_default())
+    };
+    let errors = Memo::new(move |_| {
+        ed.rev.track();
+        ed.with(|m| m.var_errors(i))
+    });
+    view! {
+        <div class="var-row" role="row" class:invalid=move || !errors.with(Vec::is_empty) data-testid=format!("variable-{i}")>
+            <input
+                role="cell"
+                aria-label=format!("Variable {} name", i + 1)
+                data-testid="variable-name"
+                prop:value=name
+                aria-invalid=move || (!errors.with(Vec::is_empty)).then_some("true")
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    ed.edit(Scope::Stage, |m| m.set_var_name(i, &v));
+                }
+            />
+            <input
+                role="cell"
+                aria-label=format!("Variable {} value", i + 1)
+                data-testid="variable-value"
+                prop:value=value
+                on:input=move |ev| {
+                    let v = event_target_value(&ev);
+                    ed.edit(Scope::Stage, |m| m.set_var_value(i, &v));
+                }
+            />
+            <button
+                class="icon"
+                aria-label=format!("Remove variable {}", i + 1)
+                data-testid="remove-variable"
+                on:click=move |_| ed.edit(Scope::Stage, |m| m.remove_var(i))
+            >
+                "×"
+            </button>
+            <div class="field-error span3">{move || errors.get().into_iter().map(|e| view! { <p>{e}</p> }).collect_view()}</div>
+        </div>
+    }
+}

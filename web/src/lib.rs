@@ -1,0 +1,15 @@
+//! stagecraft's web editor for API Gateway stages (Leptos CSR).
+//!
+//! State logic lives in plain modules with native tests: [`edit`] (the edit model: draft, validation,
+//! patch, rebase), [`merge`] (change sets and the three-way merge), [`matrix`] (matrix rows and keyboard
+//! navigation), [`route`] (URLs) and [`api`] (HTTP to `stagecraft serve`). The components in
+//! [`components`] only render that state and forward events.
+
+pub mod api;
+pub mod components;
+pub mod edit;
+pub mod matrix;
+pub mod merge;
+pub mod route;
+
+pub use components::App;

@@ -1,0 +1,6 @@
+//! Mounts the stagecraft web editor.
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(stagecraft_web::App);
+}

@@ -1,0 +1,211 @@
+//! Rows of the method-settings matrix: `*/*`, one per resource/method of the API, then stored keys
+//! that match no method (flagged), plus keyboard navigation over the grid.
+
+use std::collections::BTreeSet;
+
+use stagecraft_core::{ALL_METHODS_KEY, method_setting_key, parse_method_setting_key};
+
+/// What a row stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowKind {
+    /// `*/*`: the stage-wide defaults.
+    AllMethods,
+    /// A method of the API.
+    Method,
+    /// `*/GET` and the like: stored, applies to one verb everywhere.
+    Wildcard,
+    /// A stored key that matches no method of the API (or is not in canonical form).
+    Orphan,
+}
+
+/// One matrix row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Row {
+    /// The method-settings key (`~1pets/GET`).
+    pub key: String,
+    /// HTTP method as shown (`GET`, `*`).
+    pub method: String,
+    /// Resource path as shown (`/pets`, `*`).
+    pub path: String,
+    /// What the row stands for.
+    pub kind: RowKind,
+}
+
+/// A resource path and one of its HTTP methods, as GetResources lists them.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MethodRef {
+    /// `/pets/{petId}`.
+    pub path: String,
+    /// `GET`.
+    pub method: String,
+}
+
+/// The rows for an API's methods and the keys stored on the stage. With `methods` unknown (`None`,
+/// GetResources failed), stored keys are listed without the "no matching method" flag.
+#[must_use]
+pub fn build_rows(methods: Option<&[MethodRef]>, stored: &[String]) -> Vec<Row> {
+    let known_methods = methods.is_some();
+    let methods = methods.unwrap_or_default();
+    let mut rows = vec![Row {
+        key: ALL_METHODS_KEY.to_owned(),
+        method: "*".into(),
+        path: "*".into(),
+        kind: RowKind::AllMethods,
+    }];
+    let mut sorted: Vec<&MethodRef> = methods.iter().collect();
+    sorted.sort();
+    sorted.dedup();
+    let mut known = BTreeSet::new();
+    for m in sorted {
+        let key = method_setting_key(&m.path, &m.method);
+        known.insert(key.clone());
+        rows.push(Row {
+            key,
+            method: m.method.to_ascii_uppercase(),
+            path: m.path.clone(),
+            kind: RowKind::Method,
+        });
+    }
+    for key in stored {
+        if key == ALL_METHODS_KEY || known.contains(key) {
+            continue;
+        }
+        let (method, path, kind) = match parse_method_setting_key(key) {
+            Some(k) if k.resource_path == "*" => {
+                (k.http_method, k.resource_path, RowKind::Wildcard)
+            }
+            Some(k) if known_methods => (k.http_method, k.resource_path, RowKind::Orphan),
+            Some(k) => (k.http_method, k.resource_path, RowKind::Method),
+            None => (String::new(), key.clone(), RowKind::Orphan),
+        };
+        rows.push(Row {
+            key: key.clone(),
+            method,
+            path,
+            kind,
+        });
+    }
+    rows
+}
+
+/// A key press in the grid, reduced to what navigation needs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nav {
+    /// ↑
+    Up,
+    /// ↓
+    Down,
+    /// ←
+    Left,
+    /// →
+    Right,
+    /// Home: first column.
+    Home,
+    /// End: last column.
+    End,
+    /// Ctrl+Home: first cell.
+    First,
+    /// Ctrl+End: last cell.
+    Last,
+    /// PageUp: ten rows up.
+    PageUp,
+    /// PageDown: ten rows down.
+    PageDown,
+}
+
+impl Nav {
+    /// Maps a `KeyboardEvent.key` (and whether Ctrl/Meta is held).
+    #[must_use]
+    pub fn from_key(key: &str, ctrl: bool) -> Option<Self> {
+        Some(match key {
+            "ArrowUp" => Self::Up,
+            "ArrowDown" => Self::Down,
+            "ArrowLeft" => Self::Left,
+            "ArrowRight" => Self::Right,
+            "Home" if ctrl => Self::First,
+            "End" if ctrl => Self::Last,
+            "Home" => Self::Home,
+            "End" => Self::End,
+            "PageUp" => Self::PageUp,
+            "PageDown" => Self::PageDown,
+            _ => return None,
+        })
+    }
+
+    /// The cell reached from `(row, col)` in a `rows × cols` grid (clamped).
+    #[must_use]
+    pub fn apply(self, (row, col): (usize, usize), rows: usize, cols: usize) -> (usize, usize) {
+        let (last_r, last_c) = (rows.saturating_sub(1), cols.saturating_sub(1));
+        let (r, c) = match self {
+            Self::Up => (row.saturating_sub(1), col),
+            Self::Down => (row + 1, col),
+            Self::Left => (row, col.saturating_sub(1)),
+            Self::Right => (row, col + 1),
+            Self::Home => (row, 0),
+            Self::End => (row, last_c),
+            Self::First => (0, 0),
+            Self::Last => (last_r, last_c),
+            Self::PageUp => (row.saturating_sub(10), col),
+            Self::PageDown => (row + 10, col),
+        };
+        (r.min(last_r), c.min(last_c))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(path: &str, method: &str) -> MethodRef {
+        MethodRef {
+            path: path.into(),
+            method: method.into(),
+        }
+    }
+
+    #[test]
+    fn rows_are_all_methods_then_methods_then_strays() {
+        let methods = [
+            m("/pets", "POST"),
+            m("/pets", "GET"),
+            m("/", "GET"),
+            m("/pets", "GET"),
+        ];
+        let stored = ["*/*", "~1pets/GET", "~1gone/DELETE", "*/GET", "test/GET"].map(String::from);
+        let rows = build_rows(Some(&methods), &stored);
+        let got: Vec<(&str, &str, &str, RowKind)> = rows
+            .iter()
+            .map(|r| (r.key.as_str(), r.method.as_str(), r.path.as_str(), r.kind))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("*/*", "*", "*", RowKind::AllMethods),
+                ("~1/GET", "GET", "/", RowKind::Method),
+                ("~1pets/GET", "GET", "/pets", RowKind::Method),
+                ("~1pets/POST", "POST", "/pets", RowKind::Method),
+                ("~1gone/DELETE", "DELETE", "/gone", RowKind::Orphan),
+                ("*/GET", "GET", "*", RowKind::Wildcard),
+                ("test/GET", "GET", "/test", RowKind::Orphan),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_methods_flag_nothing() {
+        let rows = build_rows(None, &["~1gone/GET".to_owned()]);
+        assert_eq!(rows[1].kind, RowKind::Method);
+    }
+
+    #[test]
+    fn navigation_is_clamped() {
+        assert_eq!(Nav::Up.apply((0, 3), 5, 10), (0, 3));
+        assert_eq!(Nav::Down.apply((4, 3), 5, 10), (4, 3));
+        assert_eq!(Nav::Right.apply((1, 9), 5, 10), (1, 9));
+        assert_eq!(Nav::PageDown.apply((1, 2), 5, 10), (4, 2));
+        assert_eq!(Nav::Last.apply((1, 2), 5, 10), (4, 9));
+        assert_eq!(Nav::from_key("Home", true), Some(Nav::First));
+        assert_eq!(Nav::from_key("Home", false), Some(Nav::Home));
+        assert_eq!(Nav::from_key("a", false), None);
+    }
+}
