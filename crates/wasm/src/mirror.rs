@@ -158,10 +158,29 @@ pub enum ErrorClass {
     Range,
 }
 
-/// An error to throw in JS: a class, a `name`, AWS's `message`, and extra properties.
+/// An error to throw in JS (boxed, so that `Result<_, Failure>` stays small).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct Failure(Box<FailureData>);
+
+impl std::ops::Deref for Failure {
+    type Target = FailureData;
+
+    fn deref(&self) -> &FailureData {
+        &self.0
+    }
+}
+
+impl From<FailureData> for Failure {
+    fn from(data: FailureData) -> Self {
+        Self(Box::new(data))
+    }
+}
+
+/// What a [`Failure`] carries: a class, a `name`, AWS's `message`, and extra properties.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Failure {
+pub struct FailureData {
     /// The JS class.
     #[serde(skip)]
     pub class: ErrorClass,
@@ -185,7 +204,7 @@ pub const UNSUPPORTED_CHANGE: &str = "UnsupportedChangeError";
 /// `error.name` of a stage argument that is not a valid stage document.
 pub const VALIDATION_ERROR: &str = "ValidationError";
 
-impl Failure {
+impl FailureData {
     fn plain(class: ErrorClass, name: &str, message: impl Into<String>) -> Self {
         Self {
             class,
@@ -196,28 +215,31 @@ impl Failure {
             errors: None,
         }
     }
+}
 
+impl Failure {
     /// A `SyntaxError`.
     pub fn syntax(message: impl Into<String>) -> Self {
-        Self::plain(ErrorClass::Syntax, "SyntaxError", message)
+        FailureData::plain(ErrorClass::Syntax, "SyntaxError", message).into()
     }
 
     /// A `TypeError`.
     pub fn type_error(message: impl Into<String>) -> Self {
-        Self::plain(ErrorClass::Type, "TypeError", message)
+        FailureData::plain(ErrorClass::Type, "TypeError", message).into()
     }
 
     /// A `RangeError`.
     pub fn range(message: impl Into<String>) -> Self {
-        Self::plain(ErrorClass::Range, "RangeError", message)
+        FailureData::plain(ErrorClass::Range, "RangeError", message).into()
     }
 
     /// A `ValidationError` with only a message.
     pub fn validation(message: impl Into<String>) -> Self {
-        Self {
+        FailureData {
             errors: Some(Vec::new()),
-            ..Self::plain(ErrorClass::Error, VALIDATION_ERROR, message)
+            ..FailureData::plain(ErrorClass::Error, VALIDATION_ERROR, message)
         }
+        .into()
     }
 
     /// A stage argument (`which`: `stage`, `before`, `after`) that does not validate.
@@ -231,15 +253,16 @@ impl Failure {
                 format!(": {}: {}", i.path, i.message)
             }
         });
-        Self {
+        FailureData {
             path: first.map(|i| i.path.as_str().to_owned()),
             errors: Some(JsReport::from(report).errors),
-            ..Self::plain(
+            ..FailureData::plain(
                 ErrorClass::Error,
                 VALIDATION_ERROR,
                 format!("{which} is not a valid stage{detail}"),
             )
         }
+        .into()
     }
 
     /// Patch operations that AWS would refuse before looking at the stage: a `BadRequestException` with
@@ -247,30 +270,32 @@ impl Failure {
     #[must_use]
     pub fn invalid_ops(report: &Report) -> Self {
         let first = report.errors.first();
-        Self {
+        FailureData {
             path: first.map(|i| i.path.as_str().to_owned()),
             errors: Some(JsReport::from(report).errors),
-            ..Self::plain(
+            ..FailureData::plain(
                 ErrorClass::Error,
                 stagecraft_core::ErrorType::BadRequest.code(),
                 first.map_or_else(String::new, |i| i.message.clone()),
             )
         }
+        .into()
     }
 }
 
 impl From<ApiError> for Failure {
     fn from(e: ApiError) -> Self {
-        Self::plain(ErrorClass::Error, e.error_type.code(), e.message)
+        FailureData::plain(ErrorClass::Error, e.error_type.code(), e.message).into()
     }
 }
 
 impl From<DiffError> for Failure {
     fn from(e: DiffError) -> Self {
-        Self {
+        FailureData {
             field: Some(e.field),
-            ..Self::plain(ErrorClass::Error, UNSUPPORTED_CHANGE, e.message)
+            ..FailureData::plain(ErrorClass::Error, UNSUPPORTED_CHANGE, e.message)
         }
+        .into()
     }
 }
 
