@@ -251,16 +251,35 @@ pub async fn sigv4(State(state): State<AppState>, req: Request, next: Next) -> R
         .into_response();
     };
     let region = if state.config.verify_signatures {
-        match verify(&state, &parts, &bytes) {
-            Ok(region) => region,
-            Err(e) => return e.into_response(),
-        }
+        verify(&state, &parts, &bytes)
     } else {
-        SignedRegion(state.config.region.clone())
+        Ok(SignedRegion(state.config.region.clone()))
     };
-    parts.extensions.insert(region);
-    next.run(Request::from_parts(parts, Body::from(bytes)))
-        .await
+    let mut response = match region {
+        Ok(region) => {
+            parts.extensions.insert(region);
+            next.run(Request::from_parts(parts, Body::from(bytes)))
+                .await
+        }
+        Err(e) => e.into_response(),
+    };
+    if let Ok(id) = axum::http::HeaderValue::from_str(&request_id()) {
+        response.headers_mut().insert("x-amzn-RequestId", id);
+    }
+    response
+}
+
+/// A request id shaped like AWS's (a random UUID v4).
+fn request_id() -> String {
+    let hex = format!("{:032x}", fastrand::u128(..));
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
 }
 
 #[cfg(test)]
