@@ -96,7 +96,7 @@ impl CredentialSource {
             }
             Err(e) => Err(ServeError::credentials(format!(
                 "stagecraft serve: could not load AWS credentials: {}",
-                aws_smithy_runtime_api::box_error::BoxError::from(e)
+                super::error::chain(&e)
             ))),
         }
     }

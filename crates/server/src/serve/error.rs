@@ -107,3 +107,15 @@ impl IntoResponse for ServeError {
         response
     }
 }
+
+/// An error and its sources, `: `-separated.
+pub fn chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(e) = source {
+        text.push_str(": ");
+        text.push_str(&e.to_string());
+        source = e.source();
+    }
+    text
+}

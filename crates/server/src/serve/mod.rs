@@ -182,7 +182,10 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         let warm = state.clone();
         tokio::spawn(async move {
             if let Err(e) = warm.target.credentials.get().await {
-                eprintln!("stagecraft serve: warning: {}", e.message);
+                eprintln!(
+                    "{} (API calls fail until credentials are available)",
+                    e.message
+                );
             }
         });
     }

@@ -19,7 +19,7 @@ use hyper_util::rt::TokioExecutor;
 use tower::ServiceExt;
 
 use super::credentials::CredentialSource;
-use super::error::ServeError;
+use super::error::{ServeError, chain};
 
 /// How long one attempt may take.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
@@ -243,18 +243,6 @@ async fn collect(
         headers: parts.headers,
         body,
     })
-}
-
-/// An error and its sources, `: `-separated.
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(e) = source {
-        text.push_str(": ");
-        text.push_str(&e.to_string());
-        source = e.source();
-    }
-    text
 }
 
 /// Adds `x-amz-date`, `authorization` (and `x-amz-security-token` for session credentials) to
