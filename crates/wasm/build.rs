@@ -1,5 +1,5 @@
 //! Generates TypeScript from core's tables (so `MethodSetting`, the issue codes and the enums follow core
-//! without a hand edit) and, for the wasm tests, a listing of the shared fixture corpus.
+//! without a hand edit), core's JSON Schema as text, and, for the tests, a listing of the fixture corpus.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -202,5 +202,9 @@ fn main() {
     let root = manifest.join("..").join("..");
     fs::write(out.join("generated.d.ts"), typescript()).expect("writing generated.d.ts");
     fs::write(out.join("fixtures.rs"), fixtures(&root)).expect("writing fixtures.rs");
+    // The schema is a constant of core: ship it as JSON text rather than the code that builds it.
+    let schema =
+        serde_json::to_string(&stagecraft_core::schema::stage_schema()).expect("schema serializes");
+    fs::write(out.join("schema.json"), schema).expect("writing schema.json");
     println!("cargo::rerun-if-changed=build.rs");
 }

@@ -138,11 +138,9 @@ pub fn method_setting_fields() -> Vec<JsMethodSettingField> {
         .collect()
 }
 
-/// `stageSchema`: core's JSON Schema of a stage document.
-#[must_use]
-pub fn stage_schema() -> Value {
-    stagecraft_core::schema::stage_schema()
-}
+/// `stageSchema`: core's JSON Schema of a stage document, as JSON text serialized at build time
+/// (smaller than the code that builds it).
+pub const STAGE_SCHEMA_JSON: &str = include_str!(concat!(env!("OUT_DIR"), "/schema.json"));
 
 #[cfg(test)]
 mod tests {
@@ -247,6 +245,12 @@ mod tests {
                 "Cannot remove method setting */* because there is no method setting for this method "
             )
         );
+    }
+
+    #[test]
+    fn schema_text_is_cores_schema() {
+        let schema: Value = serde_json::from_str(STAGE_SCHEMA_JSON).unwrap();
+        assert_eq!(schema, stagecraft_core::schema::stage_schema());
     }
 
     #[test]

@@ -52,14 +52,17 @@ pub enum Runner {
 }
 
 /// Builds the npm package into `crates/wasm/pkg`: cargo build (wasm-release),
-/// wasm-bindgen for web/node/bundler, wasm-opt -Oz (npm binaryen), the
-/// package.json template, `npm pack`. Prints sizes.
+/// wasm-bindgen for web/node/bundler, wasm-opt -Oz (npm binaryen), package.json
+/// from `crates/wasm/npm/package.json` with the crate's version, README, `npm pack`.
+/// Prints sizes.
 pub fn build_package() -> Result<()> {
     if !crate_dir().join("Cargo.toml").exists() {
         bail!("crates/wasm/Cargo.toml is missing: the {CRATE} crate is not there yet");
     }
     install::wasm_tools()?;
 
+    // `strip = true` in the profile would drop the `target_features` section wasm-bindgen reads;
+    // wasm-opt drops the names section anyway, so keep symbols until then.
     cmd("cargo")
         .args([
             "build",
@@ -70,6 +73,7 @@ pub fn build_package() -> Result<()> {
             "--profile",
             PROFILE,
         ])
+        .env("CARGO_PROFILE_WASM_RELEASE_STRIP", "false")
         .run()
         .context("building the wasm crate")?;
     let wasm = target_dir()
@@ -114,30 +118,129 @@ pub fn build_package() -> Result<()> {
     print_sizes(&pkg)
 }
 
+/// `(build sub-directory, package.json "type")`: the node build is CommonJS, web and bundler are ESM.
+const MODULE_TYPES: &[(&str, &str)] = &[
+    ("node", "commonjs"),
+    ("web", "module"),
+    ("bundler", "module"),
+];
+
+/// The crate's version as Cargo sees it (`cargo pkgid` ends in `@0.1.0` or `#0.1.0`).
+fn crate_version() -> Result<String> {
+    let id = cmd("cargo")
+        .args(["pkgid", "-p", CRATE])
+        .read()
+        .context("cargo pkgid")?;
+    let version = id
+        .trim()
+        .rsplit(['@', '#'])
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    if version.is_empty() || !version.starts_with(|c: char| c.is_ascii_digit()) {
+        bail!("cannot read the version of {CRATE} from `cargo pkgid`: {id}");
+    }
+    Ok(version)
+}
+
 fn copy_template_and_pack(pkg: &Path) -> Result<()> {
     let template = crate_dir().join("npm").join("package.json");
-    if !template.exists() {
-        println!(
-            "(skipping package.json and `npm pack`: {} is not there yet)",
+    let text = fs::read_to_string(&template)
+        .with_context(|| format!("reading the package.json template {}", rel(&template)))?;
+    let version = crate_version()?;
+    let marker = "\"version\": \"0.0.0\"";
+    if !text.contains(marker) {
+        bail!(
+            "{} must contain {marker} (replaced by the crate version)",
             rel(&template)
         );
-        return Ok(());
     }
-    fs::copy(&template, pkg.join("package.json")).context("copying package.json template")?;
-    for readme in [
+    let manifest = text.replacen(marker, &format!("\"version\": \"{version}\""), 1);
+    fs::write(pkg.join("package.json"), manifest).context("writing pkg/package.json")?;
+    for (sub, kind) in MODULE_TYPES {
+        fs::write(
+            pkg.join(sub).join("package.json"),
+            format!("{{\"type\": \"{kind}\"}}\n"),
+        )
+        .with_context(|| format!("writing pkg/{sub}/package.json"))?;
+    }
+    fs::copy(
         crate_dir().join("npm").join("README.md"),
-        crate_dir().join("README.md"),
-    ] {
-        if readme.exists() {
-            fs::copy(&readme, pkg.join("README.md")).context("copying README.md")?;
-            break;
-        }
-    }
-    cmd("npm").arg("pack").dir(pkg).run().context("npm pack")?;
-    for tgz in files_with_suffix(pkg, ".tgz")? {
-        println!("npm package: {}", rel(&tgz));
-    }
+        pkg.join("README.md"),
+    )
+    .context("copying README.md")?;
+    cmd("npm")
+        .args(["pack", "--silent"])
+        .dir(pkg)
+        .run()
+        .context("npm pack")?;
+    let tgz = tarball()?;
+    println!("npm package: {} (version {version})", rel(&tgz));
     Ok(())
+}
+
+/// The packed `stagecraft-validator-*.tgz` in `crates/wasm/pkg`.
+pub fn tarball() -> Result<PathBuf> {
+    files_with_suffix(&pkg_dir(), ".tgz")?
+        .into_iter()
+        .next()
+        .context("crates/wasm/pkg has no .tgz: run `cargo xtask wasm` first")
+}
+
+/// Installs the packed tarball into a fresh temporary npm project and runs `node --test` there on
+/// `crates/wasm/tests/node/*.test.mjs` (validate, diff, apply, errors, the README example, the
+/// TypeScript checks with `tsc --strict`, and the `web` build in headless Chromium). Returns the
+/// summary line ("N passed").
+pub fn npm_test() -> Result<String> {
+    let tgz = tarball()?;
+    let dir = std::env::temp_dir().join(format!("stagecraft-npm-test-{}", std::process::id()));
+    if dir.exists() {
+        fs::remove_dir_all(&dir).ok();
+    }
+    fs::create_dir_all(dir.join("tests")).context("creating the temporary npm project")?;
+    fs::write(
+        dir.join("package.json"),
+        "{\"name\": \"stagecraft-npm-test\", \"private\": true, \"type\": \"module\"}\n",
+    )?;
+    let result = (|| {
+        cmd("npm")
+            .args(["install", "--no-audit", "--no-fund", "--offline"])
+            .arg(&tgz)
+            .dir(&dir)
+            .run()
+            .context("npm install of the packed tarball")?;
+        let tests = crate_dir().join("tests").join("node");
+        for entry in fs::read_dir(&tests).with_context(|| format!("listing {}", rel(&tests)))? {
+            let path = entry?.path();
+            if path.is_file() {
+                fs::copy(
+                    &path,
+                    dir.join("tests").join(path.file_name().unwrap_or_default()),
+                )?;
+            }
+        }
+        let test = cmd("node")
+            .args(["--test", "--test-reporter=spec", "tests/"])
+            .dir(&dir)
+            .env("STAGECRAFT_ROOT", project_root())
+            .env("CHROMIUM", install::CHROMIUM);
+        let shown = test.display().to_owned();
+        let (status, output) = test.run_tee()?;
+        check_status(&shown, status)?;
+        let count = |key: &str| {
+            output
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix(key))
+                .filter_map(|n| n.trim().parse::<usize>().ok())
+                .last()
+        };
+        match (count("ℹ pass"), count("ℹ fail")) {
+            (Some(pass), Some(0)) if pass > 0 => Ok(format!("{pass} passed")),
+            (pass, fail) => bail!("node --test: no passing run (pass {pass:?}, fail {fail:?})"),
+        }
+    })();
+    let _ = fs::remove_dir_all(&dir);
+    result
 }
 
 /// Raw and `gzip -9` sizes of every .wasm and .js in the package.
@@ -176,6 +279,11 @@ pub fn run_tests(runner: Runner) -> Result<usize> {
     let shown = test.display().to_owned();
     let (status, output) = test.run_tee()?;
     check_status(&shown, status)?;
+    if let Runner::Browser = runner
+        && !output.contains("headless tests in Chrome")
+    {
+        bail!("`{shown}` did not run in headless Chrome (no \"Running headless tests in Chrome\")");
+    }
     match count_running_tests(&output) {
         Some(n) if n > 0 => {
             println!("wasm tests ({runner:?}): {n} ran");
