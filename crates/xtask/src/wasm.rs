@@ -232,7 +232,7 @@ pub fn npm_test() -> Result<String> {
                 .lines()
                 .filter_map(|l| l.trim().strip_prefix(key))
                 .filter_map(|n| n.trim().parse::<usize>().ok())
-                .last()
+                .next_back()
         };
         match (count("ℹ pass"), count("ℹ fail")) {
             (Some(pass), Some(0)) if pass > 0 => Ok(format!("{pass} passed")),
