@@ -49,15 +49,12 @@ pub const BENCHES: &[Bench] = &[
     },
     Bench {
         name: "proxy",
-        about: "server/emulator against moto 5.2.5 (python3 tests/bench/proxy.py, STAGECRAFT_BIN = release build)",
-        needs: "tests/bench/proxy.py",
+        about: "stagecraft serve's added latency: GetStage direct to `stagecraft emulator` vs through `stagecraft serve --endpoint` (cargo bench -p stagecraft --bench proxy; writes the Proxy section of docs/benchmarks.md)",
+        needs: "crates/server/benches/proxy.rs",
         run: |args| {
-            install::bench_python_deps()?;
-            let bin = web::build_server(true)?;
-            cmd("python3")
-                .arg("tests/bench/proxy.py")
+            cmd("cargo")
+                .args(["bench", "-p", "stagecraft", "--bench", "proxy", "--"])
                 .args(args)
-                .env("STAGECRAFT_BIN", &bin)
                 .run()
         },
     },
