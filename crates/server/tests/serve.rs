@@ -369,6 +369,21 @@ async fn get_stages_and_update_stage_reach_the_embedded_emulator() {
         .await;
     assert_eq!(status, 202);
 
+    // TestInvokeAuthorizer reaches the demo's built-in function.
+    let authorizer = authorizers["item"][0]["id"].as_str().unwrap().to_owned();
+    let invoked = browser
+        .json(
+            Method::POST,
+            &format!("/restapis/{api}/authorizers/{authorizer}"),
+            Some(json!({"headers": {"Authorization": "allow"}})),
+        )
+        .await;
+    assert_eq!(invoked["clientStatus"], 0, "{invoked}");
+    assert!(
+        invoked["policy"].as_str().unwrap().contains("Allow"),
+        "{invoked}"
+    );
+
     let log = server.log();
     assert!(log.contains("GET GetStages 200 "), "{log}");
     assert!(log.contains("PATCH UpdateStage 200 "), "{log}");
@@ -376,6 +391,59 @@ async fn get_stages_and_update_stage_reach_the_embedded_emulator() {
     assert!(
         !log.contains("AWS4-HMAC-SHA256") && !log.contains("Signature="),
         "{log}"
+    );
+}
+
+#[tokio::test]
+async fn state_survives_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state.log");
+    let state = state.to_str().unwrap();
+    let ops =
+        json!({"patchOperations": [{"op": "replace", "path": "/description", "value": "kept"}]});
+    let api = {
+        let server = Proc::serve(&["--demo", "--state", state, "--quiet"], &[]);
+        let browser = Browser::open(&server).await;
+        let (api, _) = demo(&browser).await;
+        browser
+            .json(
+                Method::PATCH,
+                &format!("/restapis/{api}/stages/dev"),
+                Some(ops),
+            )
+            .await;
+        api
+    };
+    let server = Proc::serve(&["--demo", "--state", state, "--quiet"], &[]);
+    let browser = Browser::open(&server).await;
+    let (again, _) = demo(&browser).await;
+    assert_eq!(
+        again, api,
+        "--demo does not seed a second API over the saved one"
+    );
+    let stage = browser
+        .json(Method::GET, &format!("/restapis/{api}/stages/dev"), None)
+        .await;
+    assert_eq!(stage["description"], "kept");
+}
+
+#[test]
+fn demo_and_state_need_the_embedded_emulator() {
+    let out = Command::new(BIN)
+        .args([
+            "serve",
+            "--addr",
+            "127.0.0.1:0",
+            "--target",
+            "aws",
+            "--demo",
+        ])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("--demo and --state apply to the embedded emulator")
     );
 }
 
