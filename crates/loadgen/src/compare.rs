@@ -53,6 +53,8 @@ pub struct Options {
     pub secret_key: String,
     /// Region.
     pub region: String,
+    /// Client runtime threads (see [`crate::runtime`]).
+    pub threads: usize,
 }
 
 /// A server child process, killed when dropped.
@@ -273,6 +275,17 @@ pub struct Report {
     pub when: u64,
     /// Total wall time.
     pub wall: Duration,
+    /// `/proc/loadavg` (1-minute) before and after the run: other work on the machine skews results.
+    pub load: (String, String),
+    /// Client runtime threads.
+    pub threads: usize,
+}
+
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|s| s.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "?".to_owned())
 }
 
 /// Label of the in-memory emulator.
@@ -364,7 +377,8 @@ fn run_all(
     dir: &Path,
     started: Instant,
 ) -> Result<Report> {
-    eprintln!("→ starting servers");
+    let load_before = loadavg();
+    eprintln!("→ starting servers (load average {load_before})");
     let moto = start_moto(opts, dir, rt, signer)?;
     let emu = start_emulator(opts, None, dir, EMU)?;
     let durable = start_emulator(opts, Some(&dir.join("state.log")), dir, EMU_DURABLE)?;
@@ -465,6 +479,8 @@ fn run_all(
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
         wall: started.elapsed(),
+        load: (load_before, loadavg()),
+        threads: opts.threads,
     })
 }
 
@@ -565,16 +581,20 @@ pub fn render(report: &Report) -> String {
     let _ = writeln!(out, "{SECTION}\n");
     let _ = writeln!(
         out,
-        "`cargo xtask bench emulator` (`loadgen compare`), {} UTC, {cores} CPU cores; the load client and the servers share \
-         the machine. Each cell: {:.0} s measured after a {:.1} s warm-up. The client (`crates/loadgen`) keeps one HTTP/1.1 \
-         connection per worker and SigV4-signs every request with `aws-sigv4` (a GET is signed once per second, since its \
-         signature cannot change within a second). moto {} (`moto_server`) answers every request with `Connection: close`, \
-         so against moto each request opens a new TCP connection — that is how boto3 talks to it too. \
-         update_stage replaces `/*/*/throttling/burstLimit` with an incrementing value, all workers on one stage. \
-         Whole run: {:.0} s.\n",
+        "`cargo xtask bench emulator` (`loadgen compare`), {} UTC, {cores} CPU cores, 1-minute load average {} before / \
+         {} after (the load client, the servers and any other work share the machine). Each cell: {:.0} s measured after \
+         a {:.1} s warm-up. The client (`crates/loadgen`, {} runtime thread(s)) keeps one HTTP/1.1 connection per \
+         worker and SigV4-signs every request with `aws-sigv4` (a GET is signed once per second, since its signature \
+         cannot change within a second). moto {} (`moto_server`) answers every request with `Connection: close`, so \
+         against moto each request opens a new TCP connection, as boto3's do too. update_stage replaces \
+         `/*/*/throttling/burstLimit` with an incrementing value, all workers on one stage; with `--state` each update \
+         is acknowledged after fsync. Whole run: {:.0} s.\n",
         utc_date(report.when),
+        report.load.0,
+        report.load.1,
         report.duration.as_secs_f64(),
         report.warmup.as_secs_f64(),
+        report.threads,
         report.moto_version,
         report.wall.as_secs_f64(),
     );

@@ -20,3 +20,21 @@ pub use client::{Conn, Endpoint, Response};
 pub use sign::Signer;
 pub use stats::Summary;
 pub use workload::{Limit, Op, Workload};
+
+/// A tokio runtime for the client: `threads` = 1 is a current-thread runtime (least overhead, leaves
+/// the other cores to the server under test), 0 = one worker per CPU.
+///
+/// # Errors
+/// The runtime cannot be built.
+pub fn runtime(threads: usize) -> anyhow::Result<tokio::runtime::Runtime> {
+    let mut builder = if threads == 1 {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        let mut b = tokio::runtime::Builder::new_multi_thread();
+        if threads > 1 {
+            b.worker_threads(threads);
+        }
+        b
+    };
+    Ok(builder.enable_all().build()?)
+}

@@ -13,7 +13,7 @@ use std::time::Duration;
 use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
-use stagecraft_loadgen::{Conn, Endpoint, Limit, Op, Signer, Workload, compare, setup};
+use stagecraft_loadgen::{Conn, Endpoint, Limit, Op, Signer, Workload, compare, runtime, setup};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -94,6 +94,9 @@ struct RunArgs {
     /// Unmeasured warm-up seconds before a --duration run.
     #[arg(long, default_value_t = 0.0)]
     warmup: f64,
+    /// Client runtime threads (0 = one per CPU).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
 }
 
 #[derive(Debug, Args)]
@@ -149,12 +152,9 @@ struct CompareArgs {
     /// Signing region.
     #[arg(long, default_value = "us-east-1")]
     region: String,
-}
-
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    Ok(tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()?)
+    /// Client runtime threads (0 = one per CPU).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
 }
 
 fn run(args: &RunArgs) -> Result<()> {
@@ -174,7 +174,7 @@ fn run(args: &RunArgs) -> Result<()> {
         limit,
         warmup: Duration::from_secs_f64(args.warmup),
     };
-    let summary = runtime()?.block_on(work.run())?;
+    let summary = runtime(args.threads)?.block_on(work.run())?;
     let mut out = summary.to_json();
     out["op"] = json!(work.op.name());
     out["concurrency"] = json!(work.concurrency);
@@ -184,7 +184,7 @@ fn run(args: &RunArgs) -> Result<()> {
 
 fn setup_cmd(args: &SetupArgs) -> Result<()> {
     let (endpoint, signer) = args.target.build()?;
-    let api = runtime()?.block_on(async {
+    let api = runtime(0)?.block_on(async {
         let mut conn = Conn::new(Arc::clone(&endpoint), Arc::clone(&signer));
         let api = setup::create_api(&mut conn, &args.name).await?;
         if args.stages == 1 {
@@ -223,6 +223,7 @@ fn compare_cmd(args: &CompareArgs) -> Result<()> {
         access_key: "test".into(),
         secret_key: "test".into(),
         region: args.region.clone(),
+        threads: args.threads,
     };
     compare::compare(&opts).map(|_| ())
 }
