@@ -81,6 +81,10 @@ pub struct ServeArgs {
     /// The built web app [default: ./dist, else the workspace's dist/].
     #[arg(long, value_name = "DIR")]
     dist: Option<PathBuf>,
+    /// Development with `trunk serve` (a `[[proxy]]` to this server): accept API calls from this origin
+    /// (e.g. http://127.0.0.1:8081) and do not require the CSRF token. Loopback only.
+    #[arg(long, value_name = "URL", conflicts_with = "allow_remote")]
+    dev_origin: Option<String>,
     /// No log line per API call.
     #[arg(long, short)]
     quiet: bool,
@@ -172,7 +176,8 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let csrf = security::random_hex(32);
     let state = Arc::new(ServeState {
-        guard: Guard::new(csrf.clone(), args.token.clone(), local, args.allow_remote),
+        guard: Guard::new(csrf.clone(), args.token.clone(), local, args.allow_remote)
+            .with_dev_origin(args.dev_origin.clone()),
         site: Site::new(dist, &csrf),
         target,
         quiet: args.quiet,
@@ -189,6 +194,11 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
             }
         });
     }
+    if let Some(origin) = &args.dev_origin {
+        eprintln!(
+            "stagecraft serve: development mode: /api accepts calls from {origin} without the CSRF token"
+        );
+    }
     if !args.quiet {
         eprintln!(
             "stagecraft serve: /api → {} (region {})",
@@ -202,6 +212,8 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
             ),
         }
     }
+    // Signal handlers go in before the URL is printed, so a SIGTERM right after it is a clean stop.
+    let shutdown = shutdown_signal()?;
     {
         use std::io::Write;
         #[allow(clippy::print_stdout)]
@@ -211,7 +223,7 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         let _ = std::io::stdout().flush();
     }
     axum::serve(listener, app(state))
-        .with_graceful_shutdown(stagecraft_emulator::shutdown_signal())
+        .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| e.to_string())
 }
@@ -306,4 +318,26 @@ fn resolve_dist(given: Option<&std::path::Path>) -> Option<PathBuf> {
     [PathBuf::from("dist"), workspace]
         .into_iter()
         .find(|d| d.join("index.html").is_file())
+}
+
+/// Resolves on SIGINT or SIGTERM; the handlers are installed when this is called, not when first polled.
+#[cfg(unix)]
+fn shutdown_signal() -> Result<impl Future<Output = ()>, String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt =
+        signal(SignalKind::interrupt()).map_err(|e| format!("cannot handle SIGINT: {e}"))?;
+    let mut terminate =
+        signal(SignalKind::terminate()).map_err(|e| format!("cannot handle SIGTERM: {e}"))?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {},
+            _ = terminate.recv() => {},
+        }
+    })
+}
+
+/// Resolves on Ctrl-C.
+#[cfg(not(unix))]
+fn shutdown_signal() -> Result<impl Future<Output = ()>, String> {
+    Ok(stagecraft_emulator::shutdown_signal())
 }

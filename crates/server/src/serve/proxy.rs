@@ -46,10 +46,10 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
         .get(header::CONTENT_LENGTH)
         .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
     if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return ServeError::too_large(MAX_BODY).into_response();
+        return too_large();
     }
     let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return ServeError::too_large(MAX_BODY).into_response();
+        return too_large();
     };
     let path_and_query = match parts.uri.query() {
         Some(q) => format!("{path}?{q}"),
@@ -72,6 +72,16 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
         operation: operation.name,
         attempts,
     });
+    response
+}
+
+/// 413, closing the connection: the rest of the body is not read, so it cannot carry another request.
+fn too_large() -> Response {
+    let mut response = ServeError::too_large(MAX_BODY).into_response();
+    response.headers_mut().insert(
+        header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
     response
 }
 

@@ -1,8 +1,9 @@
 //! Who may use the server: Host (DNS-rebinding guard), the `--allow-remote` bearer token, and for
 //! `/api` the same-origin `Origin` and the per-process CSRF token. Also the one log line per `/api` call.
 //!
-//! - Loopback mode (default): `Host` must name the listening port on `127.0.0.1`, `localhost`, `[::1]`
-//!   or the bound address, so a foreign site re-bound to 127.0.0.1 cannot read the page or its token.
+//! - Loopback mode (default): `Host` must be `127.0.0.1`, `localhost` or `[::1]` (with the listening
+//!   port or none) or the bound address, so a foreign site re-bound to 127.0.0.1 cannot read the page
+//!   or its token.
 //! - `--allow-remote --token T`: any `Host`, but every request needs `Authorization: Bearer T` or the
 //!   `stagecraft_token` cookie, which `GET /?token=T` sets (HttpOnly, SameSite=Strict) before
 //!   redirecting to the same path without the query.
@@ -43,6 +44,8 @@ pub struct Guard {
     token: Option<String>,
     /// Accepted `Host` values; `None` accepts any (remote mode).
     hosts: Option<Vec<String>>,
+    /// `--dev-origin`: a second accepted `Origin` (a `trunk serve` page), and no CSRF token required.
+    dev_origin: Option<String>,
 }
 
 /// 32 random bytes from the OS, hex-encoded.
@@ -96,12 +99,24 @@ impl Guard {
             if !hosts.contains(&own) {
                 hosts.push(own);
             }
-            if port == 80 {
-                hosts.extend(["127.0.0.1".into(), "localhost".into(), "[::1]".into()]);
-            }
+            // Without a port: port 80, and proxies such as `trunk serve` that send only the host name.
+            hosts.extend(["127.0.0.1".into(), "localhost".into(), "[::1]".into()]);
             hosts
         });
-        Self { csrf, token, hosts }
+        Self {
+            csrf,
+            token,
+            hosts,
+            dev_origin: None,
+        }
+    }
+
+    /// Development mode for `trunk serve` with a `[[proxy]]` to this server: `origin` may call `/api`
+    /// too, and the CSRF token is not required (that page has no token). Origin checks remain.
+    #[must_use]
+    pub fn with_dev_origin(mut self, origin: Option<String>) -> Self {
+        self.dev_origin = origin.map(|o| o.trim_end_matches('/').to_owned());
+        self
     }
 
     fn has_token(&self, headers: &HeaderMap, token: &str) -> bool {
@@ -164,13 +179,18 @@ impl Guard {
                     .strip_prefix("https://")
                     .filter(|_| self.hosts.is_none())
             });
-            if !own.is_some_and(|o| o.eq_ignore_ascii_case(host)) {
+            let dev = self
+                .dev_origin
+                .as_deref()
+                .is_some_and(|d| d.eq_ignore_ascii_case(origin));
+            if !dev && !own.is_some_and(|o| o.eq_ignore_ascii_case(host)) {
                 return Err(ServeError::forbidden(format!(
                     "stagecraft serve: cross-origin request from `{origin}` refused (only http://{host} may call /api)"
                 )));
             }
         }
         match headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+            _ if self.dev_origin.is_some() => Ok(None),
             Some(given) if same(given, &self.csrf) => Ok(None),
             Some(_) => Err(ServeError::forbidden(format!(
                 "stagecraft serve: wrong {CSRF_HEADER} token (reload the page: the server was restarted?)"
@@ -308,6 +328,32 @@ mod tests {
         assert!(
             g.check(&request("/", &[("host", "rebound.example:8080")]), false)
                 .is_err()
+        );
+    }
+
+    #[test]
+    fn dev_origin_skips_csrf_but_not_origin() {
+        let g = guard(false).with_dev_origin(Some("http://127.0.0.1:8081/".into()));
+        let trunk = [
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://127.0.0.1:8081"),
+        ];
+        assert!(matches!(
+            g.check(&request("/api/restapis", &trunk), true),
+            Ok(None)
+        ));
+        let no_origin = [("host", "127.0.0.1:8080")];
+        assert!(matches!(
+            g.check(&request("/api/restapis", &no_origin), true),
+            Ok(None)
+        ));
+        let evil = [
+            ("host", "127.0.0.1:8080"),
+            ("origin", "http://evil.example"),
+        ];
+        assert_eq!(
+            code(g.check(&request("/api/restapis", &evil), true)),
+            Some("AccessDeniedException")
         );
     }
 
