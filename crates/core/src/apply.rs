@@ -463,7 +463,7 @@ mod tests {
         )
         .unwrap();
         let key = &out.method_settings["test/GET"];
-        let field = |s: &str| key.get(Setting::by_field(s).unwrap()).cloned();
+        let field = |s: &str| key.get(Setting::by_field(s).unwrap());
         assert_eq!(field("cachingEnabled"), Some(json!(true)));
         assert_eq!(field("loggingLevel"), Some(json!("INFO")));
         assert_eq!(field("throttlingBurstLimit"), Some(json!(124)));
@@ -635,7 +635,7 @@ mod tests {
         let entry = &out.method_settings["~1a/GET"];
         assert_eq!(
             entry.get(Setting::by_field("throttlingRateLimit").unwrap()),
-            Some(&json!(10000.0))
+            Some(json!(10000.0))
         );
     }
 }

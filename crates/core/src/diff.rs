@@ -344,10 +344,7 @@ fn fill<'a>(entry: &'a MethodSetting, inherit: Option<&MethodSetting>) -> Cow<'a
     let mut out = entry.clone();
     for s in METHOD_SETTINGS.iter().filter(omitted) {
         if let Some(default) = s.default_json() {
-            out.set(
-                s,
-                inherit.and_then(|i| i.get(s).cloned()).unwrap_or(default),
-            );
+            out.set(s, inherit.and_then(|i| i.get(s)).unwrap_or(default));
         }
     }
     Cow::Owned(out)
@@ -371,7 +368,7 @@ fn entry_ops(
         {
             ops.push(PatchOperation::replace(
                 setting_path(key, s),
-                s.to_patch_value(v),
+                v.to_patch_value(s),
             ));
         }
     }
@@ -384,10 +381,41 @@ fn entry_ops(
         if let Some((s, v)) = first {
             ops.push(PatchOperation::replace(
                 setting_path(key, s),
-                s.to_patch_value(v),
+                v.to_patch_value(s),
             ));
         }
     }
+}
+
+/// Pairs the entries of two maps by key in one sorted pass: `(key, before, after)`.
+fn merge<'a>(
+    before: &'a Entries,
+    after: &'a Entries,
+) -> impl Iterator<
+    Item = (
+        &'a str,
+        Option<&'a MethodSetting>,
+        Option<&'a MethodSetting>,
+    ),
+> {
+    let (mut b, mut a) = (before.iter().peekable(), after.iter().peekable());
+    std::iter::from_fn(move || {
+        let order = match (b.peek(), a.peek()) {
+            (Some((kb, _)), Some((ka, _))) => kb.cmp(ka),
+            (Some(_), None) => std::cmp::Ordering::Less,
+            (None, Some(_)) => std::cmp::Ordering::Greater,
+            (None, None) => return None,
+        };
+        Some(match order {
+            std::cmp::Ordering::Less => b.next().map(|(k, e)| (k.as_str(), Some(e), None))?,
+            std::cmp::Ordering::Greater => a.next().map(|(k, e)| (k.as_str(), None, Some(e)))?,
+            std::cmp::Ordering::Equal => {
+                let (k, eb) = b.next()?;
+                let (_, ea) = a.next()?;
+                (k.as_str(), Some(eb), Some(ea))
+            }
+        })
+    })
 }
 
 fn method_settings(
@@ -395,53 +423,58 @@ fn method_settings(
     after: &Entries,
     ops: &mut Vec<PatchOperation>,
 ) -> Result<(), DiffError> {
-    let empty = MethodSetting::default();
-    for (key, entry) in after {
-        let prior = before.get(key).unwrap_or(&empty);
-        if prior.unknown_fields().eq(entry.unknown_fields()) {
-            continue;
-        }
-        let old: Map<_, _> = prior
-            .unknown_fields()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        let new: Map<_, _> = entry
-            .unknown_fields()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        extras(&format!("/methodSettings/{}", escape(key)), &old, &new)?;
-    }
-
     let defaults = MethodSetting::aws_defaults();
     let star_target = after.get(ALL_METHODS_KEY).map(|e| fill(e, None));
-    let targets: BTreeMap<&str, Cow<'_, MethodSetting>> = after
-        .iter()
-        .filter(|(k, _)| k.as_str() != ALL_METHODS_KEY)
-        .map(|(k, e)| (k.as_str(), fill(e, star_target.as_deref())))
-        .collect();
+    let empty = MethodSetting::default();
 
+    // One sorted pass: entries that go, entries (re-)created, and in-place updates (emitted last).
     let mut removes = Vec::new();
     let mut creates = Vec::new();
-    let mut updates = Vec::new();
-    for (key, entry) in before.iter().filter(|(k, _)| k.as_str() != ALL_METHODS_KEY) {
-        match targets.get(key.as_str()) {
-            None => removes.push(key.as_str()),
-            Some(t) if loses_field(entry, t) => {
-                removes.push(key.as_str());
-                creates.push(key.as_str());
+    let mut update_ops = Vec::new();
+    for (key, old, new) in merge(before, after) {
+        if let Some(new) = new
+            && !old
+                .unwrap_or(&empty)
+                .unknown_fields()
+                .eq(new.unknown_fields())
+        {
+            let fields = |e: &MethodSetting| -> Map<String, serde_json::Value> {
+                e.unknown_fields()
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            };
+            extras(
+                &format!("/methodSettings/{}", escape(key)),
+                &fields(old.unwrap_or(&empty)),
+                &fields(new),
+            )?;
+        }
+        if key == ALL_METHODS_KEY {
+            continue;
+        }
+        match (old, new) {
+            (Some(_), None) => removes.push(key),
+            (old, Some(new)) => {
+                let target = fill(new, star_target.as_deref());
+                match old {
+                    Some(old) if !loses_field(old, &target) => {
+                        entry_ops(key, old, &target, false, &mut update_ops);
+                    }
+                    Some(_) => {
+                        removes.push(key);
+                        creates.push((key, target));
+                    }
+                    None => creates.push((key, target)),
+                }
             }
-            Some(_) => updates.push(key.as_str()),
+            (None, None) => {}
         }
     }
-    creates.extend(targets.keys().copied().filter(|k| !before.contains_key(*k)));
-    creates.sort_unstable();
 
     // Entries that must lose a field `*/*` would give them are created while `*/*` is absent.
-    let (without_star, with_star): (Vec<&str>, Vec<&str>) = creates.iter().partition(|k| {
-        star_target
-            .as_ref()
-            .is_some_and(|st| loses_field(st, &targets[**k]))
-    });
+    let (without_star, with_star): (Vec<_>, Vec<_>) = creates
+        .into_iter()
+        .partition(|(_, t)| star_target.as_ref().is_some_and(|st| loses_field(st, t)));
     let star_before = before.get(ALL_METHODS_KEY);
     let star_goes = star_before.is_some()
         && (star_target.is_none()
@@ -459,23 +492,21 @@ fn method_settings(
     } else {
         star_before
     };
-    for key in &without_star {
-        entry_ops(key, &defaults, &targets[key], true, ops);
+    for (key, target) in &without_star {
+        entry_ops(key, &defaults, target, true, ops);
     }
-    if let Some(target) = &star_target {
+    if let Some(star) = &star_target {
         match star_now {
-            Some(current) => entry_ops(ALL_METHODS_KEY, current, target, false, ops),
-            None => entry_ops(ALL_METHODS_KEY, &defaults, target, true, ops),
+            Some(current) => entry_ops(ALL_METHODS_KEY, current, star, false, ops),
+            None => entry_ops(ALL_METHODS_KEY, &defaults, star, true, ops),
         }
-        star_now = Some(target);
+        star_now = Some(star);
     }
     let base = star_now.unwrap_or(&defaults);
-    for key in &with_star {
-        entry_ops(key, base, &targets[key], true, ops);
+    for (key, target) in &with_star {
+        entry_ops(key, base, target, true, ops);
     }
-    for key in &updates {
-        entry_ops(key, &before[*key], &targets[key], false, ops);
-    }
+    ops.append(&mut update_ops);
     Ok(())
 }
 

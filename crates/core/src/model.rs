@@ -12,7 +12,7 @@ use serde::ser::Serializer;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::settings::{METHOD_SETTINGS, Setting};
+use crate::settings::{METHOD_SETTINGS, Setting, ValueKind};
 
 /// The eight `cacheClusterSize` values (GB).
 pub const CACHE_CLUSTER_SIZES: &[&str] =
@@ -142,13 +142,67 @@ pub struct CanarySettings {
 /// Number of rows in [`METHOD_SETTINGS`].
 const SETTINGS: usize = METHOD_SETTINGS.len();
 
-/// One method-setting entry: the table's fields (canonical JSON values) plus any unknown fields.
+/// A checked setting value in 16 bytes: no heap, cheap to copy and compare.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Stored {
+    Bool(bool),
+    Integer(i64),
+    Double(f64),
+    /// Index into the setting's [`ValueKind::Enum`] options.
+    Choice(u8),
+}
+
+impl Stored {
+    /// Converts a JSON value that [`Setting::check`] accepts.
+    fn from_json(setting: &Setting, value: &Value) -> Option<Self> {
+        if setting.problem(value).is_some() {
+            return None;
+        }
+        match setting.kind {
+            ValueKind::Bool => value.as_bool().map(Self::Bool),
+            ValueKind::Integer { .. } => value.as_i64().map(Self::Integer),
+            ValueKind::Double { .. } => value.as_f64().map(Self::Double),
+            ValueKind::Enum(options) => {
+                let s = value.as_str()?;
+                options
+                    .iter()
+                    .position(|o| *o == s)
+                    .and_then(|i| u8::try_from(i).ok())
+                    .map(Self::Choice)
+            }
+        }
+    }
+
+    /// The canonical JSON value (doubles as doubles).
+    pub(crate) fn to_json(self, setting: &Setting) -> Value {
+        match (self, setting.kind) {
+            (Self::Bool(b), _) => Value::Bool(b),
+            (Self::Integer(i), _) => Value::from(i),
+            (Self::Double(d), _) => Value::from(d),
+            (Self::Choice(i), ValueKind::Enum(options)) => Value::from(options[usize::from(i)]),
+            (Self::Choice(_), _) => Value::Null,
+        }
+    }
+
+    /// The patch `value` string (`"true"`, `"300"`, `"10000.0"`, `"INFO"`).
+    pub(crate) fn to_patch_value(self, setting: &Setting) -> String {
+        match (self, setting.kind) {
+            (Self::Bool(b), _) => b.to_string(),
+            (Self::Integer(i), _) => i.to_string(),
+            (Self::Double(d), _) => crate::values::format_double(d),
+            (Self::Choice(i), ValueKind::Enum(options)) => options[usize::from(i)].to_owned(),
+            (Self::Choice(_), _) => String::new(),
+        }
+    }
+}
+
+/// One method-setting entry: the table's fields plus any unknown fields.
 ///
-/// Fields are stored by table row, so a new row in [`METHOD_SETTINGS`] needs no change here, and a
-/// stage with 10,000 entries stays compact. Serialised in table order, unknown fields last.
+/// Fields are stored compactly by table row, so a new row in [`METHOD_SETTINGS`] needs no change here
+/// and a stage with 10,000 entries stays small. Serialised in table order, unknown fields last.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct MethodSetting {
-    values: [Option<Value>; SETTINGS],
+    values: [Option<Stored>; SETTINGS],
     unknown: Map<String, Value>,
 }
 
@@ -168,31 +222,38 @@ impl MethodSetting {
     /// The entry AWS creates for a new key when there is no `*/*` to copy.
     #[must_use]
     pub fn aws_defaults() -> Self {
-        Self {
-            values: std::array::from_fn(|i| METHOD_SETTINGS[i].default_json()),
-            unknown: Map::new(),
+        let mut out = Self::default();
+        for (slot, setting) in out.values.iter_mut().zip(METHOD_SETTINGS) {
+            *slot = setting
+                .default_json()
+                .and_then(|v| Stored::from_json(setting, &v));
         }
+        out
     }
 
     /// The value of one setting, if present.
     #[must_use]
-    pub fn get(&self, setting: &Setting) -> Option<&Value> {
-        row(setting).and_then(|i| self.values[i].as_ref())
+    pub fn get(&self, setting: &Setting) -> Option<Value> {
+        let i = row(setting)?;
+        self.values[i].map(|v| v.to_json(&METHOD_SETTINGS[i]))
     }
 
     /// The value of a field by its GetStage name, known or unknown.
     #[must_use]
-    pub fn get_field(&self, field: &str) -> Option<&Value> {
+    pub fn get_field(&self, field: &str) -> Option<Value> {
         match Setting::by_field(field) {
             Some(setting) => self.get(setting),
-            None => self.unknown.get(field),
+            None => self.unknown.get(field).cloned(),
         }
     }
 
-    /// Sets one setting (the value must already be checked by [`Setting::check`]).
+    /// Sets one setting; a value that [`Setting::check`] refuses is ignored.
+    #[allow(clippy::needless_pass_by_value)] // takes the value like a map insert
     pub fn set(&mut self, setting: &Setting, value: Value) {
-        if let Some(i) = row(setting) {
-            self.values[i] = Some(value);
+        if let Some(i) = row(setting)
+            && let Some(v) = Stored::from_json(&METHOD_SETTINGS[i], &value)
+        {
+            self.values[i] = Some(v);
         }
     }
 
@@ -206,22 +267,20 @@ impl MethodSetting {
     /// All fields, known (in table order) and unknown, as a JSON object.
     #[must_use]
     pub fn fields(&self) -> Map<String, Value> {
-        self.iter()
-            .map(|(k, v)| (k.to_owned(), v.clone()))
-            .collect()
+        self.iter().map(|(k, v)| (k.to_owned(), v)).collect()
     }
 
     /// All present fields, known (in table order) then unknown.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+    pub fn iter(&self) -> impl Iterator<Item = (&str, Value)> {
         let known = METHOD_SETTINGS
             .iter()
             .zip(&self.values)
-            .filter_map(|(s, v)| v.as_ref().map(|v| (s.field, v)));
-        known.chain(self.unknown.iter().map(|(k, v)| (k.as_str(), v)))
+            .filter_map(|(s, v)| v.map(|v| (s.field, v.to_json(s))));
+        known.chain(self.unknown.iter().map(|(k, v)| (k.as_str(), v.clone())))
     }
 
     /// The table's fields by row of [`METHOD_SETTINGS`].
-    pub(crate) fn rows(&self) -> &[Option<Value>] {
+    pub(crate) fn rows(&self) -> &[Option<Stored>] {
         &self.values
     }
 
@@ -230,18 +289,18 @@ impl MethodSetting {
         self.unknown.iter()
     }
 
-    /// Adds one field from JSON, checking and canonicalising it if the table knows it.
+    /// Adds one field from JSON, checking it if the table knows it.
     fn insert_json(&mut self, name: String, value: Value) -> Result<(), String> {
         match METHOD_SETTINGS.iter().position(|s| s.field == name) {
             Some(i) => {
                 let setting = &METHOD_SETTINGS[i];
-                let value = setting.check(&value).map_err(|_| {
+                let stored = Stored::from_json(setting, &value).ok_or_else(|| {
                     format!(
                         "invalid {name}: expected a valid {} value, got {value}",
                         setting.json_type()
                     )
                 })?;
-                self.values[i] = Some(value);
+                self.values[i] = Some(stored);
             }
             None => {
                 self.unknown.insert(name, value);
@@ -250,7 +309,7 @@ impl MethodSetting {
         Ok(())
     }
 
-    /// Builds an entry from JSON fields, checking and canonicalising the table's fields.
+    /// Builds an entry from JSON fields, checking the table's fields.
     ///
     /// # Errors
     /// A message naming the first field of the wrong type or out of range.
