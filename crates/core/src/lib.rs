@@ -23,6 +23,7 @@ pub mod model;
 pub mod patch;
 pub mod pointer;
 mod rules;
+pub mod scalar;
 pub mod schema;
 pub mod settings;
 pub mod validate;
@@ -36,4 +37,7 @@ pub use model::{AccessLogSettings, CanarySettings, MethodSetting, Stage, Timesta
 pub use patch::{Op, PatchOperation};
 pub use pointer::JsonPointer;
 pub use settings::{METHOD_SETTINGS, Setting, SettingGroup, ValueKind};
-pub use validate::{Issue, IssueCode, Report, validate_patch, validate_patch_ops, validate_stage};
+pub use validate::{
+    Issue, IssueCode, Report, validate_patch, validate_patch_ops, validate_stage,
+    validate_stage_str,
+};

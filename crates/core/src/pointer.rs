@@ -32,6 +32,16 @@ impl JsonPointer {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// A pointer from already escaped text (`/methodSettings/~01pets~1GET`).
+    pub(crate) const fn from_escaped(text: String) -> Self {
+        Self(text)
+    }
+
+    /// The unescaped reference tokens, in order.
+    pub fn segments(&self) -> impl Iterator<Item = String> + '_ {
+        self.0.split('/').skip(1).map(unescape)
+    }
 }
 
 impl fmt::Display for JsonPointer {
@@ -47,6 +57,18 @@ pub fn escape(segment: &str) -> String {
         segment.replace('~', "~0").replace('/', "~1")
     } else {
         segment.to_owned()
+    }
+}
+
+/// Appends `/` and one escaped reference token to `buf` (no allocation beyond `buf`'s growth).
+pub(crate) fn push_escaped(buf: &mut String, segment: &str) {
+    buf.push('/');
+    for c in segment.chars() {
+        match c {
+            '~' => buf.push_str("~0"),
+            '/' => buf.push_str("~1"),
+            c => buf.push(c),
+        }
     }
 }
 

@@ -6,6 +6,7 @@
 use serde_json::Value;
 
 use crate::messages;
+use crate::scalar::Scalar;
 
 /// The group a setting belongs to: the first segment of its patch suffix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -255,8 +256,14 @@ impl Setting {
     /// What is wrong with a stored JSON value, if anything (no allocation).
     #[must_use]
     pub fn problem(&self, value: &Value) -> Option<ValueProblem> {
+        self.problem_scalar(&Scalar::from(value))
+    }
+
+    /// What is wrong with a JSON value, if anything.
+    #[must_use]
+    pub fn problem_scalar(&self, value: &Scalar<'_>) -> Option<ValueProblem> {
         let in_range = match self.kind {
-            ValueKind::Bool => value.is_boolean().then_some(true),
+            ValueKind::Bool => value.as_bool().map(|_| true),
             ValueKind::Integer { min, max } => value.as_i64().map(|n| (min..=max).contains(&n)),
             ValueKind::Double { min, max } => value.as_f64().map(|n| (min..=max).contains(&n)),
             ValueKind::Enum(options) => value.as_str().map(|s| options.contains(&s)),

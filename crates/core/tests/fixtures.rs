@@ -1,7 +1,7 @@
 //! Runs the shared fixture corpus in `tests/fixtures/` against the native core.
 
 use serde_json::{Value, json};
-use stagecraft_core::{PatchOperation, Stage, apply, diff, validate_stage};
+use stagecraft_core::{PatchOperation, Stage, apply, diff, validate_stage, validate_stage_str};
 
 fn corpus(name: &str) -> Vec<Value> {
     let path = format!(
@@ -23,6 +23,8 @@ fn valid_documents_have_no_issues_and_round_trip() {
     for case in corpus("valid") {
         let report = validate_stage(&case["document"]);
         assert!(report.valid, "{}: {:?}", case["name"], report.errors);
+        let text = case["document"].to_string();
+        assert!(validate_stage_str(&text).unwrap().valid, "{} (from text)", case["name"]);
         let parsed = stage(&case["document"]);
         let reparsed = stage(&serde_json::to_value(&parsed).unwrap());
         assert_eq!(parsed, reparsed, "{}", case["name"]);
@@ -35,6 +37,8 @@ fn invalid_documents_report_exact_issues() {
         let report = validate_stage(&case["document"]);
         assert!(!report.valid, "{}", case["name"]);
         assert_eq!(json!(report.errors), case["errors"], "{}", case["name"]);
+        let text = serde_json::to_string_pretty(&case["document"]).unwrap();
+        assert_eq!(validate_stage_str(&text).unwrap(), report, "{} (from text)", case["name"]);
     }
 }
 

@@ -2,16 +2,16 @@
 //! a stable code and AWS's message where AWS has one.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
+
+mod stage;
+
+pub use stage::{validate_stage, validate_stage_str};
 
 use crate::apply::{Blame, plan};
-use crate::key::{is_valid_key, setting_path};
-use crate::messages;
-use crate::model::{CACHE_CLUSTER_STATUSES, Timestamp};
 use crate::patch::{Op, PatchOperation};
 use crate::pointer::JsonPointer;
-use crate::rules::{self, MAX_TAGS, MAX_VARIABLES};
-use crate::settings::{Setting, ValueProblem};
+use crate::scalar::Scalar;
 
 /// A stable, machine-readable name for a kind of problem.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -108,247 +108,8 @@ impl Collector {
         self.push(
             path,
             IssueCode::InvalidType,
-            format!("Expected {expected}, got {}", type_name(got)),
+            format!("Expected {expected}, got {}", Scalar::from(got).type_name()),
         );
-    }
-
-    fn rule(&mut self, path: &JsonPointer, result: Result<(), rules::RuleError>) {
-        if let Err((code, message)) = result {
-            self.push(path, code, message);
-        }
-    }
-}
-
-fn type_name(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "array",
-        Value::Object(_) => "object",
-    }
-}
-
-/// Validates a stage document (GetStage JSON as the API or the AWS CLI returns it).
-#[must_use]
-pub fn validate_stage(doc: &Value) -> Report {
-    let mut c = Collector::default();
-    let root = JsonPointer::root();
-    let Some(obj) = doc.as_object() else {
-        c.wrong_type(&root, "object", doc);
-        return Report::from_issues(c.0);
-    };
-    for (name, value) in obj {
-        let path = root.push(name);
-        match name.as_str() {
-            "stageName" => {
-                if let Some(s) = string(&mut c, &path, value) {
-                    c.rule(&path, rules::stage_name(s));
-                }
-            }
-            "deploymentId"
-            | "clientCertificateId"
-            | "description"
-            | "documentationVersion"
-            | "webAclArn" => {
-                string(&mut c, &path, value);
-            }
-            "cacheClusterEnabled" | "tracingEnabled" => boolean(&mut c, &path, value),
-            "cacheClusterSize" => {
-                if let Some(s) = string(&mut c, &path, value) {
-                    c.rule(&path, rules::cache_cluster_size(s));
-                }
-            }
-            "cacheClusterStatus" => {
-                if let Some(s) = string(&mut c, &path, value)
-                    && !CACHE_CLUSTER_STATUSES.contains(&s)
-                {
-                    c.push(
-                        &path,
-                        IssueCode::InvalidCacheClusterStatus,
-                        format!(
-                            "Invalid cache cluster status: {s}. Must be one of: [{}]",
-                            CACHE_CLUSTER_STATUSES.join(", ")
-                        ),
-                    );
-                }
-            }
-            "methodSettings" => method_settings(&mut c, &path, value),
-            "variables" => variables(&mut c, &path, value, true),
-            "accessLogSettings" => access_log_settings(&mut c, &path, value),
-            "canarySettings" => canary_settings(&mut c, &path, value),
-            "tags" => tags(&mut c, &path, value),
-            "createdDate" | "lastUpdatedDate" => timestamp(&mut c, &path, value),
-            _ => {}
-        }
-    }
-    Report::from_issues(c.0)
-}
-
-fn string<'a>(c: &mut Collector, path: &JsonPointer, value: &'a Value) -> Option<&'a str> {
-    let s = value.as_str();
-    if s.is_none() {
-        c.wrong_type(path, "string", value);
-    }
-    s
-}
-
-fn boolean(c: &mut Collector, path: &JsonPointer, value: &Value) {
-    if !value.is_boolean() {
-        c.wrong_type(path, "boolean", value);
-    }
-}
-
-fn object<'a>(
-    c: &mut Collector,
-    path: &JsonPointer,
-    value: &'a Value,
-) -> Option<&'a Map<String, Value>> {
-    let o = value.as_object();
-    if o.is_none() {
-        c.wrong_type(path, "object", value);
-    }
-    o
-}
-
-fn timestamp(c: &mut Collector, path: &JsonPointer, value: &Value) {
-    let ok = match value {
-        Value::Number(_) => true,
-        Value::String(s) => Timestamp::parse_iso8601(s).is_some(),
-        _ => false,
-    };
-    if !ok {
-        c.push(
-            path,
-            IssueCode::InvalidTimestamp,
-            "Expected epoch seconds or an ISO-8601 date-time",
-        );
-    }
-}
-
-fn method_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
-    let Some(entries) = object(c, path, value) else {
-        return;
-    };
-    // Pointers are built only for entries with a problem: this loop is the hot path of large stages.
-    for (key, entry) in entries {
-        if !is_valid_key(key) {
-            c.push(
-                &path.push(key),
-                IssueCode::InvalidMethodSettingKey,
-                format!(
-                    "Invalid method setting key: {key}. Use {{resourcePath}}/{{httpMethod}} with '/' in the resource path written '~1' (e.g. ~1pets~1{{petId}}/GET, ~1/GET for the root), or */*"
-                ),
-            );
-        }
-        let Some(fields) = entry.as_object() else {
-            c.wrong_type(&path.push(key), "object", entry);
-            continue;
-        };
-        for (field, v) in fields {
-            let Some(setting) = Setting::by_field(field) else {
-                continue;
-            };
-            let Some(problem) = setting.problem(v) else {
-                continue;
-            };
-            let field_path = path.push(key).push(field);
-            match problem {
-                ValueProblem::Type => c.wrong_type(&field_path, setting.json_type(), v),
-                ValueProblem::Range => {
-                    let code = if setting.field == "cacheTtlInSeconds" {
-                        IssueCode::InvalidTtl
-                    } else {
-                        IssueCode::InvalidValue
-                    };
-                    let raw = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
-                    c.push(
-                        &field_path,
-                        code,
-                        messages::invalid_setting_value(setting, &setting_path(key, setting), &raw),
-                    );
-                }
-            }
-        }
-    }
-}
-
-fn variables(c: &mut Collector, path: &JsonPointer, value: &Value, limit: bool) {
-    let Some(vars) = object(c, path, value) else {
-        return;
-    };
-    if limit && vars.len() > MAX_VARIABLES {
-        c.push(
-            path,
-            IssueCode::TooManyVariables,
-            messages::TOO_MANY_VARIABLES,
-        );
-    }
-    for (name, v) in vars {
-        let var_path = path.push(name);
-        c.rule(&var_path, rules::variable_name(name));
-        if let Some(s) = string(c, &var_path, v) {
-            c.rule(&var_path, rules::variable_value(s));
-        }
-    }
-}
-
-fn access_log_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
-    let Some(obj) = object(c, path, value) else {
-        return;
-    };
-    if let Some(v) = obj.get("format") {
-        let p = path.push("format");
-        if let Some(s) = string(c, &p, v) {
-            c.rule(&p, rules::access_log_format(s));
-        }
-    }
-    if let Some(v) = obj.get("destinationArn") {
-        let p = path.push("destinationArn");
-        if let Some(s) = string(c, &p, v) {
-            c.rule(&p, rules::access_log_destination(s));
-        }
-    }
-}
-
-fn canary_settings(c: &mut Collector, path: &JsonPointer, value: &Value) {
-    let Some(obj) = object(c, path, value) else {
-        return;
-    };
-    for (name, v) in obj {
-        let p = path.push(name);
-        match name.as_str() {
-            "percentTraffic" => match v.as_f64() {
-                Some(pct) => c.rule(&p, rules::percent_traffic(pct, &v.to_string())),
-                None => c.wrong_type(&p, "number", v),
-            },
-            "deploymentId" => {
-                string(c, &p, v);
-            }
-            "useStageCache" => boolean(c, &p, v),
-            "stageVariableOverrides" => variables(c, &p, v, false),
-            _ => {}
-        }
-    }
-}
-
-fn tags(c: &mut Collector, path: &JsonPointer, value: &Value) {
-    let Some(obj) = object(c, path, value) else {
-        return;
-    };
-    if obj.len() > MAX_TAGS {
-        c.push(
-            path,
-            IssueCode::TooManyTags,
-            "A stage can have at most 50 tags",
-        );
-    }
-    for (key, v) in obj {
-        let p = path.push(key);
-        if let Some(s) = string(c, &p, v) {
-            c.rule(&p, rules::tag(key, s));
-        }
     }
 }
 
@@ -389,7 +150,10 @@ pub fn validate_patch_ops(ops: &[PatchOperation]) -> Report {
 }
 
 fn parse_op(c: &mut Collector, p: &JsonPointer, item: &Value) -> Option<PatchOperation> {
-    let obj = object(c, p, item)?;
+    let Some(obj) = item.as_object() else {
+        c.wrong_type(p, "object", item);
+        return None;
+    };
     let text = |c: &mut Collector, name: &str| -> Result<Option<String>, ()> {
         match obj.get(name) {
             None | Some(Value::Null) => Ok(None),
