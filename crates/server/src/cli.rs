@@ -10,7 +10,7 @@ use std::process::ExitCode;
 
 use clap::{Args, ValueEnum};
 use serde_json::Value;
-use stagecraft_core::{PatchOperation, Report, Stage, schema, validate_patch, validate_stage};
+use stagecraft_core::{PatchOperation, Report, Stage, schema, validate_patch, validate_stage_str};
 
 const INVALID: u8 = 1;
 const USAGE: u8 = 2;
@@ -87,14 +87,21 @@ fn read(path: &Path) -> Result<String, InputError> {
 }
 
 fn parse_json(path: &Path, text: &str) -> Result<Value, InputError> {
-    serde_json::from_str(text).map_err(|e| {
-        InputError(format!(
-            "{}: invalid JSON at line {}, column {}: {e}",
-            display(path),
-            e.line(),
-            e.column()
-        ))
-    })
+    serde_json::from_str(text).map_err(|e| syntax_error(path, &e))
+}
+
+fn syntax_error(path: &Path, e: &serde_json::Error) -> InputError {
+    InputError(format!(
+        "{}: invalid JSON at line {}, column {}: {e}",
+        display(path),
+        e.line(),
+        e.column()
+    ))
+}
+
+/// Validates stage text in one streaming pass; a JSON syntax error is an input error.
+fn check_stage(path: &Path, text: &str) -> Result<Report, InputError> {
+    validate_stage_str(text).map_err(|e| syntax_error(path, &e))
 }
 
 fn display(path: &Path) -> String {
@@ -108,8 +115,7 @@ fn display(path: &Path) -> String {
 /// Reads a stage, reporting validation problems as invalid input (exit 1).
 fn read_stage(path: &Path) -> Result<Stage, (u8, String)> {
     let text = read(path).map_err(|InputError(m)| (USAGE, m))?;
-    let value = parse_json(path, &text).map_err(|InputError(m)| (USAGE, m))?;
-    let report = validate_stage(&value);
+    let report = check_stage(path, &text).map_err(|InputError(m)| (USAGE, m))?;
     if !report.valid {
         return Err((
             INVALID,
@@ -120,7 +126,7 @@ fn read_stage(path: &Path) -> Result<Stage, (u8, String)> {
             ),
         ));
     }
-    serde_json::from_value(value).map_err(|e| {
+    serde_json::from_str(&text).map_err(|e| {
         (
             INVALID,
             format!("{} is not a valid stage: {e}", display(path)),
@@ -180,14 +186,16 @@ fn print_json(value: &impl serde::Serialize) {
 
 /// `stagecraft validate`.
 pub fn validate(args: &ValidateArgs) -> ExitCode {
-    let value = match read(&args.file).and_then(|text| parse_json(&args.file, &text)) {
-        Ok(v) => v,
+    let report = read(&args.file).and_then(|text| {
+        if args.patch {
+            parse_json(&args.file, &text).map(|value| validate_patch(&value))
+        } else {
+            check_stage(&args.file, &text)
+        }
+    });
+    let report = match report {
+        Ok(r) => r,
         Err(InputError(m)) => return fail(USAGE, &m),
-    };
-    let report = if args.patch {
-        validate_patch(&value)
-    } else {
-        validate_stage(&value)
     };
     match args.format {
         Format::Json => print_json(&report),
