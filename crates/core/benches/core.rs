@@ -6,7 +6,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
-use stagecraft_core::{Stage, apply, diff, validate_stage};
+use stagecraft_core::{Stage, apply, diff, validate_stage, validate_stage_str};
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
 
@@ -49,6 +49,10 @@ fn benches(c: &mut Criterion) {
         group.throughput(Throughput::Elements(n as u64));
         group.bench_with_input(BenchmarkId::new("validate", n), &before_doc, |b, doc| {
             b.iter(|| validate_stage(doc))
+        });
+        let text = before_doc.to_string();
+        group.bench_with_input(BenchmarkId::new("validate_text", n), &text, |b, text| {
+            b.iter(|| validate_stage_str(text))
         });
         group.bench_with_input(
             BenchmarkId::new("diff", n),
