@@ -124,18 +124,14 @@ fn stage_fields(
     after: &Stage,
     ops: &mut Vec<PatchOperation>,
 ) -> Result<(), DiffError> {
-    match (&before.deployment_id, &after.deployment_id) {
-        (b, Some(a)) if b.as_ref() != Some(a) => {
-            ops.push(PatchOperation::replace("/deploymentId", a))
-        }
-        (Some(_), None) => {
-            return Err(DiffError::new(
-                "/deploymentId",
-                "deploymentId cannot be removed: a stage always serves a deployment",
-            ));
-        }
-        _ => {}
-    }
+    required_field(
+        "/deploymentId",
+        before.deployment_id.as_ref(),
+        after.deployment_id.as_ref(),
+        |_| Ok(()),
+        "deploymentId cannot be removed: a stage always serves a deployment",
+        ops,
+    )?;
     text_field(
         "/description",
         before.description.as_ref(),
@@ -148,20 +144,14 @@ fn stage_fields(
             after.cache_cluster_enabled.to_string(),
         ));
     }
-    match (&before.cache_cluster_size, &after.cache_cluster_size) {
-        (b, Some(a)) if b.as_ref() != Some(a) => {
-            rules::cache_cluster_size(a)
-                .map_err(|(_, m)| DiffError::new("/cacheClusterSize", m))?;
-            ops.push(PatchOperation::replace("/cacheClusterSize", a));
-        }
-        (Some(_), None) => {
-            return Err(DiffError::new(
-                "/cacheClusterSize",
-                "cacheClusterSize cannot be unset; set cacheClusterEnabled to false instead",
-            ));
-        }
-        _ => {}
-    }
+    required_field(
+        "/cacheClusterSize",
+        before.cache_cluster_size.as_ref(),
+        after.cache_cluster_size.as_ref(),
+        rules::cache_cluster_size,
+        "cacheClusterSize cannot be unset; set cacheClusterEnabled to false instead",
+        ops,
+    )?;
     text_field(
         "/clientCertificateId",
         before.client_certificate_id.as_ref(),
@@ -181,6 +171,26 @@ fn stage_fields(
         ops,
     );
     Ok(())
+}
+
+/// A field that can be changed but never removed: `check` vets the new value.
+fn required_field(
+    path: &str,
+    before: Option<&String>,
+    after: Option<&String>,
+    check: fn(&str) -> Result<(), rules::RuleError>,
+    cannot_unset: &str,
+    ops: &mut Vec<PatchOperation>,
+) -> Result<(), DiffError> {
+    match (before, after) {
+        (b, Some(a)) if b != Some(a) => {
+            check(a).map_err(|(_, m)| DiffError::new(path, m))?;
+            ops.push(PatchOperation::replace(path, a));
+            Ok(())
+        }
+        (Some(_), None) => Err(DiffError::new(path, cannot_unset)),
+        _ => Ok(()),
+    }
 }
 
 /// A field that `""` clears.
