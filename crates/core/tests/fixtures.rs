@@ -24,7 +24,11 @@ fn valid_documents_have_no_issues_and_round_trip() {
         let report = validate_stage(&case["document"]);
         assert!(report.valid, "{}: {:?}", case["name"], report.errors);
         let text = case["document"].to_string();
-        assert!(validate_stage_str(&text).unwrap().valid, "{} (from text)", case["name"]);
+        assert!(
+            validate_stage_str(&text).unwrap().valid,
+            "{} (from text)",
+            case["name"]
+        );
         let parsed = stage(&case["document"]);
         let reparsed = stage(&serde_json::to_value(&parsed).unwrap());
         assert_eq!(parsed, reparsed, "{}", case["name"]);
@@ -38,7 +42,12 @@ fn invalid_documents_report_exact_issues() {
         assert!(!report.valid, "{}", case["name"]);
         assert_eq!(json!(report.errors), case["errors"], "{}", case["name"]);
         let text = serde_json::to_string_pretty(&case["document"]).unwrap();
-        assert_eq!(validate_stage_str(&text).unwrap(), report, "{} (from text)", case["name"]);
+        assert_eq!(
+            validate_stage_str(&text).unwrap(),
+            report,
+            "{} (from text)",
+            case["name"]
+        );
     }
 }
 
