@@ -12,12 +12,62 @@ pub(crate) fn parse_bool(raw: &str) -> Option<bool> {
 }
 
 /// Formats a double the way the AWS CLI examples write them: `"25.0"`, `"10.5"`.
+///
+/// Same text as `format!("{d:.1}")` for whole numbers below 1e15 and `format!("{d}")` otherwise (shortest
+/// round-trip digits, plain decimal, no exponent), but through `ryu` (already linked by serde_json)
+/// instead of `core::fmt`'s float code.
 pub(crate) fn format_double(d: f64) -> String {
-    if d.fract() == 0.0 && d.abs() < 1e15 {
-        format!("{d:.1}")
-    } else {
-        format!("{d}")
+    if !d.is_finite() {
+        return if d.is_nan() {
+            "NaN".to_owned()
+        } else if d > 0.0 {
+            "inf".to_owned()
+        } else {
+            "-inf".to_owned()
+        };
     }
+    let mut buffer = ryu::Buffer::new();
+    let short = buffer.format_finite(d);
+    let (sign, unsigned) = short
+        .strip_prefix('-')
+        .map_or(("", short), |rest| ("-", rest));
+    let (mantissa, exponent) = unsigned.split_once('e').unwrap_or((unsigned, "0"));
+    let exponent: i64 = exponent.parse().unwrap_or(0);
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    // Significant digits and the position of the decimal point within them.
+    let mut digits: Vec<u8> = int.bytes().chain(frac.bytes()).collect();
+    let mut point = i64::try_from(int.len()).unwrap_or(0) + exponent;
+    while digits.len() > 1 && digits.last() == Some(&b'0') {
+        digits.pop();
+    }
+    while digits.len() > 1 && digits.first() == Some(&b'0') {
+        digits.remove(0);
+        point -= 1;
+    }
+    if digits == [b'0'] {
+        point = 1;
+    }
+    let len = i64::try_from(digits.len()).unwrap_or(0);
+    let zeros = |n: i64| "0".repeat(usize::try_from(n).unwrap_or(0));
+    let digits = String::from_utf8(digits).unwrap_or_default();
+    let mut out = String::from(sign);
+    if point <= 0 {
+        out.push_str("0.");
+        out.push_str(&zeros(-point));
+        out.push_str(&digits);
+    } else if point >= len {
+        out.push_str(&digits);
+        out.push_str(&zeros(point - len));
+        if d.abs() < 1e15 {
+            out.push_str(".0");
+        }
+    } else {
+        let (whole, part) = digits.split_at(usize::try_from(point).unwrap_or(0));
+        out.push_str(whole);
+        out.push('.');
+        out.push_str(part);
+    }
+    out
 }
 
 /// Parses a patch double (finite only).
@@ -35,6 +85,67 @@ mod tests {
             assert_eq!(parse_double(&format_double(d)), Some(d));
         }
         assert_eq!(format_double(25.0), "25.0");
+        assert_eq!(format_double(-0.0), "-0.0");
+        assert_eq!(format_double(1e15), "1000000000000000");
+        assert_eq!(format_double(1.5e-7), "0.00000015");
+    }
+
+    /// The text `format!` gave before `ryu`.
+    fn reference(d: f64) -> String {
+        if d.fract() == 0.0 && d.abs() < 1e15 {
+            format!("{d:.1}")
+        } else {
+            format!("{d}")
+        }
+    }
+
+    #[test]
+    fn doubles_format_like_core_fmt() {
+        for d in [
+            0.0,
+            -0.0,
+            1.0,
+            25.0,
+            10.5,
+            0.1,
+            0.001,
+            1e-7,
+            1.5e-7,
+            123.456,
+            1e14,
+            999_999_999_999_999.0,
+            1e15,
+            1e16,
+            1.5e16,
+            1e21,
+            1e22,
+            1e300,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+            5e-324,
+            -1.0,
+            -1e300,
+            f64::NAN,
+            f64::INFINITY,
+            f64::NEG_INFINITY,
+        ] {
+            assert_eq!(format_double(d), reference(d), "{d:e}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_double_formats_like_core_fmt(bits: u64) {
+            let d = f64::from_bits(bits);
+            proptest::prop_assert_eq!(format_double(d), reference(d));
+        }
+
+        #[test]
+        fn small_decimals_format_like_core_fmt(n in -10_000_000i64..10_000_000, scale in 0u32..8) {
+            #[allow(clippy::cast_precision_loss)]
+            let d = n as f64 / 10f64.powi(i32::try_from(scale).unwrap());
+            proptest::prop_assert_eq!(format_double(d), reference(d));
+        }
     }
 
     #[test]
