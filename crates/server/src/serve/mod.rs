@@ -85,7 +85,7 @@ pub struct ServeArgs {
     /// (e.g. http://127.0.0.1:8081) and do not require the CSRF token. Loopback only.
     #[arg(long, value_name = "URL", conflicts_with = "allow_remote")]
     dev_origin: Option<String>,
-    /// No log line per API call.
+    /// No log line per API call (also when RUST_LOG is `off`, `error` or `warn`).
     #[arg(long, short)]
     quiet: bool,
 }
@@ -180,7 +180,7 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
             .with_dev_origin(args.dev_origin.clone()),
         site: Site::new(dist, &csrf),
         target,
-        quiet: args.quiet,
+        quiet: args.quiet || log_off(),
     });
     if remote_target {
         // Fetch credentials now, so a missing profile or login shows at start-up rather than on the first call.
@@ -340,4 +340,14 @@ fn shutdown_signal() -> Result<impl Future<Output = ()>, String> {
 #[cfg(not(unix))]
 fn shutdown_signal() -> Result<impl Future<Output = ()>, String> {
     Ok(stagecraft_emulator::shutdown_signal())
+}
+
+/// `RUST_LOG=off|error|warn` silences the per-call log line (an info-level message).
+fn log_off() -> bool {
+    std::env::var("RUST_LOG").is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "off" | "error" | "warn"
+        )
+    })
 }
