@@ -241,6 +241,29 @@ pub struct Cell {
     pub concurrency: usize,
     /// Result.
     pub summary: Summary,
+    /// Server CPU time (user + system, all threads) per request during the measured window, µs.
+    pub server_cpu_us: Option<f64>,
+}
+
+/// utime + stime of a process in seconds, from `/proc/PID/stat`.
+#[must_use]
+pub fn cpu_seconds(pid: u32, ticks_per_s: f64) -> Option<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the `(comm)`: state is field 3, utime 14, stime 15.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let utime: f64 = fields.get(11)?.parse().ok()?;
+    let stime: f64 = fields.get(12)?.parse().ok()?;
+    Some((utime + stime) / ticks_per_s)
+}
+
+fn clock_ticks() -> f64 {
+    Command::new("getconf")
+        .arg("CLK_TCK")
+        .output()
+        .ok()
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse().ok())
+        .unwrap_or(100.0)
 }
 
 /// A memory measurement.
@@ -408,6 +431,7 @@ fn run_all(
         (Op::UpdateStage, &[EMU, EMU_DURABLE, MOTO]),
     ];
     let mut cells = Vec::new();
+    let ticks = clock_ticks();
     for (op, servers) in plan {
         for &concurrency in &opts.concurrency {
             for &name in servers {
@@ -425,14 +449,29 @@ fn run_all(
                     limit: Limit::Duration(opts.duration),
                     warmup: opts.warmup,
                 };
+                let (pid, warmup, duration) = (server.pid(), opts.warmup, opts.duration);
+                let sampler = std::thread::spawn(move || {
+                    std::thread::sleep(warmup);
+                    let a = cpu_seconds(pid, ticks);
+                    std::thread::sleep(duration);
+                    Some((a?, cpu_seconds(pid, ticks)?))
+                });
                 let summary = rt.block_on(work.run())?;
+                #[allow(clippy::cast_precision_loss)]
+                let server_cpu_us = sampler
+                    .join()
+                    .ok()
+                    .flatten()
+                    .filter(|_| summary.requests > 0)
+                    .map(|(a, b)| (b - a) * 1e6 / (summary.requests + summary.errors) as f64);
                 eprintln!(
-                    "  {:<12} c={concurrency:<3} {:<36} {:>10.0} req/s  p50 {:>7} µs  p99 {:>7} µs  errors {}{}",
+                    "  {:<12} c={concurrency:<3} {:<36} {:>10.0} req/s  p50 {:>7} µs  p99 {:>7} µs  server CPU {:>7.1} µs/req  errors {}{}",
                     op.name(),
                     name,
                     summary.req_per_s,
                     summary.p50_us,
                     summary.p99_us,
+                    server_cpu_us.unwrap_or(f64::NAN),
                     summary.errors,
                     summary
                         .first_error
@@ -445,6 +484,7 @@ fn run_all(
                     server: name,
                     concurrency,
                     summary,
+                    server_cpu_us,
                 });
             }
         }
@@ -588,7 +628,9 @@ pub fn render(report: &Report) -> String {
          cannot change within a second). moto {} (`moto_server`) answers every request with `Connection: close`, so \
          against moto each request opens a new TCP connection, as boto3's do too. update_stage replaces \
          `/*/*/throttling/burstLimit` with an incrementing value, all workers on one stage; with `--state` each update \
-         is acknowledged after fsync. Whole run: {:.0} s.\n",
+         is acknowledged after fsync. Server CPU is user + system time of the server process (all threads, from \
+         `/proc/PID/stat`) over the measured window divided by the requests in it: unlike req/s it hardly depends on what \
+         else the machine is doing. Whole run: {:.0} s.\n",
         utc_date(report.when),
         report.load.0,
         report.load.1,
@@ -602,9 +644,9 @@ pub fn render(report: &Report) -> String {
         let _ = writeln!(out, "### {}\n", op.name());
         let _ = writeln!(
             out,
-            "| concurrency | server | req/s | p50 (µs) | p99 (µs) | errors | req/s vs moto | p50: moto ÷ this |"
+            "| concurrency | server | req/s | p50 (µs) | p99 (µs) | errors | server CPU (µs/req) | req/s vs moto | p50: moto ÷ this | CPU/req: moto ÷ this |"
         );
-        let _ = writeln!(out, "|---:|---|---:|---:|---:|---:|---:|---:|");
+        let _ = writeln!(out, "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         for cell in report.cells.iter().filter(|c| c.op == op) {
             let s = &cell.summary;
             let moto = find(report, op, MOTO, cell.concurrency);
@@ -615,6 +657,18 @@ pub fn render(report: &Report) -> String {
                 ),
                 _ => ("—".to_owned(), "—".to_owned()),
             };
+            let moto_cpu = report
+                .cells
+                .iter()
+                .find(|c| c.op == op && c.server == MOTO && c.concurrency == cell.concurrency)
+                .and_then(|c| c.server_cpu_us);
+            let cpu_ratio = match (moto_cpu, cell.server_cpu_us) {
+                (Some(m), Some(t)) if cell.server != MOTO && t > 0.0 => ratio(m / t),
+                _ => "—".to_owned(),
+            };
+            let cpu = cell
+                .server_cpu_us
+                .map_or_else(|| "?".to_owned(), |c| format!("{c:.1}"));
             let label = if cell.server == MOTO {
                 format!("moto {}", report.moto_version)
             } else {
@@ -622,7 +676,7 @@ pub fn render(report: &Report) -> String {
             };
             let _ = writeln!(
                 out,
-                "| {} | {label} | {} | {} | {} | {} | {vs} | {p50} |",
+                "| {} | {label} | {} | {} | {} | {} | {cpu} | {vs} | {p50} | {cpu_ratio} |",
                 cell.concurrency,
                 thousands(s.req_per_s),
                 thousands(f64::from(s.p50_us)),
@@ -691,6 +745,7 @@ pub fn to_json(report: &Report) -> Value {
             v["op"] = json!(c.op.name());
             v["server"] = json!(c.server);
             v["concurrency"] = json!(c.concurrency);
+            v["server_cpu_us_per_req"] = json!(c.server_cpu_us);
             v
         }).collect::<Vec<_>>(),
         "memory": report.memory.iter().map(|m| json!({
