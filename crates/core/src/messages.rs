@@ -107,8 +107,10 @@ pub fn invalid_setting_value(setting: &Setting, path: &str, raw: &str) -> String
             )
         }
         ValueKind::Double { min, .. } => {
+            // format_double, not `{min:.1}`: core::fmt's fixed-precision float code is ~7 KB of WASM.
             format!(
-                "Invalid number value for path {path}: {raw}. Must be a number no less than {min:.1}"
+                "Invalid number value for path {path}: {raw}. Must be a number no less than {}",
+                crate::values::format_double(min)
             )
         }
         ValueKind::Enum(options) => {

@@ -14,7 +14,7 @@ pub(crate) fn parse_bool(raw: &str) -> Option<bool> {
 /// Formats a double the way the AWS CLI examples write them: `"25.0"`, `"10.5"`.
 ///
 /// Same text as `format!("{d:.1}")` for whole numbers below 1e15 and `format!("{d}")` otherwise (shortest
-/// round-trip digits, plain decimal, no exponent), but through `ryu` (already linked by serde_json)
+/// round-trip digits, plain decimal, no exponent), but through `zmij` (serde_json's float writer, already linked)
 /// instead of `core::fmt`'s float code.
 pub(crate) fn format_double(d: f64) -> String {
     if !d.is_finite() {
@@ -26,7 +26,7 @@ pub(crate) fn format_double(d: f64) -> String {
             "-inf".to_owned()
         };
     }
-    let mut buffer = ryu::Buffer::new();
+    let mut buffer = zmij::Buffer::new();
     let short = buffer.format_finite(d);
     let (sign, unsigned) = short
         .strip_prefix('-')
@@ -90,7 +90,7 @@ mod tests {
         assert_eq!(format_double(1.5e-7), "0.00000015");
     }
 
-    /// The text `format!` gave before `ryu`.
+    /// The text `format!` gave before `zmij`.
     fn reference(d: f64) -> String {
         if d.fract() == 0.0 && d.abs() < 1e15 {
             format!("{d:.1}")
