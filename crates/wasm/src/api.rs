@@ -35,12 +35,20 @@ pub fn parse_text(what: &str, text: &str) -> Result<Value, Failure> {
     serde_json::from_str(text).map_err(|e| Failure::syntax(format!("{what}: invalid JSON: {e}")))
 }
 
-/// `validateStage` of JSON text (the fast path: serde_json inside wasm, no JS objects built).
+/// The message of a JSON text that does not parse.
+fn syntax(what: &str, e: &serde_json::Error) -> Failure {
+    Failure::syntax(format!("{what}: invalid JSON: {e}"))
+}
+
+/// `validateStage` of JSON text: core's streaming validator reads the text directly (no
+/// [`Value`] is built).
 ///
 /// # Errors
-/// See [`parse_text`].
+/// A `RangeError` for an oversized text, a `SyntaxError` with line and column for bad JSON.
 pub fn validate_stage_text(text: &str) -> Result<JsReport, Failure> {
-    Ok(validate_stage_value(&parse_text("stage", text)?))
+    check_size("stage", text.len())?;
+    let report = stagecraft_core::validate_stage_str(text).map_err(|e| syntax("stage", &e))?;
+    Ok(JsReport::from(&report))
 }
 
 /// `validateStage` of a parsed document.
@@ -55,16 +63,19 @@ pub fn validate_patch_value(doc: &Value) -> JsReport {
     JsReport::from(&stagecraft_core::validate_patch(doc))
 }
 
-/// A stage argument: validated with core's rules, then read into core's model.
+/// A stage argument as JSON text: validated with core's streaming validator, then read straight into
+/// core's model (no [`Value`] in between).
 ///
 /// # Errors
-/// A `ValidationError` naming `which` (`stage`, `before`, `after`) and the first issue.
-pub fn stage_from_value(which: &str, doc: Value) -> Result<Stage, Failure> {
-    let report = stagecraft_core::validate_stage(&doc);
+/// A `SyntaxError` for bad JSON; a `ValidationError` naming `which` (`stage`, `before`, `after`) and the
+/// first issue.
+pub fn stage_from_text(which: &str, text: &str) -> Result<Stage, Failure> {
+    check_size(which, text.len())?;
+    let report = stagecraft_core::validate_stage_str(text).map_err(|e| syntax(which, &e))?;
     if !report.valid {
         return Err(Failure::invalid_stage(which, &report));
     }
-    serde_json::from_value(doc)
+    serde_json::from_str(text)
         .map_err(|e| Failure::validation(format!("{which} is not a valid stage: {e}")))
 }
 
@@ -87,24 +98,43 @@ pub fn ops_from_value(mut doc: Value) -> Result<Vec<PatchOperation>, Failure> {
         .map_err(|e| Failure::type_error(format!("not a list of patch operations: {e}")))
 }
 
-/// `diffStages`: the UpdateStage operations that take `before` to `after`.
+/// `diffStages` of two stages as JSON text: the UpdateStage operations that take `before` to `after`.
 ///
 /// # Errors
-/// `ValidationError` for an invalid stage, `UnsupportedChangeError` for a change UpdateStage cannot make.
-pub fn diff_values(before: Value, after: Value) -> Result<Vec<PatchOperation>, Failure> {
-    let before = stage_from_value("before", before)?;
-    let after = stage_from_value("after", after)?;
+/// `SyntaxError` for bad JSON, `ValidationError` for an invalid stage, `UnsupportedChangeError` for a
+/// change UpdateStage cannot make.
+pub fn diff_texts(before: &str, after: &str) -> Result<Vec<PatchOperation>, Failure> {
+    let before = stage_from_text("before", before)?;
+    let after = stage_from_text("after", after)?;
     Ok(stagecraft_core::diff(&before, &after)?)
 }
 
-/// `applyPatch`: the stage after UpdateStage applies `ops`, atomically.
+/// `applyPatch` of a stage as JSON text: the stage after UpdateStage applies `ops`, atomically.
 ///
 /// # Errors
 /// `ValidationError` for an invalid stage, `BadRequestException` (AWS's text) for a refused operation.
-pub fn apply_values(stage: Value, ops: Value) -> Result<Stage, Failure> {
-    let stage = stage_from_value("stage", stage)?;
+pub fn apply_text(stage: &str, ops: Value) -> Result<Stage, Failure> {
+    let stage = stage_from_text("stage", stage)?;
     let ops = ops_from_value(ops)?;
     Ok(stagecraft_core::apply(&stage, &ops)?)
+}
+
+/// [`diff_texts`] of parsed documents (the native tests' entry point).
+///
+/// # Errors
+/// See [`diff_texts`].
+#[allow(clippy::needless_pass_by_value)]
+pub fn diff_values(before: Value, after: Value) -> Result<Vec<PatchOperation>, Failure> {
+    diff_texts(&before.to_string(), &after.to_string())
+}
+
+/// [`apply_text`] of a parsed document.
+///
+/// # Errors
+/// See [`apply_text`].
+#[allow(clippy::needless_pass_by_value)]
+pub fn apply_values(stage: Value, ops: Value) -> Result<Stage, Failure> {
+    apply_text(&stage.to_string(), ops)
 }
 
 /// `methodSettingKey`.

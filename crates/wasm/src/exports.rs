@@ -67,10 +67,11 @@ fn string_arg(what: &str, v: &JsValue) -> Result<String, Failure> {
     Ok(s)
 }
 
-/// A document argument: JSON text (parsed by serde_json in wasm) or a JS value.
-fn value_arg(what: &str, v: &JsValue) -> Result<Value, Failure> {
+/// A document argument as JSON text: a string as it is, any other JS value through the engine's
+/// `JSON.stringify`.
+fn text_arg(what: &str, v: &JsValue) -> Result<String, Failure> {
     if v.is_string() {
-        return api::parse_text(what, &string_arg(what, v)?);
+        return string_arg(what, v);
     }
     if v.is_undefined() || v.is_function() || v.is_symbol() {
         return Err(Failure::type_error(format!(
@@ -85,7 +86,12 @@ fn value_arg(what: &str, v: &JsValue) -> Result<Value, Failure> {
             "{what} must be a JSON value or JSON text"
         )));
     }
-    api::parse_text(what, &string_arg(what, &text)?)
+    string_arg(what, &text)
+}
+
+/// A document argument parsed into a [`Value`] (patch operations).
+fn value_arg(what: &str, v: &JsValue) -> Result<Value, Failure> {
+    api::parse_text(what, &text_arg(what, v)?)
 }
 
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
@@ -109,7 +115,7 @@ fn result<T: Serialize>(r: Result<T, Failure>) -> Result<JsValue, JsValue> {
 pub fn validate_stage(
     #[wasm_bindgen(unchecked_param_type = "Stage | string")] stage: &JsValue,
 ) -> Result<JsValue, JsValue> {
-    result(value_arg("stage", stage).map(|doc| api::validate_stage_value(&doc)))
+    result(text_arg("stage", stage).and_then(|text| api::validate_stage_text(&text)))
 }
 
 /// Validates UpdateStage patch operations (an array, `{ patchOperations }`, or JSON text of either):
@@ -137,9 +143,9 @@ pub fn diff_stages(
     #[wasm_bindgen(unchecked_param_type = "Stage | string")] after: &JsValue,
 ) -> Result<JsValue, JsValue> {
     result(
-        value_arg("before", before)
-            .and_then(|b| Ok((b, value_arg("after", after)?)))
-            .and_then(|(b, a)| api::diff_values(b, a)),
+        text_arg("before", before)
+            .and_then(|b| Ok((b, text_arg("after", after)?)))
+            .and_then(|(b, a)| api::diff_texts(&b, &a)),
     )
 }
 
@@ -155,9 +161,9 @@ pub fn apply_patch(
     ops: &JsValue,
 ) -> Result<JsValue, JsValue> {
     result(
-        value_arg("stage", stage)
+        text_arg("stage", stage)
             .and_then(|s| Ok((s, value_arg("ops", ops)?)))
-            .and_then(|(s, o)| api::apply_values(s, o)),
+            .and_then(|(s, o)| api::apply_text(&s, o)),
     )
 }
 
