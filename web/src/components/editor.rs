@@ -69,6 +69,8 @@ pub struct Editor {
     pub conflict: RwSignal<Option<ConflictState>>,
     /// The last save's AWS error.
     pub save_error: RwSignal<Option<HttpError>>,
+    /// The app (toasts), captured for async tasks, which run outside any owner.
+    pub app: AppCtx,
 }
 
 impl Editor {
@@ -93,6 +95,7 @@ impl Editor {
             busy: RwSignal::new(None),
             conflict: RwSignal::new(None),
             save_error: RwSignal::new(None),
+            app: AppCtx::get(),
         }
     }
 
@@ -141,7 +144,7 @@ impl Editor {
                     ed.conflict.set(None);
                     ed.save_error.set(None);
                 }
-                Err(e) => AppCtx::get_untracked().toast(
+                Err(e) => ed.app.toast(
                     ToastKind::Error,
                     "Could not reload the stage",
                     vec![e.to_string()],
@@ -157,7 +160,7 @@ impl Editor {
         if ed.busy.get_untracked().is_some() || !ed.analysis.get_untracked().can_save() {
             return;
         }
-        let app = AppCtx::get_untracked();
+        let app = ed.app;
         ed.busy.set(Some("Checking for concurrent changes…"));
         ed.save_error.set(None);
         let (api_id, stage) = (ed.api.get_value(), ed.stage.get_value());
@@ -195,7 +198,7 @@ impl Editor {
 
     /// Sends the current patch (the model is already on the latest stage).
     async fn patch(self) {
-        let app = AppCtx::get_untracked();
+        let app = self.app;
         let analysis = self.analysis.get_untracked();
         let Some(ops) = analysis.ops().map(<[_]>::to_vec).filter(|o| !o.is_empty()) else {
             self.busy.set(None);
@@ -265,7 +268,7 @@ impl Editor {
         if and_save {
             self.save();
         } else {
-            AppCtx::get_untracked().toast(
+            self.app.toast(
                 ToastKind::Info,
                 "Rebased on the latest stage",
                 vec!["Review the patch, then Save.".into()],
@@ -276,14 +279,6 @@ impl Editor {
 
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
-}
-
-impl AppCtx {
-    /// The context outside a reactive scope.
-    #[must_use]
-    pub fn get_untracked() -> Self {
-        use_context::<Self>().expect("AppCtx")
-    }
 }
 
 /// Loads the stage, then shows the editor.

@@ -9,8 +9,7 @@ use crate::edit::{PatchState, ops_json};
 use crate::merge::{describe, show};
 
 /// Copies `text` to the clipboard and says so.
-pub fn copy(text: String, what: &'static str) {
-    let app = AppCtx::get_untracked();
+pub fn copy(app: AppCtx, text: String, what: &'static str) {
     let Some(clipboard) = web_sys::window().map(|w| w.navigator().clipboard()) else {
         return;
     };
@@ -143,10 +142,10 @@ pub fn PatchPreview() -> impl IntoView {
             <div class="panel-head">
                 <h3>"patchOperations"</h3>
                 <div class="btn-group">
-                    <button class="btn small" data-testid="copy-json" disabled=move || op_count.get() == 0 on:click=move |_| copy(json.get_untracked(), "the patch JSON")>
+                    <button class="btn small" data-testid="copy-json" disabled=move || op_count.get() == 0 on:click=move |_| copy(ed.app, json.get_untracked(), "the patch JSON")>
                         "Copy JSON"
                     </button>
-                    <button class="btn small" data-testid="copy-cli" disabled=move || op_count.get() == 0 on:click=move |_| copy(cli(), "the AWS CLI command")>
+                    <button class="btn small" data-testid="copy-cli" disabled=move || op_count.get() == 0 on:click=move |_| copy(ed.app, cli(), "the AWS CLI command")>
                         "Copy CLI"
                     </button>
                 </div>
