@@ -236,17 +236,19 @@ fn added(proxied: u32, direct: u32) -> i64 {
     i64::from(proxied) - i64::from(direct)
 }
 
-fn render(rows: &[Row], o: &Options) -> String {
+fn render(rows: &[Row], o: &Options, load: &str) -> String {
     let mut s = String::from("## Proxy\n\n");
     s.push_str(&format!(
         "`cargo xtask bench proxy` ({}): the same SigV4-signed GetStage, keep-alive, one connection per worker, \
          {} s measured after {} s warm-up, straight to a `stagecraft emulator` process and through a \
          `stagecraft serve --endpoint` process in front of it (`--quiet`, release build). \
-         Client, proxy and emulator share {} CPU cores. Latencies in µs.\n\n",
+         Client, proxy and emulator share {} CPU cores (1-minute load average before the run: {}). \
+         Latencies in µs.\n\n",
         today(),
         o.seconds,
         o.warmup,
-        std::thread::available_parallelism().map_or(0, usize::from)
+        std::thread::available_parallelism().map_or(0, usize::from),
+        load
     ));
     s.push_str("| workers | direct p50 | direct p99 | direct req/s | proxied p50 | proxied p99 | proxied req/s | added p50 | added p99 |\n");
     s.push_str("|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
@@ -269,12 +271,19 @@ fn render(rows: &[Row], o: &Options) -> String {
         let verdict = if a <= GOAL_US { "met" } else { "NOT met" };
         s.push_str(&format!(
             "\nGoal ≤ {GOAL_US} µs added at p50 ({} worker{}): **{verdict}** ({a} µs). With more workers than cores \
-             the added latency is mostly queueing for the CPU the proxy shares with client and emulator.\n",
+             the added latency is mostly queueing for the CPU the proxy shares with client and emulator; p99 differences are scheduling noise on a shared machine.\n",
             one.concurrency,
             if one.concurrency == 1 { "" } else { "s" }
         ));
     }
     s
+}
+
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "n/a".into())
 }
 
 fn today() -> String {
@@ -316,6 +325,7 @@ fn replace_section(doc: &str, section: &str) -> String {
 }
 
 async fn bench(o: &Options) -> Result<String> {
+    let load = load_average();
     let emulator = Proc::start(
         &[
             "emulator",
@@ -382,7 +392,7 @@ async fn bench(o: &Options) -> Result<String> {
             proxied: p,
         });
     }
-    Ok(render(&rows, o))
+    Ok(render(&rows, o, &load))
 }
 
 fn main() -> ExitCode {
@@ -393,7 +403,11 @@ fn main() -> ExitCode {
         let table = runtime.block_on(bench(&o))?;
         println!("\n{table}");
         if o.write {
-            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/benchmarks.md");
+            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .ancestors()
+                .nth(2)
+                .map_or_else(|| PathBuf::from("docs"), |root| root.join("docs"))
+                .join("benchmarks.md");
             let doc = std::fs::read_to_string(&path).unwrap_or_default();
             std::fs::write(&path, replace_section(&doc, &table))
                 .with_context(|| format!("writing {}", path.display()))?;

@@ -222,6 +222,10 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         }
         let _ = std::io::stdout().flush();
     }
+    // Small JSON answers: send each at once rather than waiting for an ACK (Nagle).
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app(state))
         .with_graceful_shutdown(shutdown)
         .await
