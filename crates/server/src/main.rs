@@ -8,8 +8,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod cli;
-mod serve;
 mod emulator;
+mod serve;
 
 /// Validate, diff and apply Amazon API Gateway stage changes with AWS's exact rules.
 #[derive(Debug, Parser)]
@@ -25,8 +25,8 @@ enum Command {
     Diff(cli::DiffArgs),
     Apply(cli::ApplyArgs),
     Schema(cli::SchemaArgs),
-    Serve(serve::ServeArgs),
     Emulator(emulator::Args),
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
         Command::Diff(a) => cli::diff(&a),
         Command::Apply(a) => cli::apply(&a),
         Command::Schema(a) => cli::schema(&a),
-        Command::Serve(a) => serve::run(a),
         Command::Emulator(a) => emulator::run(a),
+        Command::Serve(a) => serve::run(a),
     }
 }
