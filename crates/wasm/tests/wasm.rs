@@ -286,12 +286,32 @@ fn cyclic_objects_throw_type_error() {
     still_works();
 }
 
+/// The message of a `ValidationReport`'s first issue.
+fn first_message(report: &JsValue) -> String {
+    let errors = Reflect::get(report, &"errors".into()).unwrap();
+    let first = Reflect::get(&errors, &0.into()).unwrap();
+    Reflect::get(&first, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap_or_default()
+}
+
 #[wasm_bindgen_test]
-fn deep_nesting_is_refused() {
+fn deep_nesting_is_reported_or_refused_never_overflows() {
+    // The streaming validator skips values it does not descend into without recursion: a deep array is
+    // reported by type, wherever it is.
     let deep = format!("{}{}", "[".repeat(50_000), "]".repeat(50_000));
+    let root = validate_stage(&JsValue::from_str(&deep)).unwrap();
+    assert_eq!(first_message(&root), "Expected object, got array");
+    let field = format!(r#"{{"methodSettings": {{"*/*": {{"metricsEnabled": {deep}}}}}}}"#);
+    let report = validate_stage(&JsValue::from_str(&field)).unwrap();
+    assert_eq!(first_message(&report), "Expected boolean, got array");
+    // An unknown field may hold anything; reading it into the model (diff, apply) is depth-bounded.
+    let unknown = format!(r#"{{"someNewAwsField": {deep}}}"#);
+    assert!(validate_stage(&JsValue::from_str(&unknown)).is_ok());
     assert_error(
-        &validate_stage(&JsValue::from_str(&deep)).unwrap_err(),
-        "SyntaxError",
+        &diff_stages(&JsValue::from_str(&unknown), &js(&json!({}))).unwrap_err(),
+        "ValidationError",
     );
     let mut v = JsValue::from_f64(1.0);
     for _ in 0..1_000 {
@@ -301,7 +321,14 @@ fn deep_nesting_is_refused() {
     }
     let r = validate_stage(&js(&json!({"description": "x"})));
     assert!(r.is_ok());
-    assert_error(&validate_stage(&v).unwrap_err(), "SyntaxError");
+    let report = validate_stage(&v).unwrap();
+    assert_eq!(first_message(&report), "Expected object, got array");
+    // Bad JSON is still a SyntaxError, however deep.
+    let unclosed = "[".repeat(50_000);
+    assert_error(
+        &validate_stage(&JsValue::from_str(&unclosed)).unwrap_err(),
+        "SyntaxError",
+    );
     still_works();
 }
 
