@@ -63,6 +63,10 @@ pub fn escape(segment: &str) -> String {
 /// Appends `/` and one escaped reference token to `buf` (no allocation beyond `buf`'s growth).
 pub(crate) fn push_escaped(buf: &mut String, segment: &str) {
     buf.push('/');
+    if !segment.bytes().any(|b| b == b'~' || b == b'/') {
+        buf.push_str(segment);
+        return;
+    }
     for c in segment.chars() {
         match c {
             '~' => buf.push_str("~0"),

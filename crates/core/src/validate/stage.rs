@@ -48,17 +48,39 @@ pub fn validate_stage_str(text: &str) -> Result<Report, serde_json::Error> {
     Ok(walker.report())
 }
 
-/// The current position (an escaped JSON Pointer) and the issues found so far.
+/// The current position and the issues found so far.
+///
+/// The position is the escaped pointer of the enclosing object plus the current member's key, kept
+/// unescaped in a reused buffer: most members are scalars without issues, so escaping waits until a
+/// pointer is needed (an issue, or descending into a nested object).
 #[derive(Default)]
 struct Walker {
     path: String,
+    key: String,
+    at_key: bool,
     issues: Vec<Issue>,
 }
 
 impl Walker {
-    fn enter(&mut self, key: &str) -> usize {
+    /// Positions the walker at member `key` of the current object.
+    fn at(&mut self, key: &str) {
+        self.key.clear();
+        self.key.push_str(key);
+        self.at_key = true;
+    }
+
+    /// Back at the current object itself.
+    fn at_object(&mut self) {
+        self.at_key = false;
+    }
+
+    /// Makes the current member the current object; returns the mark to [`Walker::leave`] with.
+    fn descend(&mut self) -> usize {
         let mark = self.path.len();
-        push_escaped(&mut self.path, key);
+        if self.at_key {
+            push_escaped(&mut self.path, &self.key);
+            self.at_key = false;
+        }
         mark
     }
 
@@ -67,7 +89,11 @@ impl Walker {
     }
 
     fn push(&mut self, code: IssueCode, message: impl Into<String>) {
-        let path = JsonPointer::from_escaped(self.path.clone());
+        let mut path = self.path.clone();
+        if self.at_key {
+            push_escaped(&mut path, &self.key);
+        }
+        let path = JsonPointer::from_escaped(path);
         self.issues.push(Issue {
             path,
             code,
@@ -126,6 +152,18 @@ trait Fields {
     }
 }
 
+/// Reads the next value as an object whose members `fields` checks.
+fn nested<'de, A: MapAccess<'de>, F: Fields>(
+    w: &mut Walker,
+    map: &mut A,
+    fields: F,
+) -> Result<(), A::Error> {
+    let mark = w.descend();
+    let result = map.next_value_seed(Object { w, fields });
+    w.leave(mark);
+    result
+}
+
 /// Reads the next value as a [`Scalar`].
 fn scalar<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Scalar<'de>, A::Error> {
     map.next_value_seed(ScalarVisitor)
@@ -160,10 +198,10 @@ impl<'de, F: Fields> Visitor<'de> for Object<'_, F> {
     }
 
     fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
-        while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-            let mark = self.w.enter(&key);
+        while let Some(key) = map.next_key_seed(KeySeed)? {
+            self.w.at(&key);
             self.fields.field(self.w, &key, &mut map)?;
-            self.w.leave(mark);
+            self.w.at_object();
         }
         self.fields.end(self.w);
         Ok(())
@@ -196,6 +234,35 @@ impl<'de, F: Fields> Visitor<'de> for Object<'_, F> {
     }
 }
 
+/// Reads an object key, borrowed from the input when it has no escapes (serde's `Cow<str>`
+/// always allocates).
+struct KeySeed;
+
+impl<'de> DeserializeSeed<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Cow<'de, str>, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for KeySeed {
+    type Value = Cow<'de, str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+    fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Borrowed(v))
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v.to_owned()))
+    }
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Cow<'de, str>, E> {
+        Ok(Cow::Owned(v))
+    }
+}
+
 /// The top level of a GetStage document.
 struct StageFields;
 
@@ -207,29 +274,18 @@ impl Fields for StageFields {
         map: &mut A,
     ) -> Result<(), A::Error> {
         match key {
-            "methodSettings" => map.next_value_seed(Object {
+            "methodSettings" => nested(w, map, MethodSettingsFields),
+            "variables" => nested(
                 w,
-                fields: MethodSettingsFields,
-            }),
-            "variables" => map.next_value_seed(Object {
-                w,
-                fields: VariablesFields {
+                map,
+                VariablesFields {
                     limit: true,
                     count: 0,
                 },
-            }),
-            "accessLogSettings" => map.next_value_seed(Object {
-                w,
-                fields: AccessLogFields,
-            }),
-            "canarySettings" => map.next_value_seed(Object {
-                w,
-                fields: CanaryFields,
-            }),
-            "tags" => map.next_value_seed(Object {
-                w,
-                fields: TagsFields { count: 0 },
-            }),
+            ),
+            "accessLogSettings" => nested(w, map, AccessLogFields),
+            "canarySettings" => nested(w, map, CanaryFields),
+            "tags" => nested(w, map, TagsFields { count: 0 }),
             "stageName"
             | "deploymentId"
             | "clientCertificateId"
@@ -303,10 +359,7 @@ impl Fields for MethodSettingsFields {
                 ),
             );
         }
-        map.next_value_seed(Object {
-            w,
-            fields: EntryFields { key },
-        })
+        nested(w, map, EntryFields { key })
     }
 }
 
@@ -413,13 +466,14 @@ impl Fields for CanaryFields {
         map: &mut A,
     ) -> Result<(), A::Error> {
         if name == "stageVariableOverrides" {
-            return map.next_value_seed(Object {
+            return nested(
                 w,
-                fields: VariablesFields {
+                map,
+                VariablesFields {
                     limit: false,
                     count: 0,
                 },
-            });
+            );
         }
         let value = scalar(map)?;
         match name {
