@@ -23,7 +23,7 @@ pub const PROFILE: &str = "wasm-release";
 pub const BINDGEN_TARGETS: &[(&str, &str)] =
     &[("web", "web"), ("nodejs", "node"), ("bundler", "bundler")];
 /// opt-level of the npm build, overriding the profile's `z` (the web app keeps `z`). Measured
-/// (docs/benchmarks.md "WASM"): `s` is 2.2x faster at validate-from-text and 1.5x at diff than `z`
+/// (docs/benchmarks.md "WASM"): `s` is 2.3-2.8x faster at validate-from-text and 1.7-2.5x at diff than `z`
 /// (serde's visitor code needs inlining) for +7.6 KB gzip (125 vs 117.5 KB); `3` is 155 KB.
 pub const NPM_OPT_LEVEL: &str = "s";
 /// Features every current wasm engine has and rustc's wasm32 target emits by default.
