@@ -159,6 +159,18 @@ pub struct EditModel {
     draft: Value,
     vars: Vec<VarRow>,
     analysis: Analysis,
+    /// Core's issues per method-settings key (only keys with issues).
+    ms_issues: BTreeMap<String, Vec<(String, String)>>,
+    /// Core's issues for everything but `methodSettings`.
+    top_issues: Vec<(String, String)>,
+    /// The draft as a typed stage, kept up to date entry by entry (invalid entries left out).
+    typed: Stage,
+    /// The base without `methodSettings`.
+    base_top: Value,
+    /// Changes outside `methodSettings`.
+    top_changes: Vec<Change>,
+    /// Changes per method-settings key (only changed keys).
+    ms_changes: BTreeMap<String, Vec<Change>>,
 }
 
 fn to_doc(stage: &Stage) -> Value {
@@ -223,6 +235,12 @@ impl EditModel {
             base: stage,
             base_doc,
             analysis: Analysis::default(),
+            ms_issues: BTreeMap::new(),
+            top_issues: Vec::new(),
+            typed: Stage::default(),
+            base_top: Value::Null,
+            top_changes: Vec::new(),
+            ms_changes: BTreeMap::new(),
         };
         model.vars_from_draft();
         model.reanalyze();
@@ -331,14 +349,14 @@ impl EditModel {
         if !self.has_override(key) {
             let entry = self.new_entry(key);
             self.settings_mut().insert(key.to_owned(), entry);
-            self.reanalyze();
+            self.reanalyze_key(key);
         }
     }
 
     /// Removes `key`'s override.
     pub fn remove_override(&mut self, key: &str) {
         if self.settings_mut().remove(key).is_some() {
-            self.reanalyze();
+            self.reanalyze_key(key);
         }
     }
 
@@ -367,7 +385,7 @@ impl EditModel {
                 fields.remove(setting.field);
             }
         }
-        self.reanalyze();
+        self.reanalyze_key(key);
     }
 
     /// Resets one field of an override to inherit again. A field with a default is dropped (core's
@@ -462,7 +480,7 @@ impl EditModel {
     pub fn set_field(&mut self, path: &[&str], value: Option<Value>) {
         let path: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
         merge::set(&mut self.draft, &path, value);
-        self.reanalyze();
+        self.reanalyze_top();
     }
 
     /// Sets a text field; an empty text removes it.
@@ -528,7 +546,7 @@ impl EditModel {
             .collect();
         let value = (!map.is_empty()).then_some(Value::Object(map));
         merge::set(&mut self.draft, &["variables".to_owned()], value);
-        self.reanalyze();
+        self.reanalyze_top();
     }
 
     /// Adds an empty row.
@@ -572,16 +590,125 @@ impl EditModel {
 
     // ---- analysis ----
 
+    /// Everything again (load, discard, rebase). Per-keystroke edits use [`Self::reanalyze_key`] and
+    /// [`Self::reanalyze_top`], which redo only what the edit can change: core validates each
+    /// method-settings entry on its own, so one entry's issues depend on that entry alone.
     fn reanalyze(&mut self) {
-        let report = validate_stage(&self.draft);
+        self.base_top = without_method_settings(&self.base_doc);
+        self.ms_issues.clear();
+        self.ms_changes.clear();
+        self.typed.method_settings.clear();
+        let mut keys = self.override_keys();
+        if let Some(base) = self
+            .base_doc
+            .get("methodSettings")
+            .and_then(Value::as_object)
+        {
+            keys.extend(base.keys().cloned());
+        }
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            self.check_key(&key);
+        }
+        self.check_top();
+        self.finish();
+    }
+
+    /// After a change to one method-settings key.
+    fn reanalyze_key(&mut self, key: &str) {
+        self.check_key(key);
+        self.finish();
+    }
+
+    /// After a change to stage-level fields.
+    fn reanalyze_top(&mut self) {
+        self.check_top();
+        self.finish();
+    }
+
+    /// Core's issues for `pointer → message`, with typed-text messages for method settings.
+    fn issues_of(&self, doc: &Value) -> Vec<(String, String)> {
+        validate_stage(doc)
+            .errors
+            .into_iter()
+            .map(|issue| {
+                let message = self
+                    .typed_message(issue.path.as_str())
+                    .unwrap_or(issue.message);
+                (issue.path.as_str().to_owned(), message)
+            })
+            .collect()
+    }
+
+    fn check_key(&mut self, key: &str) {
+        let base_entry = self.base_doc.get("methodSettings").and_then(|m| m.get(key));
+        let changes = merge::changes_at(
+            &["methodSettings".to_owned(), key.to_owned()],
+            base_entry,
+            self.settings().and_then(|m| m.get(key)),
+        );
+        if changes.is_empty() {
+            self.ms_changes.remove(key);
+        } else {
+            self.ms_changes.insert(key.to_owned(), changes);
+        }
+        let Some(entry) = self.settings().and_then(|m| m.get(key)).cloned() else {
+            self.ms_issues.remove(key);
+            self.typed.method_settings.remove(key);
+            return;
+        };
+        let mut one = Map::new();
+        one.insert(key.to_owned(), entry);
+        let mut doc = Map::new();
+        doc.insert("methodSettings".to_owned(), Value::Object(one));
+        let doc = Value::Object(doc);
+        let issues = self.issues_of(&doc);
+        if issues.is_empty() {
+            let entry = &doc["methodSettings"][key];
+            match stagecraft_core::MethodSetting::deserialize(entry) {
+                Ok(ms) => {
+                    self.typed.method_settings.insert(key.to_owned(), ms);
+                    self.ms_issues.remove(key);
+                }
+                Err(e) => {
+                    self.typed.method_settings.remove(key);
+                    let at = pointer(&["methodSettings", key]);
+                    self.ms_issues
+                        .insert(key.to_owned(), vec![(at, e.to_string())]);
+                }
+            }
+        } else {
+            self.typed.method_settings.remove(key);
+            self.ms_issues.insert(key.to_owned(), issues);
+        }
+    }
+
+    fn check_top(&mut self) {
+        let top = without_method_settings(&self.draft);
+        self.top_changes = merge::changes(&self.base_top, &top);
+        self.top_issues = self.issues_of(&top);
+        if self.top_issues.is_empty() {
+            match Stage::deserialize(&top) {
+                Ok(mut stage) => {
+                    stage.method_settings = std::mem::take(&mut self.typed.method_settings);
+                    self.typed = stage;
+                }
+                Err(e) => self.top_issues.push((String::new(), e.to_string())),
+            }
+        }
+    }
+
+    fn finish(&mut self) {
         let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for issue in &report.errors {
-            let message = self
-                .typed_message(issue.path.as_str())
-                .unwrap_or_else(|| issue.message.clone());
-            let list = errors.entry(issue.path.as_str().to_owned()).or_default();
-            if !list.contains(&message) {
-                list.push(message);
+        for (at, message) in self
+            .top_issues
+            .iter()
+            .chain(self.ms_issues.values().flatten())
+        {
+            let list = errors.entry(at.clone()).or_default();
+            if !list.contains(message) {
+                list.push(message.clone());
             }
         }
         // Two rows with one name: the draft keeps only the last, so the user must see it.
@@ -594,26 +721,32 @@ impl EditModel {
             }
         }
         let patch = if errors.is_empty() {
-            match Stage::deserialize(&self.draft) {
-                Ok(after) => match diff(&self.base, &after) {
-                    Ok(ops) => PatchState::Ops(ops),
-                    Err(e) => {
-                        errors
-                            .entry(e.field.clone())
-                            .or_default()
-                            .push(e.message.clone());
-                        PatchState::Unexpressible(e)
-                    }
-                },
+            match diff(&self.base, &self.typed) {
+                Ok(ops) => PatchState::Ops(ops),
                 Err(e) => {
-                    errors.entry(String::new()).or_default().push(e.to_string());
-                    PatchState::Invalid
+                    errors
+                        .entry(e.field.clone())
+                        .or_default()
+                        .push(e.message.clone());
+                    PatchState::Unexpressible(e)
                 }
             }
         } else {
             PatchState::Invalid
         };
-        let changes = merge::changes(&self.base_doc, &self.draft);
+        // Document order: stage fields before "methodSettings", its keys, then the fields after it.
+        let (before, after): (Vec<&Change>, Vec<&Change>) =
+            self.top_changes.iter().partition(|c| {
+                c.path
+                    .first()
+                    .is_some_and(|f| f.as_str() < "methodSettings")
+            });
+        let changes = before
+            .into_iter()
+            .chain(self.ms_changes.values().flatten())
+            .chain(after)
+            .cloned()
+            .collect();
         self.analysis = Analysis {
             errors,
             patch,
@@ -673,6 +806,19 @@ impl EditModel {
         self.vars_from_draft();
         self.reanalyze();
     }
+}
+
+fn without_method_settings(doc: &Value) -> Value {
+    Value::Object(
+        doc.as_object()
+            .map(|o| {
+                o.iter()
+                    .filter(|(k, _)| *k != "methodSettings")
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
 }
 
 /// The ten settings, for iteration by index.
@@ -967,6 +1113,34 @@ mod tests {
         m.set_field(&["tags"], Some(json!({"team": "x"})));
         assert!(matches!(m.analysis().patch, PatchState::Unexpressible(_)));
         assert!(m.errors_at("/tags")[0].contains("TagResource"));
+    }
+
+    #[test]
+    fn incremental_analysis_equals_a_full_one() {
+        let mut m = demo();
+        let logging = Setting::by_field("loggingLevel").unwrap();
+        let steps: Vec<Box<dyn Fn(&mut EditModel)>> = vec![
+            Box::new(|m| m.set_setting("~1pets/GET", ttl(), "4000")),
+            Box::new(|m| m.set_setting("~1pets/GET", ttl(), "30")),
+            Box::new(|m| m.add_override("~1orders/GET")),
+            Box::new(move |m| m.set_setting("~1orders/GET", logging, "ERROR")),
+            Box::new(|m| m.set_setting("*/*", ttl(), "abc")),
+            Box::new(|m| m.set_setting("*/*", ttl(), "200")),
+            Box::new(move |m| m.reset_setting("~1pets/GET", logging)),
+            Box::new(|m| m.remove_override("~1pets/GET")),
+            Box::new(|m| m.set_text(&["description"], "x")),
+            Box::new(|m| m.add_var()),
+            Box::new(|m| m.set_var_name(1, "v2")),
+            Box::new(|m| m.set_var_value(1, "ok")),
+            Box::new(|m| m.set_canary(true)),
+            Box::new(|m| m.set_number(&["canarySettings", "percentTraffic"], "101")),
+        ];
+        for (i, step) in steps.iter().enumerate() {
+            step(&mut m);
+            let mut full = m.clone();
+            full.reanalyze();
+            assert_eq!(full.analysis(), m.analysis(), "after step {i}");
+        }
     }
 
     #[test]

@@ -54,6 +54,15 @@ pub fn changes(before: &Value, after: &Value) -> Vec<Change> {
     out
 }
 
+/// The changes under `prefix`, given the values there on each side.
+#[must_use]
+pub fn changes_at(prefix: &[String], before: Option<&Value>, after: Option<&Value>) -> Vec<Change> {
+    let mut out = Vec::new();
+    let mut path = prefix.to_vec();
+    walk(&mut path, before, after, &mut out);
+    out
+}
+
 fn walk(path: &mut Path, before: Option<&Value>, after: Option<&Value>, out: &mut Vec<Change>) {
     if before == after {
         return;

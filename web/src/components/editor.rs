@@ -34,6 +34,8 @@ pub struct ConflictState {
 pub enum Scope {
     /// One matrix row.
     Row(String),
+    /// One field of one key (a `*/*` field redraws its column: every row inherits it).
+    Cell(String, usize),
     /// Every matrix row (a `*/*` change alters what every row inherits).
     AllRows,
     /// Stage-level fields only.
@@ -57,6 +59,8 @@ pub struct Editor {
     pub all_rows: Trigger,
     /// One trigger per mounted matrix row.
     pub rows: StoredValue<HashMap<String, Trigger>>,
+    /// One trigger per matrix column (setting).
+    pub cols: StoredValue<Vec<Trigger>>,
     /// Bumped when stored keys appear or disappear.
     pub keys_rev: RwSignal<u64>,
     /// The API's methods (`None` while loading).
@@ -89,6 +93,12 @@ impl Editor {
             analysis,
             all_rows: Trigger::new(),
             rows: StoredValue::new(HashMap::new()),
+            cols: StoredValue::new(
+                stagecraft_core::METHOD_SETTINGS
+                    .iter()
+                    .map(|_| Trigger::new())
+                    .collect(),
+            ),
             keys_rev: RwSignal::new(0),
             methods: RwSignal::new(None),
             deployments: RwSignal::new(Vec::new()),
@@ -117,6 +127,14 @@ impl Editor {
         match scope {
             Scope::Row(key) if key == ALL_METHODS_KEY => self.all_rows.notify(),
             Scope::Row(key) => self.notify_row(&key),
+            Scope::Cell(key, col) => {
+                if key == ALL_METHODS_KEY
+                    && let Some(t) = self.cols.with_value(|c| c.get(col).copied())
+                {
+                    t.notify();
+                }
+                self.notify_row(&key);
+            }
             Scope::AllRows => {
                 self.keys_rev.update(|k| *k += 1);
                 self.all_rows.notify();

@@ -41,10 +41,20 @@ fn source_label(source: Source) -> &'static str {
     }
 }
 
-/// Runs an edit on one row; bumps the key set when an override appears or disappears.
-fn edit_row(ed: Editor, key: &str, f: impl FnOnce(&mut crate::edit::EditModel)) {
+/// Runs an edit on one row (or one cell, `col`); bumps the key set when an override appears or
+/// disappears.
+fn edit_row(
+    ed: Editor,
+    key: &str,
+    col: Option<usize>,
+    f: impl FnOnce(&mut crate::edit::EditModel),
+) {
     let had = ed.with(|m| m.has_override(key));
-    ed.edit(Scope::Row(key.to_owned()), f);
+    let scope = match col {
+        Some(c) => Scope::Cell(key.to_owned(), c),
+        None => Scope::Row(key.to_owned()),
+    };
+    ed.edit(scope, f);
     if had != ed.with(|m| m.has_override(key)) {
         ed.keys_rev.update(|k| *k += 1);
     }
@@ -74,7 +84,7 @@ fn move_focus(td: &web_sys::HtmlElement, nav: Nav) {
         .ok()
         .and_then(|r2| rows.item(r2))
         .and_then(|row| {
-            row.query_selector(&format!("td[data-col=\"{c2}\"]"))
+            row.query_selector(&format!("[data-col=\"{c2}\"]"))
                 .ok()
                 .flatten()
         })
@@ -138,7 +148,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
         groups
             .clone()
             .into_iter()
-            .map(|(g, n)| view! { <th scope="colgroup" colspan=n class="group">{g}</th> })
+            .map(|(g, n)| view! { <div role="columnheader" class="group" style=format!("grid-column: span {n}")>{g}</div> })
             .collect_view()
     };
     let headers = move || {
@@ -147,7 +157,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
         .enumerate()
         .map(|(i, s)| {
             view! {
-                <th scope="col" class="col-head" title=s.help>
+                <div role="columnheader" class="col-head" title=s.help>
                     <span>{s.label}</span>
                     <button
                         class="help-btn"
@@ -157,7 +167,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     >
                         "?"
                     </button>
-                </th>
+                </div>
             }
         })
         .collect_view()
@@ -173,25 +183,25 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     <ErrorBox error=e/>
                 })}
                 <div class="matrix-wrap" role="region" aria-label="Method settings matrix" tabindex="-1">
-                    <table class="matrix" role="grid" aria-label="Method settings" data-testid="matrix">
-                        <thead>
-                            <tr class="groups">
-                                <th class="corner"></th>
+                    <div class="matrix" role="grid" aria-label="Method settings" data-testid="matrix">
+                        <div class="mhead" role="rowgroup">
+                            <div class="mrow groups" role="row">
+                                <div class="corner row-head-col" role="columnheader"></div>
                                 {group_row()}
-                                <th class="corner"></th>
-                            </tr>
-                            <tr>
-                                <th scope="col" class="row-head-col">"Method"</th>
+                                <div class="corner" role="columnheader"></div>
+                            </div>
+                            <div class="mrow cols" role="row">
+                                <div role="columnheader" class="row-head-col">"Method"</div>
                                 {headers()}
-                                <th scope="col" class="actions-col"><span class="sr-only">"Override"</span></th>
-                            </tr>
-                        </thead>
-                        <tbody>
+                                <div role="columnheader" class="actions-col"><span class="sr-only">"Override"</span></div>
+                            </div>
+                        </div>
+                        <div class="mbody" role="rowgroup">
                             <For each=move || visible.get() key=|r| r.key.clone() let:row>
                                 <MatrixRow row=row editing=editing selector=selector.get_value()/>
                             </For>
-                        </tbody>
-                    </table>
+                        </div>
+                    </div>
                     <Show when=move || visible.with(Vec::is_empty)>
                         <p class="empty small">"No method matches the filter."</p>
                     </Show>
@@ -339,7 +349,7 @@ fn MatrixRow(
                     title="Remove this key: every field inherits again"
                     on:click=move |_| {
                         let k = key.get_value();
-                        edit_row(ed, &k, |m| m.remove_override(&k));
+                        edit_row(ed, &k, None, |m| m.remove_override(&k));
                     }
                 >
                     "Remove"
@@ -355,7 +365,7 @@ fn MatrixRow(
                     title="Store settings for this method (starting from what it inherits)"
                     on:click=move |_| {
                         let k = key.get_value();
-                        edit_row(ed, &k, |m| m.add_override(&k));
+                        edit_row(ed, &k, None, |m| m.add_override(&k));
                     }
                 >
                     "+ Override"
@@ -365,7 +375,9 @@ fn MatrixRow(
         }
     };
     view! {
-        <tr
+        <div
+            role="row"
+            class="mrow"
             class:has-override=move || state.get().0
             class:dirty=move || state.get().1
             class:orphan=row.kind == RowKind::Orphan
@@ -373,10 +385,10 @@ fn MatrixRow(
             data-key=row.key.clone()
             aria-label=label
         >
-            <th scope="row" class="row-head">{head}</th>
+            <div role="rowheader" class="row-head">{head}</div>
             {cells}
-            <td class="row-actions">{actions}</td>
-        </tr>
+            <div role="gridcell" class="row-actions">{actions}</div>
+        </div>
     }
 }
 
@@ -393,14 +405,16 @@ fn MatrixCell(
     let testid = format!("cell-{key}-{}", setting.field);
     let first = key == ALL_METHODS_KEY && col == 0;
     let key = StoredValue::new(key);
+    let col_trig = ed.cols.with_value(|c| c[col]);
     let cell = Memo::new(move |_| {
         ed.all_rows.track();
+        col_trig.track();
         trig.track();
         key.with_value(|k| ed.with(|m| m.cell(k, setting)))
     });
     let me = Some((key.get_value(), col));
     let is_editing = Memo::new(move |_| selector.selected(&me));
-    let td_ref = NodeRef::<leptos::html::Td>::new();
+    let td_ref = NodeRef::<leptos::html::Div>::new();
     let start = move || editing.set(Some((key.get_value(), col)));
     let close = move |refocus: bool| {
         editing.set(None);
@@ -410,7 +424,7 @@ fn MatrixCell(
     };
     let reset = move || {
         let k = key.get_value();
-        edit_row(ed, &k, |m| m.reset_setting(&k, setting));
+        edit_row(ed, &k, Some(col), |m| m.reset_setting(&k, setting));
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         if is_editing.get_untracked() {
@@ -461,7 +475,7 @@ fn MatrixCell(
         })
     };
     view! {
-        <td
+        <div
             node_ref=td_ref
             role="gridcell"
             class=class
@@ -482,7 +496,7 @@ fn MatrixCell(
                     let (raw, stored) = key.with_value(|k| {
                         ed.with(|m| (m.cell(k, setting).raw, m.setting_value(k, setting).cloned()))
                     });
-                    view! { <CellEditor key=key.get_value() setting=setting raw=raw original=stored trig=trig close=Callback::new(close) reset=Callback::new(move |()| { reset(); close(true); })/> }.into_any()
+                    view! { <CellEditor key=key.get_value() setting=setting raw=raw original=stored col=col close=Callback::new(close) reset=Callback::new(move |()| { reset(); close(true); })/> }.into_any()
                 } else {
                     view! {
                         <span class="value">{move || cell.with(|c| c.text.clone())}</span>
@@ -491,7 +505,7 @@ fn MatrixCell(
                 }
             }}
             {move || cell.with(|c| c.error.clone()).map(|e| view! { <div class="cell-error" role="alert" data-testid="cell-error">{e}</div> })}
-        </td>
+        </div>
     }
 }
 
@@ -501,19 +515,18 @@ fn CellEditor(
     setting: &'static Setting,
     raw: String,
     original: Option<Value>,
-    trig: Trigger,
+    col: usize,
     close: Callback<bool>,
     reset: Callback<()>,
 ) -> impl IntoView {
     let ed = Editor::get();
-    let _ = trig;
     let key = StoredValue::new(key);
     let original = StoredValue::new(original);
     let input_id = format!("edit-{}-{}", key.get_value(), setting.field);
     let set = move |text: String| {
         mark("sc:input");
         let k = key.get_value();
-        edit_row(ed, &k, |m| m.set_setting(&k, setting, &text));
+        edit_row(ed, &k, Some(col), |m| m.set_setting(&k, setting, &text));
     };
     let on_key = move |ev: leptos::ev::KeyboardEvent| {
         ev.stop_propagation();
@@ -526,7 +539,9 @@ fn CellEditor(
                 ev.prevent_default();
                 let k = key.get_value();
                 let orig = original.get_value();
-                edit_row(ed, &k, |m| m.set_setting_value(&k, setting, orig));
+                edit_row(ed, &k, Some(col), |m| {
+                    m.set_setting_value(&k, setting, orig)
+                });
                 close.run(true);
             }
             "Tab" => close.run(false),
