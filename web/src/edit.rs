@@ -1119,7 +1119,8 @@ mod tests {
     fn incremental_analysis_equals_a_full_one() {
         let mut m = demo();
         let logging = Setting::by_field("loggingLevel").unwrap();
-        let steps: Vec<Box<dyn Fn(&mut EditModel)>> = vec![
+        type Step = Box<dyn Fn(&mut EditModel)>;
+        let steps: Vec<Step> = vec![
             Box::new(|m| m.set_setting("~1pets/GET", ttl(), "4000")),
             Box::new(|m| m.set_setting("~1pets/GET", ttl(), "30")),
             Box::new(|m| m.add_override("~1orders/GET")),
