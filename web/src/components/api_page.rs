@@ -1,5 +1,7 @@
 //! One API's stages: open, create from a deployment, delete.
 
+#[allow(unused_imports)]
+use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use stagecraft_core::{Stage, validate_stage};
@@ -63,7 +65,7 @@ pub fn ApiPage(
         <section class="page narrow-page">
             <div class="page-head">
                 <h1>"Stages of " <code>{api.get_value()}</code></h1>
-                <button class="btn ghost" on:click=move |_| reload()>"Refresh"</button>
+                <button class="btn ghost" on:click=click(move |_| reload())>"Refresh"</button>
             </div>
             {move || match stages.get() {
                 None => view! { <Spinner label="Loading stages…"/> }.into_any(),
@@ -107,7 +109,7 @@ pub fn ApiPage(
                                                         class="btn small danger-ghost"
                                                         data-testid=del_id
                                                         aria-label=del_label
-                                                        on:click=move |_| delete(del.clone())
+                                                        on:click=click(move |_| delete(del.clone()))
                                                     >
                                                         "Delete"
                                                     </button>
@@ -200,7 +202,7 @@ fn CreateStage(
         });
     };
     view! {
-        <form class="panel create-stage" on:submit=submit data-testid="create-stage">
+        <form class="panel create-stage" on:submit=on_submit(submit) data-testid="create-stage">
             <h2>"Create a stage from a deployment"</h2>
             <div class="form-row">
                 <div class="field">
@@ -212,7 +214,7 @@ fn CreateStage(
                         prop:value=move || name.get()
                         aria-invalid=move || name_error.get().map(|_| "true")
                         aria-describedby="new-stage-name-error"
-                        on:input=move |ev| name.set(event_target_value(&ev))
+                        on:input=on_ev(move |ev| name.set(event_target_value(&ev)))
                     />
                     <p class="field-error" id="new-stage-name-error">{move || name_error.get()}</p>
                 </div>
@@ -222,7 +224,7 @@ fn CreateStage(
                         id="new-stage-deployment"
                         data-testid="new-stage-deployment"
                         prop:value=move || deployment.get()
-                        on:change=move |ev| deployment.set(event_target_value(&ev))
+                        on:change=on_ev(move |ev| deployment.set(event_target_value(&ev)))
                     >
                         {move || {
                             deployments
@@ -241,7 +243,7 @@ fn CreateStage(
                     <input
                         id="new-stage-description"
                         prop:value=move || description.get()
-                        on:input=move |ev| description.set(event_target_value(&ev))
+                        on:input=on_ev(move |ev| description.set(event_target_value(&ev)))
                     />
                 </div>
                 <div class="field end">

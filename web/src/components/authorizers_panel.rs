@@ -1,5 +1,7 @@
 //! The API's authorizers, a TestInvokeAuthorizer form, and the two cache flushes.
 
+#[allow(unused_imports)]
+use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -58,7 +60,7 @@ pub fn AuthorizersPanel() -> impl IntoView {
                                                     <td><code>{a.identity_source.clone().unwrap_or_default()}</code></td>
                                                     <td>{a.authorizer_result_ttl_in_seconds.map_or_else(|| "300 (default)".to_owned(), |t| format!("{t} s"))}</td>
                                                     <td class="right">
-                                                        <button class="btn small" on:click=move |_| selected.set(id2.clone())>"Test"</button>
+                                                        <button class="btn small" on:click=click(move |_| selected.set(id2.clone()))>"Test"</button>
                                                     </td>
                                                 </tr>
                                             }
@@ -127,23 +129,23 @@ fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
     view! {
         <section class="panel" data-testid="test-invoke">
             <h2>{title}</h2>
-            <form class="test-form" on:submit=submit>
+            <form class="test-form" on:submit=on_submit(submit)>
                 <div class="grid2">
                     <div class="field">
                         <label for="ti-token">{format!("Token ({header_name} header)")}</label>
-                        <input id="ti-token" data-testid="ti-token" autocomplete="off" prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev))/>
+                        <input id="ti-token" data-testid="ti-token" autocomplete="off" prop:value=move || token.get() on:input=on_ev(move |ev| token.set(event_target_value(&ev)))/>
                     </div>
                     <div class="field">
                         <label for="ti-path">"Path and query string"</label>
-                        <input id="ti-path" data-testid="ti-path" placeholder="/pets?type=dog" prop:value=move || path.get() on:input=move |ev| path.set(event_target_value(&ev))/>
+                        <input id="ti-path" data-testid="ti-path" placeholder="/pets?type=dog" prop:value=move || path.get() on:input=on_ev(move |ev| path.set(event_target_value(&ev)))/>
                     </div>
                     <div class="field">
                         <label for="ti-headers">"Headers (Name: value, one per line)"</label>
-                        <textarea id="ti-headers" data-testid="ti-headers" rows="3" prop:value=move || headers.get() on:input=move |ev| headers.set(event_target_value(&ev))></textarea>
+                        <textarea id="ti-headers" data-testid="ti-headers" rows="3" prop:value=move || headers.get() on:input=on_ev(move |ev| headers.set(event_target_value(&ev)))></textarea>
                     </div>
                     <div class="field">
                         <label for="ti-vars">"Stage variables (name=value, one per line)"</label>
-                        <textarea id="ti-vars" data-testid="ti-vars" rows="3" prop:value=move || vars.get() on:input=move |ev| vars.set(event_target_value(&ev))></textarea>
+                        <textarea id="ti-vars" data-testid="ti-vars" rows="3" prop:value=move || vars.get() on:input=on_ev(move |ev| vars.set(event_target_value(&ev)))></textarea>
                     </div>
                 </div>
                 {move || form_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
@@ -267,10 +269,10 @@ fn CacheFlush() -> impl IntoView {
             <h2>"Caches"</h2>
             <p class="muted">"Flushing takes effect at once and cannot be undone."</p>
             <div class="actions left">
-                <button class="btn" data-testid="flush-authorizers" disabled=move || busy.get() on:click=move |_| run("Flush authorizer cache", true)>
+                <button class="btn" data-testid="flush-authorizers" disabled=move || busy.get() on:click=click(move |_| run("Flush authorizer cache", true))>
                     "Flush authorizer cache"
                 </button>
-                <button class="btn" data-testid="flush-cache" disabled=move || busy.get() on:click=move |_| run("Flush stage cache", false)>
+                <button class="btn" data-testid="flush-cache" disabled=move || busy.get() on:click=click(move |_| run("Flush stage cache", false))>
                     "Flush stage cache"
                 </button>
                 {move || busy.get().then(|| view! { <Spinner label="Flushing…"/> })}

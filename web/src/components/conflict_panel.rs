@@ -1,5 +1,7 @@
 //! The three-way view shown when someone else changed a field the user changed too.
 
+#[allow(unused_imports)]
+use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 use leptos::prelude::*;
 
 use super::editor::Editor;
@@ -41,7 +43,7 @@ pub fn ConflictPanel() -> impl IntoView {
                                         name=name.clone()
                                         data-testid="keep-theirs"
                                         prop:checked=move || chosen(Side::Theirs)
-                                        on:change=move |_| pick(Side::Theirs)
+                                        on:change=on_ev(move |_| pick(Side::Theirs))
                                     />
                                     <code data-testid="theirs-value">{show(c.theirs.as_ref())}</code>
                                 </label>
@@ -53,7 +55,7 @@ pub fn ConflictPanel() -> impl IntoView {
                                         name=name
                                         data-testid="keep-mine"
                                         prop:checked=move || chosen(Side::Mine)
-                                        on:change=move |_| pick(Side::Mine)
+                                        on:change=on_ev(move |_| pick(Side::Mine))
                                     />
                                     <code data-testid="mine-value">{show(c.mine.as_ref())}</code>
                                 </label>
@@ -86,13 +88,13 @@ pub fn ConflictPanel() -> impl IntoView {
                         </table>
                     </div>
                     <div class="actions">
-                        <button class="btn ghost" data-testid="conflict-cancel" on:click=move |_| ed.conflict.set(None)>
+                        <button class="btn ghost" data-testid="conflict-cancel" on:click=click(move |_| ed.conflict.set(None))>
                             "Keep editing"
                         </button>
-                        <button class="btn" data-testid="conflict-apply" on:click=move |_| ed.resolve(false)>
+                        <button class="btn" data-testid="conflict-apply" on:click=click(move |_| ed.resolve(false))>
                             "Apply choices"
                         </button>
-                        <button class="btn primary" data-testid="conflict-save" on:click=move |_| ed.resolve(true)>
+                        <button class="btn primary" data-testid="conflict-save" on:click=click(move |_| ed.resolve(true))>
                             "Apply and save"
                         </button>
                     </div>

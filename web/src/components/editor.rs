@@ -2,6 +2,8 @@
 
 use std::collections::HashMap;
 
+#[allow(unused_imports)]
+use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use stagecraft_core::{ALL_METHODS_KEY, Stage};
@@ -434,14 +436,14 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                     </Show>
                 </div>
                 <div class="actions">
-                    <button class="btn ghost" data-testid="reload" on:click=move |_| ed.reload() disabled=move || ed.busy.get().is_some()>
+                    <button class="btn ghost" data-testid="reload" on:click=click(move |_| ed.reload()) disabled=move || ed.busy.get().is_some()>
                         "Reload"
                     </button>
                     <button
                         class="btn"
                         data-testid="discard"
                         disabled=move || dirty_count.get() == 0
-                        on:click=move |_| ed.edit(Scope::AllRows, EditModel::discard)
+                        on:click=click(move |_| ed.edit(Scope::AllRows, EditModel::discard))
                     >
                         "Discard"
                     </button>
@@ -450,7 +452,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                         data-testid="save"
                         disabled=move || !can_save.get()
                         title=save_title
-                        on:click=move |_| ed.save()
+                        on:click=click(move |_| ed.save())
                     >
                         {move || if ed.busy.get() == Some("Saving…") { "Saving…" } else { "Save" }}
                     </button>
@@ -459,7 +461,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
             {move || ed.save_error.get().map(|e| view! {
                 <div class="save-error" data-testid="save-error">
                     <ErrorBox error=e/>
-                    <button class="btn small ghost" on:click=move |_| ed.save_error.set(None)>"Dismiss"</button>
+                    <button class="btn small ghost" on:click=click(move |_| ed.save_error.set(None))>"Dismiss"</button>
                 </div>
             })}
             <ConflictPanel/>

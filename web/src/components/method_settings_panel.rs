@@ -1,6 +1,8 @@
 //! The method-settings matrix: one row for `*/*` and one per method, the ten settings of core's table
 //! as columns. Each cell redraws only when its row changes; one cell at a time is edited in place.
 
+#[allow(unused_imports)]
+use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 use leptos::prelude::*;
 use serde_json::Value;
 use stagecraft_core::settings::ValueKind;
@@ -163,7 +165,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                         class="help-btn"
                         aria-label=format!("About {}", s.label)
                         data-testid=format!("help-{}", s.field)
-                        on:click=move |_| help.update(|h| *h = if *h == Some(i) { None } else { Some(i) })
+                        on:click=click(move |_| help.update(|h| *h = if *h == Some(i) { None } else { Some(i) }))
                     >
                         "?"
                     </button>
@@ -222,7 +224,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                         placeholder="Filter by path or method"
                         data-testid="matrix-filter"
                         prop:value=move || filter.get()
-                        on:input=move |ev| filter.set(event_target_value(&ev))
+                        on:input=on_ev(move |ev| filter.set(event_target_value(&ev)))
                     />
                 </div>
                 <label class="check">
@@ -230,7 +232,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                         type="checkbox"
                         data-testid="only-overrides"
                         prop:checked=move || only_overrides.get()
-                        on:change=move |ev| only_overrides.set(event_target_checked(&ev))
+                        on:change=on_ev(move |ev| only_overrides.set(event_target_checked(&ev)))
                     />
                     "Only overrides"
                 </label>
@@ -260,7 +262,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                             <code class="muted">{format!(" {} · patch path /{{key}}/{}", s.field, s.patch_suffix)}</code>
                             <p>{s.help}</p>
                         </div>
-                        <button class="icon" aria-label="Close help" on:click=move |_| help.set(None)>"×"</button>
+                        <button class="icon" aria-label="Close help" on:click=click(move |_| help.set(None))>"×"</button>
                     </div>
                 }
             })}
@@ -347,10 +349,10 @@ fn MatrixRow(
                     data-testid=format!("remove-override-{k}")
                     aria-label=format!("Remove the override of {label}")
                     title="Remove this key: every field inherits again"
-                    on:click=move |_| {
+                    on:click=click(move |_| {
                         let k = key.get_value();
                         edit_row(ed, &k, None, |m| m.remove_override(&k));
-                    }
+                    })
                 >
                     "Remove"
                 </button>
@@ -363,10 +365,10 @@ fn MatrixRow(
                     data-testid=format!("add-override-{k}")
                     aria-label=format!("Add an override for {label}")
                     title="Store settings for this method (starting from what it inherits)"
-                    on:click=move |_| {
+                    on:click=click(move |_| {
                         let k = key.get_value();
                         edit_row(ed, &k, None, |m| m.add_override(&k));
-                    }
+                    })
                 >
                     "+ Override"
                 </button>
@@ -426,7 +428,7 @@ fn MatrixCell(
         let k = key.get_value();
         edit_row(ed, &k, Some(col), |m| m.reset_setting(&k, setting));
     };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+    let key_handler = move |ev: leptos::ev::KeyboardEvent| {
         if is_editing.get_untracked() {
             return;
         }
@@ -484,12 +486,12 @@ fn MatrixCell(
             data-testid=testid
             aria-label=aria
             aria-invalid=move || cell.with(|c| c.error.is_some()).then_some("true")
-            on:click=move |_| {
+            on:click=click(move |_| {
                 if !is_editing.get_untracked() {
                     start();
                 }
-            }
-            on:keydown=on_key
+            })
+            on:keydown=on_key(key_handler)
         >
             {move || {
                 if is_editing.get() {
@@ -528,7 +530,7 @@ fn CellEditor(
         let k = key.get_value();
         edit_row(ed, &k, Some(col), |m| m.set_setting(&k, setting, &text));
     };
-    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+    let key_handler = move |ev: leptos::ev::KeyboardEvent| {
         ev.stop_propagation();
         match ev.key().as_str() {
             "Enter" => {
@@ -579,7 +581,7 @@ fn CellEditor(
                     node_ref=select_ref
                     aria-label=setting.label
                     data-testid="cell-input"
-                    on:change=move |ev| set(event_target_value(&ev))
+                    on:change=on_ev(move |ev| set(event_target_value(&ev)))
                 >
                     {options
                         .into_iter()
@@ -608,14 +610,14 @@ fn CellEditor(
                     aria-label=setting.label
                     data-testid="cell-input"
                     value=raw
-                    on:input=move |ev| set(event_target_value(&ev))
+                    on:input=on_ev(move |ev| set(event_target_value(&ev)))
                 />
             }
             .into_any()
         }
     };
     view! {
-        <div class="cell-editor" node_ref=wrapper on:keydown=on_key on:focusout=on_focusout on:click=|ev| ev.stop_propagation()>
+        <div class="cell-editor" node_ref=wrapper on:keydown=on_key(key_handler) on:focusout=on_focus(on_focusout) on:click=click(|ev| ev.stop_propagation())>
             {control}
             <Show when=move || has_stored>
                 <button
@@ -623,8 +625,8 @@ fn CellEditor(
                     title="Reset: inherit this field again"
                     aria-label=format!("Reset {}", setting.label)
                     data-testid="cell-reset"
-                    on:mousedown=|ev| ev.prevent_default()
-                    on:click=move |_| reset.run(())
+                    on:mousedown=click(|ev| ev.prevent_default())
+                    on:click=click(move |_| reset.run(()))
                 >
                     "↺"
                 </button>

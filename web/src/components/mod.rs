@@ -58,3 +58,34 @@ pub fn App() -> impl IntoView {
         </div>
     }
 }
+
+/// Event handlers boxed to one type per event, so that the element code that attaches them is
+/// generated once per event type instead of once per closure (a large share of the download).
+pub(crate) mod handlers {
+    use leptos::ev::{Event, FocusEvent, KeyboardEvent, MouseEvent, SubmitEvent};
+
+    /// A boxed click (or mousedown) handler.
+    pub fn click(f: impl FnMut(MouseEvent) + 'static) -> Box<dyn FnMut(MouseEvent)> {
+        Box::new(f)
+    }
+
+    /// A boxed `input` / `change` handler.
+    pub fn on_ev(f: impl FnMut(Event) + 'static) -> Box<dyn FnMut(Event)> {
+        Box::new(f)
+    }
+
+    /// A boxed keyboard handler.
+    pub fn on_key(f: impl FnMut(KeyboardEvent) + 'static) -> Box<dyn FnMut(KeyboardEvent)> {
+        Box::new(f)
+    }
+
+    /// A boxed submit handler.
+    pub fn on_submit(f: impl FnMut(SubmitEvent) + 'static) -> Box<dyn FnMut(SubmitEvent)> {
+        Box::new(f)
+    }
+
+    /// A boxed focus handler.
+    pub fn on_focus(f: impl FnMut(FocusEvent) + 'static) -> Box<dyn FnMut(FocusEvent)> {
+        Box::new(f)
+    }
+}

@@ -1,6 +1,8 @@
 //! What Save will send: the validation summary, a readable before/after list, and the exact
 //! `patchOperations` JSON from core's diff (copyable, also as an AWS CLI command).
 
+#[allow(unused_imports)]
+use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 use leptos::prelude::*;
 
 use super::editor::Editor;
@@ -142,10 +144,10 @@ pub fn PatchPreview() -> impl IntoView {
             <div class="panel-head">
                 <h3>"patchOperations"</h3>
                 <div class="btn-group">
-                    <button class="btn small" data-testid="copy-json" disabled=move || op_count.get() == 0 on:click=move |_| copy(ed.app, json.get_untracked(), "the patch JSON")>
+                    <button class="btn small" data-testid="copy-json" disabled=move || op_count.get() == 0 on:click=click(move |_| copy(ed.app, json.get_untracked(), "the patch JSON"))>
                         "Copy JSON"
                     </button>
-                    <button class="btn small" data-testid="copy-cli" disabled=move || op_count.get() == 0 on:click=move |_| copy(ed.app, cli(), "the AWS CLI command")>
+                    <button class="btn small" data-testid="copy-cli" disabled=move || op_count.get() == 0 on:click=click(move |_| copy(ed.app, cli(), "the AWS CLI command"))>
                         "Copy CLI"
                     </button>
                 </div>

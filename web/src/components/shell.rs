@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+#[allow(unused_imports)]
+use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 use leptos::prelude::*;
 
 use crate::route::{Route, is_embed};
@@ -151,12 +153,12 @@ pub fn Link(
         <a
             href=href
             class=class
-            on:click=move |ev| {
+            on:click=click(move |ev| {
                 if ev.button() == 0 && !ev.ctrl_key() && !ev.meta_key() && !ev.shift_key() && !ev.alt_key() {
                     ev.prevent_default();
                     ctx.navigate(&to);
                 }
-            }
+            })
         >
             {children()}
         </a>
@@ -259,7 +261,7 @@ pub fn Toasts() -> impl IntoView {
                             <button
                                 class="icon"
                                 aria-label="Dismiss"
-                                on:click=move |_| ctx.toasts.update(|t| t.retain(|x| x.id != id))
+                                on:click=click(move |_| ctx.toasts.update(|t| t.retain(|x| x.id != id)))
                             >
                                 "×"
                             </button>
@@ -286,7 +288,7 @@ pub fn ConfirmDialog() -> impl IntoView {
             let on_ok = c.on_ok;
             let close = move || ctx.confirm.set(None);
             view! {
-                <div class="backdrop" on:click=move |_| close()>
+                <div class="backdrop" on:click=click(move |_| close())>
                     <div
                         class="dialog"
                         role="alertdialog"
@@ -294,27 +296,27 @@ pub fn ConfirmDialog() -> impl IntoView {
                         aria-labelledby="confirm-title"
                         aria-describedby="confirm-body"
                         data-testid="confirm-dialog"
-                        on:click=|ev| ev.stop_propagation()
-                        on:keydown=move |ev| {
+                        on:click=click(|ev| ev.stop_propagation())
+                        on:keydown=on_key(move |ev| {
                             if ev.key() == "Escape" {
                                 close();
                             }
-                        }
+                        })
                     >
                         <h2 id="confirm-title">{c.title.clone()}</h2>
                         <p id="confirm-body">{c.body.clone()}</p>
                         <div class="actions">
-                            <button class="btn" data-testid="confirm-cancel" on:click=move |_| close()>
+                            <button class="btn" data-testid="confirm-cancel" on:click=click(move |_| close())>
                                 "Cancel"
                             </button>
                             <button
                                 class="btn danger"
                                 node_ref=ok_ref
                                 data-testid="confirm-ok"
-                                on:click=move |_| {
+                                on:click=click(move |_| {
                                     close();
                                     on_ok.run(());
-                                }
+                                })
                             >
                                 {c.ok.clone()}
                             </button>

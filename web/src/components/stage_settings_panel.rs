@@ -1,6 +1,8 @@
 //! Stage-level settings: description, deployment, cache cluster, tracing, variables, access logs,
 //! canary. Every field shows core's messages next to it.
 
+#[allow(unused_imports)]
+use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 use leptos::prelude::*;
 use serde_json::Value;
 use stagecraft_core::model::CACHE_CLUSTER_SIZES;
@@ -75,7 +77,7 @@ fn TextField(
                 aria-describedby=describedby
                 aria-invalid=move || path.with_value(|p| invalid(ed, p))
                 prop:value=value
-                on:input=move |ev| set(event_target_value(&ev))
+                on:input=on_ev(move |ev| set(event_target_value(&ev)))
             ></textarea>
         }
         .into_any()
@@ -90,7 +92,7 @@ fn TextField(
                 aria-describedby=describedby
                 aria-invalid=move || path.with_value(|p| invalid(ed, p))
                 prop:value=value
-                on:input=move |ev| set(event_target_value(&ev))
+                on:input=on_ev(move |ev| set(event_target_value(&ev)))
             />
         }
         .into_any()
@@ -129,10 +131,10 @@ fn CheckField(
                         ed.rev.track();
                         path.with_value(|p| ed.with(|m| m.flag(p)))
                     }
-                    on:change=move |ev| {
+                    on:change=on_ev(move |ev| {
                         let on = event_target_checked(&ev);
                         path.with_value(|p| ed.edit(Scope::Stage, |m| m.set_field(p, Some(Value::Bool(on)))));
-                    }
+                    })
                 />
                 {label}
             </label>
@@ -165,10 +167,10 @@ fn DeploymentField(
                 id=id
                 data-testid=testid
                 prop:value=current
-                on:change=move |ev| {
+                on:change=on_ev(move |ev| {
                     let v = event_target_value(&ev);
                     path.with_value(|p| ed.edit(Scope::Stage, |m| m.set_text(p, &v)));
-                }
+                })
             >
                 {move || {
                     let cur = current();
@@ -239,10 +241,10 @@ pub fn StageSettingsPanel() -> impl IntoView {
                             id="f-cacheClusterSize"
                             data-testid="field-cacheClusterSize"
                             prop:value=size_value
-                            on:change=move |ev| {
+                            on:change=on_ev(move |ev| {
                                 let v = event_target_value(&ev);
                                 ed.edit(Scope::Stage, |m| m.set_text(&["cacheClusterSize"], &v));
-                            }
+                            })
                         >
                             <option value="" disabled=true selected=move || size_value().is_empty()>"Choose a size"</option>
                             {CACHE_CLUSTER_SIZES
@@ -258,7 +260,7 @@ pub fn StageSettingsPanel() -> impl IntoView {
             <section class="panel">
                 <div class="panel-head">
                     <h2>"Stage variables"</h2>
-                    <button class="btn small" data-testid="add-variable" on:click=move |_| ed.edit(Scope::Stage, EditModel::add_var)>
+                    <button class="btn small" data-testid="add-variable" on:click=click(move |_| ed.edit(Scope::Stage, EditModel::add_var))>
                         "+ Variable"
                     </button>
                 </div>
@@ -304,10 +306,10 @@ pub fn StageSettingsPanel() -> impl IntoView {
                             class="switch"
                             data-testid="canary-toggle"
                             prop:checked=canary_on
-                            on:change=move |ev| {
+                            on:change=on_ev(move |ev| {
                                 let on = event_target_checked(&ev);
                                 ed.edit(Scope::Stage, |m| m.set_canary(on));
-                            }
+                            })
                         />
                         "Canary release"
                     </label>
@@ -347,26 +349,26 @@ fn VarRowView(i: usize) -> impl IntoView {
                 data-testid="variable-name"
                 prop:value=name
                 aria-invalid=move || (!errors.with(Vec::is_empty)).then_some("true")
-                on:input=move |ev| {
+                on:input=on_ev(move |ev| {
                     let v = event_target_value(&ev);
                     ed.edit(Scope::Stage, |m| m.set_var_name(i, &v));
-                }
+                })
             />
             <input
                 role="cell"
                 aria-label=format!("Variable {} value", i + 1)
                 data-testid="variable-value"
                 prop:value=value
-                on:input=move |ev| {
+                on:input=on_ev(move |ev| {
                     let v = event_target_value(&ev);
                     ed.edit(Scope::Stage, |m| m.set_var_value(i, &v));
-                }
+                })
             />
             <button
                 class="icon"
                 aria-label=format!("Remove variable {}", i + 1)
                 data-testid="remove-variable"
-                on:click=move |_| ed.edit(Scope::Stage, |m| m.remove_var(i))
+                on:click=click(move |_| ed.edit(Scope::Stage, |m| m.remove_var(i)))
             >
                 "×"
             </button>
