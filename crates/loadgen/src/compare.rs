@@ -18,6 +18,7 @@ use http::Method;
 use serde_json::{Value, json};
 
 use crate::client::{Conn, Endpoint};
+use crate::report::{utc_date, write_section};
 use crate::setup::{self, Api};
 use crate::sign::Signer;
 use crate::stats::Summary;
@@ -577,23 +578,6 @@ fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
 
-/// `YYYY-MM-DD` (UTC) for seconds since the epoch.
-#[must_use]
-pub fn utc_date(secs: u64) -> String {
-    // Howard Hinnant's civil_from_days.
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
 fn goal_line(out: &mut String, report: &Report, what: &str, op: Op, server: &str, goal: f64) {
     let rs = ratios(report, op, server);
     let Some(&(worst_c, worst)) = rs.iter().min_by(|a, b| a.1.total_cmp(&b.1)) else {
@@ -756,84 +740,12 @@ pub fn to_json(report: &Report) -> Value {
     })
 }
 
-/// Replaces (or appends) the `## Emulator` section of `doc` with `section`; other sections are kept
-/// byte for byte. An empty document gets a `# Benchmarks` heading first.
-#[must_use]
-pub fn replace_section(doc: &str, section: &str) -> String {
-    let section = format!("{}\n", section.trim_end());
-    if doc.trim().is_empty() {
-        return format!("# Benchmarks\n\n{section}");
-    }
-    let mut offset = 0;
-    let mut start = None;
-    let mut end = None;
-    for line in doc.split_inclusive('\n') {
-        let heading = line.trim_end();
-        if start.is_none() && heading == SECTION {
-            start = Some(offset);
-        } else if start.is_some() && line.starts_with("## ") {
-            end = Some(offset);
-            break;
-        }
-        offset += line.len();
-    }
-    match start {
-        Some(s) => {
-            let e = end.unwrap_or(doc.len());
-            let sep = if end.is_some() { "\n" } else { "" };
-            format!("{}{section}{sep}{}", &doc[..s], &doc[e..])
-        }
-        None => {
-            let mut out = doc.trim_end().to_owned();
-            out.push_str("\n\n");
-            out.push_str(&section);
-            out
-        }
-    }
-}
-
-fn write_section(path: &Path, markdown: &str) -> Result<()> {
-    let doc = std::fs::read_to_string(path).unwrap_or_default();
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    std::fs::write(path, replace_section(&doc, markdown))
-        .with_context(|| format!("writing {}", path.display()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn section_created_replaced_appended() {
-        let s = "## Emulator\n\nnew\n";
-        assert_eq!(
-            replace_section("", s),
-            "# Benchmarks\n\n## Emulator\n\nnew\n"
-        );
-        let doc = "# Benchmarks\n\n## Proxy\n\np\n\n## Emulator\n\nold\nold\n\n## Web\n\nw\n";
-        assert_eq!(
-            replace_section(doc, s),
-            "# Benchmarks\n\n## Proxy\n\np\n\n## Emulator\n\nnew\n\n## Web\n\nw\n"
-        );
-        let doc = "# Benchmarks\n\n## Proxy\n\np\n";
-        assert_eq!(
-            replace_section(doc, s),
-            "# Benchmarks\n\n## Proxy\n\np\n\n## Emulator\n\nnew\n"
-        );
-        let doc = "# Benchmarks\n\n## Emulator\n\nold\n### sub\nx\n";
-        assert_eq!(
-            replace_section(doc, s),
-            "# Benchmarks\n\n## Emulator\n\nnew\n"
-        );
-    }
-
-    #[test]
-    fn dates_and_numbers() {
-        assert_eq!(utc_date(0), "1970-01-01");
-        assert_eq!(utc_date(951_782_400), "2000-02-29");
-        assert_eq!(utc_date(1_767_225_600), "2026-01-01");
+    fn numbers() {
         assert_eq!(thousands(1_234_567.4), "1,234,567");
         assert_eq!(thousands(999.0), "999");
         assert_eq!(ratio(123.4), "123×");

@@ -7,10 +7,12 @@
 //! - [`setup`]: creates a REST API, a `GET /` MOCK method, a deployment and stages through the REST API,
 //!   so the same workload runs against any server.
 //! - [`stats`]: percentiles and the JSON summary.
+//! - [`report`]: writes a section of `docs/benchmarks.md`.
 //! - [`compare`]: `loadgen compare`, the `cargo xtask bench emulator` orchestrator (stagecraft emulator vs moto).
 
 pub mod client;
 pub mod compare;
+pub mod report;
 pub mod setup;
 pub mod sign;
 pub mod stats;

@@ -244,7 +244,7 @@ fn render(rows: &[Row], o: &Options, load: &str) -> String {
          `stagecraft serve --endpoint` process in front of it (`--quiet`, release build). \
          Client, proxy and emulator share {} CPU cores (1-minute load average before the run: {}). \
          Latencies in µs.\n\n",
-        today(),
+        stagecraft_loadgen::report::today(),
         o.seconds,
         o.warmup,
         std::thread::available_parallelism().map_or(0, usize::from),
@@ -284,44 +284,6 @@ fn load_average() -> String {
         .ok()
         .and_then(|l| l.split_whitespace().next().map(str::to_owned))
         .unwrap_or_else(|| "n/a".into())
-}
-
-fn today() -> String {
-    let days = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() / 86_400);
-    // Civil from days (Howard Hinnant's algorithm).
-    let z = days.cast_signed() + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// Replaces the `## Proxy` section (up to the next `## `) or appends it; other sections stay as they are.
-fn replace_section(doc: &str, section: &str) -> String {
-    let section = format!("{}\n", section.trim_end());
-    if doc.trim().is_empty() {
-        return format!("# Benchmarks\n\n{section}");
-    }
-    let lines: Vec<&str> = doc.split_inclusive('\n').collect();
-    let Some(start) = lines.iter().position(|l| l.trim_end() == "## Proxy") else {
-        return format!("{}\n\n{section}", doc.trim_end());
-    };
-    let end = lines[start + 1..]
-        .iter()
-        .position(|l| l.starts_with("## "))
-        .map(|i| start + 1 + i);
-    let before: String = lines[..start].concat();
-    match end {
-        Some(e) => format!("{before}{section}\n{}", lines[e..].concat()),
-        None => format!("{before}{section}"),
-    }
 }
 
 async fn bench(o: &Options) -> Result<String> {
@@ -408,9 +370,7 @@ fn main() -> ExitCode {
                 .nth(2)
                 .map_or_else(|| PathBuf::from("docs"), |root| root.join("docs"))
                 .join("benchmarks.md");
-            let doc = std::fs::read_to_string(&path).unwrap_or_default();
-            std::fs::write(&path, replace_section(&doc, &table))
-                .with_context(|| format!("writing {}", path.display()))?;
+            stagecraft_loadgen::report::write_section(&path, &table)?;
             println!("wrote the Proxy section of {}", path.display());
         }
         Ok(())
