@@ -2,6 +2,8 @@
 
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
+#[allow(unused_imports)]
+use crate::components::rx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use stagecraft_core::{Stage, validate_stage};
@@ -67,7 +69,7 @@ pub fn ApiPage(
                 <h1>"Stages of " <code>{api.get_value()}</code></h1>
                 <button class="btn ghost" on:click=click(move |_| reload())>"Refresh"</button>
             </div>
-            {move || match stages.get() {
+            {rx(move || match stages.get() {
                 None => view! { <Spinner label="Loading stages…"/> }.into_any(),
                 Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! {
@@ -123,7 +125,7 @@ pub fn ApiPage(
                     </div>
                 }
                 .into_any(),
-            }}
+            })}
             <CreateStage api=api.get_value() deployments=deployments on_created=Callback::new(move |()| reload())/>
         </section>
     }
@@ -211,22 +213,22 @@ fn CreateStage(
                         id="new-stage-name"
                         data-testid="new-stage-name"
                         autocomplete="off"
-                        prop:value=move || name.get()
-                        aria-invalid=move || name_error.get().map(|_| "true")
+                        prop:value=rx(move || name.get())
+                        aria-invalid=rx(move || name_error.get().map(|_| "true"))
                         aria-describedby="new-stage-name-error"
                         on:input=on_ev(move |ev| name.set(event_target_value(&ev)))
                     />
-                    <p class="field-error" id="new-stage-name-error">{move || name_error.get()}</p>
+                    <p class="field-error" id="new-stage-name-error">{rx(move || name_error.get())}</p>
                 </div>
                 <div class="field">
                     <label for="new-stage-deployment">"Deployment"</label>
                     <select
                         id="new-stage-deployment"
                         data-testid="new-stage-deployment"
-                        prop:value=move || deployment.get()
+                        prop:value=rx(move || deployment.get())
                         on:change=on_ev(move |ev| deployment.set(event_target_value(&ev)))
                     >
-                        {move || {
+                        {rx(move || {
                             deployments
                                 .get()
                                 .into_iter()
@@ -235,24 +237,24 @@ fn CreateStage(
                                     view! { <option value=d.id.clone()>{label}</option> }
                                 })
                                 .collect_view()
-                        }}
+                        })}
                     </select>
                 </div>
                 <div class="field grow">
                     <label for="new-stage-description">"Description"</label>
                     <input
                         id="new-stage-description"
-                        prop:value=move || description.get()
+                        prop:value=rx(move || description.get())
                         on:input=on_ev(move |ev| description.set(event_target_value(&ev)))
                     />
                 </div>
                 <div class="field end">
-                    <button class="btn primary" type="submit" data-testid="create-stage-submit" disabled=move || !can_create()>
-                        {move || if busy.get() { "Creating…" } else { "Create stage" }}
+                    <button class="btn primary" type="submit" data-testid="create-stage-submit" disabled=rx(move || !can_create())>
+                        {rx(move || if busy.get() { "Creating…" } else { "Create stage" })}
                     </button>
                 </div>
             </div>
-            {move || error.get().map(|e| view! { <ErrorBox error=e/> })}
+            {rx(move || error.get().map(|e| view! { <ErrorBox error=e/> }))}
         </form>
     }
 }

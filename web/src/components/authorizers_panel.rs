@@ -2,6 +2,8 @@
 
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
+#[allow(unused_imports)]
+use crate::components::rx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
@@ -32,7 +34,7 @@ pub fn AuthorizersPanel() -> impl IntoView {
         <div class="settings" data-testid="authorizers">
             <section class="panel">
                 <h2>"Authorizers"</h2>
-                {move || match list.get() {
+                {rx(move || match list.get() {
                     None => view! { <Spinner label="Loading authorizers…"/> }.into_any(),
                     Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
                     Some(Ok(l)) if l.is_empty() => view! { <p class="muted">"This API has no authorizers."</p> }.into_any(),
@@ -71,14 +73,14 @@ pub fn AuthorizersPanel() -> impl IntoView {
                         </div>
                     }
                     .into_any(),
-                }}
+                })}
             </section>
-            {move || {
+            {rx(move || {
                 let auth = list.with(|l| {
                     l.as_ref().and_then(|r| r.as_ref().ok()).and_then(|l| l.iter().find(|a| a.id == selected.get()).cloned())
                 });
                 auth.map(|a| view! { <TestInvoke authorizer=a/> })
-            }}
+            })}
             <CacheFlush/>
         </div>
     }
@@ -133,33 +135,33 @@ fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
                 <div class="grid2">
                     <div class="field">
                         <label for="ti-token">{format!("Token ({header_name} header)")}</label>
-                        <input id="ti-token" data-testid="ti-token" autocomplete="off" prop:value=move || token.get() on:input=on_ev(move |ev| token.set(event_target_value(&ev)))/>
+                        <input id="ti-token" data-testid="ti-token" autocomplete="off" prop:value=rx(move || token.get()) on:input=on_ev(move |ev| token.set(event_target_value(&ev)))/>
                     </div>
                     <div class="field">
                         <label for="ti-path">"Path and query string"</label>
-                        <input id="ti-path" data-testid="ti-path" placeholder="/pets?type=dog" prop:value=move || path.get() on:input=on_ev(move |ev| path.set(event_target_value(&ev)))/>
+                        <input id="ti-path" data-testid="ti-path" placeholder="/pets?type=dog" prop:value=rx(move || path.get()) on:input=on_ev(move |ev| path.set(event_target_value(&ev)))/>
                     </div>
                     <div class="field">
                         <label for="ti-headers">"Headers (Name: value, one per line)"</label>
-                        <textarea id="ti-headers" data-testid="ti-headers" rows="3" prop:value=move || headers.get() on:input=on_ev(move |ev| headers.set(event_target_value(&ev)))></textarea>
+                        <textarea id="ti-headers" data-testid="ti-headers" rows="3" prop:value=rx(move || headers.get()) on:input=on_ev(move |ev| headers.set(event_target_value(&ev)))></textarea>
                     </div>
                     <div class="field">
                         <label for="ti-vars">"Stage variables (name=value, one per line)"</label>
-                        <textarea id="ti-vars" data-testid="ti-vars" rows="3" prop:value=move || vars.get() on:input=on_ev(move |ev| vars.set(event_target_value(&ev)))></textarea>
+                        <textarea id="ti-vars" data-testid="ti-vars" rows="3" prop:value=rx(move || vars.get()) on:input=on_ev(move |ev| vars.set(event_target_value(&ev)))></textarea>
                     </div>
                 </div>
-                {move || form_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> })}
+                {rx(move || form_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> }))}
                 <div class="actions">
-                    <button class="btn primary" type="submit" data-testid="ti-submit" disabled=move || busy.get()>
-                        {move || if busy.get() { "Invoking…" } else { "Test invoke" }}
+                    <button class="btn primary" type="submit" data-testid="ti-submit" disabled=rx(move || busy.get())>
+                        {rx(move || if busy.get() { "Invoking…" } else { "Test invoke" })}
                     </button>
                 </div>
             </form>
-            {move || match result.get() {
+            {rx(move || match result.get() {
                 None => ().into_any(),
                 Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
                 Some(Ok(v)) => view! { <InvokeResult result=v/> }.into_any(),
-            }}
+            })}
         </section>
     }
 }
@@ -269,18 +271,18 @@ fn CacheFlush() -> impl IntoView {
             <h2>"Caches"</h2>
             <p class="muted">"Flushing takes effect at once and cannot be undone."</p>
             <div class="actions left">
-                <button class="btn" data-testid="flush-authorizers" disabled=move || busy.get() on:click=click(move |_| run("Flush authorizer cache", true))>
+                <button class="btn" data-testid="flush-authorizers" disabled=rx(move || busy.get()) on:click=click(move |_| run("Flush authorizer cache", true))>
                     "Flush authorizer cache"
                 </button>
-                <button class="btn" data-testid="flush-cache" disabled=move || busy.get() on:click=click(move |_| run("Flush stage cache", false))>
+                <button class="btn" data-testid="flush-cache" disabled=rx(move || busy.get()) on:click=click(move |_| run("Flush stage cache", false))>
                     "Flush stage cache"
                 </button>
-                {move || busy.get().then(|| view! { <Spinner label="Flushing…"/> })}
+                {rx(move || busy.get().then(|| view! { <Spinner label="Flushing…"/> }))}
             </div>
-            {move || last.get().map(|(what, r)| match r {
+            {rx(move || last.get().map(|(what, r)| match r {
                 Ok(()) => view! { <p class="result good" data-testid="flush-result">{format!("✓ {what}: accepted (202)")}</p> }.into_any(),
                 Err(e) => view! { <ErrorBox error=e/> }.into_any(),
-            })}
+            }))}
         </section>
     }
 }

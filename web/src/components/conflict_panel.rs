@@ -2,6 +2,8 @@
 
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
+#[allow(unused_imports)]
+use crate::components::rx;
 use leptos::prelude::*;
 
 use super::editor::Editor;
@@ -36,25 +38,25 @@ pub fn ConflictPanel() -> impl IntoView {
                         <tr data-testid="conflict-row">
                             <th scope="row">{describe(&c.path)}</th>
                             <td class="base"><code>{show(c.base.as_ref())}</code></td>
-                            <td class="theirs" class:chosen=move || chosen(Side::Theirs)>
+                            <td class="theirs" class:chosen=rx(move || chosen(Side::Theirs))>
                                 <label>
                                     <input
                                         type="radio"
                                         name=name.clone()
                                         data-testid="keep-theirs"
-                                        prop:checked=move || chosen(Side::Theirs)
+                                        prop:checked=rx(move || chosen(Side::Theirs))
                                         on:change=on_ev(move |_| pick(Side::Theirs))
                                     />
                                     <code data-testid="theirs-value">{show(c.theirs.as_ref())}</code>
                                 </label>
                             </td>
-                            <td class="mine" class:chosen=move || chosen(Side::Mine)>
+                            <td class="mine" class:chosen=rx(move || chosen(Side::Mine))>
                                 <label>
                                     <input
                                         type="radio"
                                         name=name
                                         data-testid="keep-mine"
-                                        prop:checked=move || chosen(Side::Mine)
+                                        prop:checked=rx(move || chosen(Side::Mine))
                                         on:change=on_ev(move |_| pick(Side::Mine))
                                     />
                                     <code data-testid="mine-value">{show(c.mine.as_ref())}</code>

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
+#[allow(unused_imports)]
+use crate::components::rx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use stagecraft_core::{ALL_METHODS_KEY, Stage};
@@ -397,7 +399,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
             view! {
                 <li role="presentation">
                     <Link to=to class="tab">
-                        <span class="tab-inner" class:active=move || tab.get() == t data-testid=format!("tab-{}", if t.segment().is_empty() { "methods" } else { t.segment() })>
+                        <span class="tab-inner" class:active=rx(move || tab.get() == t) data-testid=format!("tab-{}", if t.segment().is_empty() { "methods" } else { t.segment() })>
                             {t.label()}
                         </span>
                     </Link>
@@ -422,27 +424,27 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                     </span>
                 </div>
                 <div class="status" aria-live="polite">
-                    {move || ed.busy.get().map(|b| view! { <Spinner label=b/> })}
-                    <span class="pill" class:warn=move || 0 < dirty_count.get() data-testid="dirty-count">
-                        {move || match dirty_count.get() {
+                    {rx(move || ed.busy.get().map(|b| view! { <Spinner label=b/> }))}
+                    <span class="pill" class:warn=rx(move || 0 < dirty_count.get()) data-testid="dirty-count">
+                        {rx(move || match dirty_count.get() {
                             0 => "No unsaved changes".to_owned(),
                             n => format!("{n} unsaved change{}", plural(n)),
-                        }}
+                        })}
                     </span>
                     <Show when=move || 0 < error_count.get()>
                         <span class="pill bad" data-testid="error-count">
-                            {move || format!("{} problem{}", error_count.get(), plural(error_count.get()))}
+                            {rx(move || format!("{} problem{}", error_count.get(), plural(error_count.get())))}
                         </span>
                     </Show>
                 </div>
                 <div class="actions">
-                    <button class="btn ghost" data-testid="reload" on:click=click(move |_| ed.reload()) disabled=move || ed.busy.get().is_some()>
+                    <button class="btn ghost" data-testid="reload" on:click=click(move |_| ed.reload()) disabled=rx(move || ed.busy.get().is_some())>
                         "Reload"
                     </button>
                     <button
                         class="btn"
                         data-testid="discard"
-                        disabled=move || dirty_count.get() == 0
+                        disabled=rx(move || dirty_count.get() == 0)
                         on:click=click(move |_| ed.edit(Scope::AllRows, EditModel::discard))
                     >
                         "Discard"
@@ -450,31 +452,31 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                     <button
                         class="btn primary"
                         data-testid="save"
-                        disabled=move || !can_save.get()
+                        disabled=rx(move || !can_save.get())
                         title=save_title
                         on:click=click(move |_| ed.save())
                     >
-                        {move || if ed.busy.get() == Some("Saving…") { "Saving…" } else { "Save" }}
+                        {rx(move || if ed.busy.get() == Some("Saving…") { "Saving…" } else { "Save" })}
                     </button>
                 </div>
             </div>
-            {move || ed.save_error.get().map(|e| view! {
+            {rx(move || ed.save_error.get().map(|e| view! {
                 <div class="save-error" data-testid="save-error">
                     <ErrorBox error=e/>
                     <button class="btn small ghost" on:click=click(move |_| ed.save_error.set(None))>"Dismiss"</button>
                 </div>
-            })}
+            }))}
             <ConflictPanel/>
             <nav aria-label="Editor sections">
                 <ul class="tabs" role="list">{tabs}</ul>
             </nav>
             <div class="editor-body">
                 <div class="editor-main">
-                    {move || match tab.get() {
+                    {rx(move || match tab.get() {
                         Tab::Methods => view! { <MethodSettingsPanel/> }.into_any(),
                         Tab::Settings => view! { <StageSettingsPanel/> }.into_any(),
                         Tab::Authorizers => view! { <AuthorizersPanel/> }.into_any(),
-                    }}
+                    })}
                 </div>
                 <aside class="editor-side" aria-label="Patch preview">
                     <PatchPreview/>

@@ -1,5 +1,7 @@
 //! The list of REST APIs.
 
+#[allow(unused_imports)]
+use crate::components::rx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -18,7 +20,7 @@ pub fn Home() -> impl IntoView {
                 <h1>"REST APIs"</h1>
                 <p class="muted">"Pick an API to see its stages."</p>
             </div>
-            {move || match apis.get() {
+            {rx(move || match apis.get() {
                 None => view! { <Spinner label="Loading APIs…"/> }.into_any(),
                 Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
                 Some(Ok(list)) if list.is_empty() => view! {
@@ -45,7 +47,7 @@ pub fn Home() -> impl IntoView {
                     </ul>
                 }
                 .into_any(),
-            }}
+            })}
         </section>
     }
 }

@@ -3,6 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
+#[allow(unused_imports)]
+use crate::components::rx;
 use leptos::prelude::*;
 use serde_json::Value;
 use stagecraft_core::settings::ValueKind;
@@ -223,7 +225,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                         type="search"
                         placeholder="Filter by path or method"
                         data-testid="matrix-filter"
-                        prop:value=move || filter.get()
+                        prop:value=rx(move || filter.get())
                         on:input=on_ev(move |ev| filter.set(event_target_value(&ev)))
                     />
                 </div>
@@ -231,20 +233,20 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     <input
                         type="checkbox"
                         data-testid="only-overrides"
-                        prop:checked=move || only_overrides.get()
+                        prop:checked=rx(move || only_overrides.get())
                         on:change=on_ev(move |ev| only_overrides.set(event_target_checked(&ev)))
                     />
                     "Only overrides"
                 </label>
                 <span class="muted counts" data-testid="matrix-counts">
-                    {move || {
+                    {rx(move || {
                         let (m, o, s) = counts.get();
                         let mut text = format!("{m} methods · {o} stored keys");
                         if s > 0 {
                             text.push_str(&format!(" · {s} match no method"));
                         }
                         text
-                    }}
+                    })}
                 </span>
                 <ul class="legend" aria-label="Legend">
                     <li><span class="swatch src-override"></span>"override"</li>
@@ -253,7 +255,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     <li><span class="swatch dirty"></span>"unsaved"</li>
                 </ul>
             </div>
-            {move || help.get().map(|i| {
+            {rx(move || help.get().map(|i| {
                 let s = &METHOD_SETTINGS[i];
                 view! {
                     <div class="help-box" role="note" data-testid="setting-help">
@@ -265,7 +267,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                         <button class="icon" aria-label="Close help" on:click=click(move |_| help.set(None))>"×"</button>
                     </div>
                 }
-            })}
+            }))}
             <p class="hint muted">
                 "Click a cell or press Enter to edit · arrows move · Delete resets a field to inherit · Esc cancels."
             </p>
@@ -380,8 +382,8 @@ fn MatrixRow(
         <div
             role="row"
             class="mrow"
-            class:has-override=move || state.get().0
-            class:dirty=move || state.get().1
+            class:has-override=rx(move || state.get().0)
+            class:dirty=rx(move || state.get().1)
             class:orphan=row.kind == RowKind::Orphan
             data-testid=format!("row-{}", row.key)
             data-key=row.key.clone()
@@ -485,7 +487,7 @@ fn MatrixCell(
             data-col=col
             data-testid=testid
             aria-label=aria
-            aria-invalid=move || cell.with(|c| c.error.is_some()).then_some("true")
+            aria-invalid=rx(move || cell.with(|c| c.error.is_some()).then_some("true"))
             on:click=click(move |_| {
                 if !is_editing.get_untracked() {
                     start();
@@ -493,7 +495,7 @@ fn MatrixCell(
             })
             on:keydown=on_key(key_handler)
         >
-            {move || {
+            {rx(move || {
                 if is_editing.get() {
                     let (raw, stored) = key.with_value(|k| {
                         ed.with(|m| (m.cell(k, setting).raw, m.setting_value(k, setting).cloned()))
@@ -505,8 +507,8 @@ fn MatrixCell(
                     }
                     .into_any()
                 }
-            }}
-            {move || cell.with(|c| c.error.clone()).map(|e| view! { <div class="cell-error" role="alert" data-testid="cell-error">{e}</div> })}
+            })}
+            {rx(move || cell.with(|c| c.error.clone()).map(|e| view! { <div class="cell-error" role="alert" data-testid="cell-error">{e}</div> }))}
         </div>
     }
 }

@@ -89,3 +89,12 @@ pub(crate) mod handlers {
         Box::new(f)
     }
 }
+
+/// A reactive closure as one shared type per output type, so that the rendering code behind
+/// `{move || …}` and `attr=move || …` is generated once per output type instead of once per closure
+/// (what Leptos' `--cfg erase_components` does, without needing that flag).
+pub(crate) fn rx<T: 'static>(
+    f: impl FnMut() -> T + Send + 'static,
+) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> T + Send>> {
+    std::sync::Arc::new(std::sync::Mutex::new(f))
+}

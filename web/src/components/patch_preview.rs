@@ -3,6 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
+#[allow(unused_imports)]
+use crate::components::rx;
 use leptos::prelude::*;
 
 use super::editor::Editor;
@@ -75,26 +77,26 @@ pub fn PatchPreview() -> impl IntoView {
             <div class="panel-head">
                 <h2>"Patch preview"</h2>
                 <span class="pill" data-testid="op-count">
-                    {move || match op_count.get() {
+                    {rx(move || match op_count.get() {
                         1 => "1 operation".to_owned(),
                         n => format!("{n} operations"),
-                    }}
+                    })}
                 </span>
             </div>
             <Show when=move || !errors.with(|e| e.is_empty())>
                 <div class="problems" role="alert" data-testid="validation-summary">
                     <strong>
-                        {move || {
+                        {rx(move || {
                             let n: usize = errors.with(|e| e.values().map(Vec::len).sum());
                             if unexpressible.get() {
                                 "UpdateStage cannot make this change".to_owned()
                             } else {
                                 format!("{n} problem{} — Save is disabled", if n == 1 { "" } else { "s" })
                             }
-                        }}
+                        })}
                     </strong>
                     <ul>
-                        {move || {
+                        {rx(move || {
                             errors
                                 .get()
                                 .into_iter()
@@ -109,12 +111,12 @@ pub fn PatchPreview() -> impl IntoView {
                                     msgs.into_iter().map(move |m| view! { <li><span class="where">{label.clone()}</span>" "{m}</li> })
                                 })
                                 .collect_view()
-                        }}
+                        })}
                     </ul>
                 </div>
             </Show>
             <h3>"Changes"</h3>
-            {move || {
+            {rx(move || {
                 let list = changes.get();
                 if list.is_empty() {
                     view! { <p class="muted small" data-testid="no-changes">"No changes yet. Edit a setting to see the patch."</p> }.into_any()
@@ -140,22 +142,22 @@ pub fn PatchPreview() -> impl IntoView {
                     }
                     .into_any()
                 }
-            }}
+            })}
             <div class="panel-head">
                 <h3>"patchOperations"</h3>
                 <div class="btn-group">
-                    <button class="btn small" data-testid="copy-json" disabled=move || op_count.get() == 0 on:click=click(move |_| copy(ed.app, json.get_untracked(), "the patch JSON"))>
+                    <button class="btn small" data-testid="copy-json" disabled=rx(move || op_count.get() == 0) on:click=click(move |_| copy(ed.app, json.get_untracked(), "the patch JSON"))>
                         "Copy JSON"
                     </button>
-                    <button class="btn small" data-testid="copy-cli" disabled=move || op_count.get() == 0 on:click=click(move |_| copy(ed.app, cli(), "the AWS CLI command"))>
+                    <button class="btn small" data-testid="copy-cli" disabled=rx(move || op_count.get() == 0) on:click=click(move |_| copy(ed.app, cli(), "the AWS CLI command"))>
                         "Copy CLI"
                     </button>
                 </div>
             </div>
-            <pre class="code" data-testid="patch-json" aria-label="patchOperations JSON" tabindex="0">{move || {
+            <pre class="code" data-testid="patch-json" aria-label="patchOperations JSON" tabindex="0">{rx(move || {
                 let j = json.get();
                 if j.is_empty() { "// fix the problems above to see the patch".to_owned() } else { j }
-            }}</pre>
+            })}</pre>
         </div>
     }
 }

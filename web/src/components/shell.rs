@@ -5,6 +5,8 @@ use std::time::Duration;
 
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
+#[allow(unused_imports)]
+use crate::components::rx;
 use leptos::prelude::*;
 
 use crate::route::{Route, is_embed};

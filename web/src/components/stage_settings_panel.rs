@@ -3,6 +3,8 @@
 
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
+#[allow(unused_imports)]
+use crate::components::rx;
 use leptos::prelude::*;
 use serde_json::Value;
 use stagecraft_core::model::CACHE_CLUSTER_SIZES;
@@ -23,10 +25,10 @@ fn FieldErrors(path: Vec<&'static str>) -> impl IntoView {
     let id = format!("{}-error", field_id(&path));
     view! {
         <div class="field-error" id=id data-testid=format!("error-{}", path.join("-"))>
-            {move || {
+            {rx(move || {
                 ed.rev.track();
                 ed.with(|m| m.errors_at(&ptr).to_vec()).into_iter().map(|e| view! { <p>{e}</p> }).collect_view()
-            }}
+            })}
         </div>
     }
 }
@@ -75,7 +77,7 @@ fn TextField(
                 placeholder=placeholder
                 data-testid=testid
                 aria-describedby=describedby
-                aria-invalid=move || path.with_value(|p| invalid(ed, p))
+                aria-invalid=rx(move || path.with_value(|p| invalid(ed, p)))
                 prop:value=value
                 on:input=on_ev(move |ev| set(event_target_value(&ev)))
             ></textarea>
@@ -90,7 +92,7 @@ fn TextField(
                 placeholder=placeholder
                 data-testid=testid
                 aria-describedby=describedby
-                aria-invalid=move || path.with_value(|p| invalid(ed, p))
+                aria-invalid=rx(move || path.with_value(|p| invalid(ed, p)))
                 prop:value=value
                 on:input=on_ev(move |ev| set(event_target_value(&ev)))
             />
@@ -127,10 +129,10 @@ fn CheckField(
                     type="checkbox"
                     class="switch"
                     data-testid=testid
-                    prop:checked=move || {
+                    prop:checked=rx(move || {
                         ed.rev.track();
                         path.with_value(|p| ed.with(|m| m.flag(p)))
-                    }
+                    })
                     on:change=on_ev(move |ev| {
                         let on = event_target_checked(&ev);
                         path.with_value(|p| ed.edit(Scope::Stage, |m| m.set_field(p, Some(Value::Bool(on)))));
@@ -172,7 +174,7 @@ fn DeploymentField(
                     path.with_value(|p| ed.edit(Scope::Stage, |m| m.set_text(p, &v)));
                 })
             >
-                {move || {
+                {rx(move || {
                     let cur = current();
                     let mut list = ed.deployments.get();
                     if !cur.is_empty() && !list.iter().any(|d| d.id == cur) {
@@ -184,7 +186,7 @@ fn DeploymentField(
                             view! { <option value=d.id.clone() selected=selected>{deployment_label(&d)}</option> }
                         })
                         .collect_view()
-                }}
+                })}
             </select>
             {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
             <FieldErrors path=path.get_value()/>
@@ -246,10 +248,10 @@ pub fn StageSettingsPanel() -> impl IntoView {
                                 ed.edit(Scope::Stage, |m| m.set_text(&["cacheClusterSize"], &v));
                             })
                         >
-                            <option value="" disabled=true selected=move || size_value().is_empty()>"Choose a size"</option>
+                            <option value="" disabled=true selected=rx(move || size_value().is_empty())>"Choose a size"</option>
                             {CACHE_CLUSTER_SIZES
                                 .iter()
-                                .map(|s| view! { <option value=*s selected=move || size_value() == *s>{*s}</option> })
+                                .map(|s| view! { <option value=*s selected=rx(move || size_value() == *s)>{*s}</option> })
                                 .collect_view()}
                         </select>
                         <p class="help">"Status: " <code data-testid="cache-status">{status}</code></p>
@@ -342,13 +344,13 @@ fn VarRowView(i: usize) -> impl IntoView {
         ed.with(|m| m.var_errors(i))
     });
     view! {
-        <div class="var-row" role="row" class:invalid=move || !errors.with(Vec::is_empty) data-testid=format!("variable-{i}")>
+        <div class="var-row" role="row" class:invalid=rx(move || !errors.with(Vec::is_empty)) data-testid=format!("variable-{i}")>
             <input
                 role="cell"
                 aria-label=format!("Variable {} name", i + 1)
                 data-testid="variable-name"
                 prop:value=name
-                aria-invalid=move || (!errors.with(Vec::is_empty)).then_some("true")
+                aria-invalid=rx(move || (!errors.with(Vec::is_empty)).then_some("true"))
                 on:input=on_ev(move |ev| {
                     let v = event_target_value(&ev);
                     ed.edit(Scope::Stage, |m| m.set_var_name(i, &v));
@@ -372,7 +374,7 @@ fn VarRowView(i: usize) -> impl IntoView {
             >
                 "×"
             </button>
-            <div class="field-error span3">{move || errors.get().into_iter().map(|e| view! { <p>{e}</p> }).collect_view()}</div>
+            <div class="field-error span3">{rx(move || errors.get().into_iter().map(|e| view! { <p>{e}</p> }).collect_view())}</div>
         </div>
     }
 }
