@@ -161,7 +161,7 @@ describe('stage editor', () => {
     assert.equal(stage.methodSettings[PETS].cacheTtlInSeconds, 30);
   });
 
-  test('stage settings: variables validate live; AWS errors are shown verbatim', async () => {
+  test('stage settings: variables validate live, description saves', async () => {
     await ed.open('settings');
     const page = env.page;
     await page.getByTestId('add-variable').click();
@@ -173,7 +173,6 @@ describe('stage editor', () => {
     await row.getByTestId('variable-name').fill('region');
     assert.equal(await ed.save().isEnabled(), true);
     assert.match(await ed.patchJson().textContent(), /"\/variables\/region"/);
-    // A deployment id that does not exist passes core's checks but AWS (the emulator) refuses it.
     await page.getByTestId('field-description').fill('Production, edited');
     await shot(page, 'stage-settings');
     await ed.save().click();
@@ -181,6 +180,37 @@ describe('stage editor', () => {
     const stage = getStage(env.boto, env.apiId, 'prod');
     assert.equal(stage.variables.region, 'x');
     assert.equal(stage.description, 'Production, edited');
+  });
+
+  test('an error from AWS is shown verbatim and nothing is lost', async () => {
+    await ed.open('settings');
+    const page = env.page;
+    // A deployment the stage does not use: pick it, then delete it behind the editor's back.
+    const current = getStage(env.boto, env.apiId, 'prod').deploymentId;
+    const spare = env
+      .boto(`print(next(d['id'] for d in c.get_deployments(restApiId=${JSON.stringify(env.apiId)})['items'] if d['id'] != ${JSON.stringify(current)} and d.get('description', '').startswith('Initial')))`)
+      .trim();
+    await page.getByTestId('field-deploymentId').selectOption(spare);
+    assert.match(await ed.patchJson().textContent(), new RegExp(`"/deploymentId","value":"${spare}"`));
+    env.boto(`c.delete_deployment(restApiId=${JSON.stringify(env.apiId)}, deploymentId=${JSON.stringify(spare)})`);
+    // What AWS (the emulator) answers boto3 for the same operation:
+    const expected = env
+      .boto(`
+try:
+    c.update_stage(restApiId=${JSON.stringify(env.apiId)}, stageName='prod', patchOperations=[{'op': 'replace', 'path': '/deploymentId', 'value': ${JSON.stringify(spare)}}])
+except c.exceptions.ClientError as e:
+    print(e.response['Error']['Code'] + '\t' + e.response['Error']['Message'])`)
+      .trim()
+      .split('\t');
+    await ed.save().click();
+    const box = page.getByTestId('save-error');
+    await box.waitFor();
+    const text = await box.textContent();
+    assert.ok(text.includes(expected[0]), `${text} has ${expected[0]}`);
+    assert.ok(text.includes(expected[1]), `${text} has ${expected[1]}`);
+    assert.match(await page.getByTestId('dirty-count').textContent(), /1 unsaved change/);
+    await shot(page, 'aws-error');
+    await page.getByTestId('discard').click();
   });
 
   test('authorizers: test-invoke and both flushes', async () => {

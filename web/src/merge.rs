@@ -304,7 +304,18 @@ pub fn describe(path: &[String]) -> String {
             format!("Canary variable override {name}")
         }
         ["canarySettings", f] => format!("Canary · {f}"),
-        [f] => (*f).to_owned(),
+        [f] => match *f {
+            "deploymentId" => "Deployment",
+            "description" => "Description",
+            "cacheClusterEnabled" => "Cache cluster",
+            "cacheClusterSize" => "Cache cluster size",
+            "tracingEnabled" => "X-Ray tracing",
+            "canarySettings" => "Canary",
+            "accessLogSettings" => "Access logs",
+            "variables" => "Stage variables",
+            other => other,
+        }
+        .to_owned(),
         _ => format!("/{}", p.join("/")),
     }
 }
