@@ -1,101 +1,18 @@
 //! HTTP to the `stagecraft serve` proxy: same-origin `/api/<API Gateway REST path>`, the CSRF token from
 //! `<meta name="stagecraft-csrf">`, AWS's JSON unchanged, AWS's errors shown verbatim.
 //!
-//! Wire types: the few members the editor reads of REST APIs, resources, deployments and authorizers.
-//! (core's `api` module is not public yet; switch to it once it is.)
+//! Wire types come from core's `api` module, shared with the emulator.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use stagecraft_core::{PatchOperation, Stage, Timestamp};
+use stagecraft_core::{PatchOperation, Stage};
 
 use crate::route::encode;
 
-/// `{"item": [...]}`.
-#[derive(Clone, Debug, Deserialize)]
-pub struct Page<T> {
-    /// The items.
-    #[serde(default = "Vec::new")]
-    pub item: Vec<T>,
-}
-
-/// A REST API.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct RestApi {
-    /// Its id.
-    pub id: String,
-    /// Its name.
-    #[serde(default)]
-    pub name: String,
-    /// Free text.
-    #[serde(default)]
-    pub description: Option<String>,
-}
-
-/// A resource with its methods (GetResources `embed=methods`).
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Resource {
-    /// Its id.
-    pub id: String,
-    /// Its full path.
-    pub path: String,
-    /// HTTP method → method.
-    #[serde(default)]
-    pub resource_methods: Option<BTreeMap<String, Value>>,
-}
-
-/// A deployment.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Deployment {
-    /// Its id.
-    pub id: String,
-    /// Free text.
-    #[serde(default)]
-    pub description: Option<String>,
-    /// When.
-    #[serde(default)]
-    pub created_date: Option<Timestamp>,
-}
-
-/// An authorizer.
-#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Authorizer {
-    /// Its id.
-    pub id: String,
-    /// Its name.
-    #[serde(default)]
-    pub name: String,
-    /// `TOKEN`, `REQUEST` or `COGNITO_USER_POOLS`.
-    #[serde(rename = "type", default)]
-    pub kind: String,
-    /// `method.request.header.Authorization`, ….
-    #[serde(default)]
-    pub identity_source: Option<String>,
-    /// Regex a token must match.
-    #[serde(default)]
-    pub identity_validation_expression: Option<String>,
-    /// Cache TTL.
-    #[serde(default)]
-    pub authorizer_result_ttl_in_seconds: Option<i64>,
-}
-
-impl Authorizer {
-    /// The header a TOKEN/COGNITO authorizer reads its token from (`Authorization`).
-    #[must_use]
-    pub fn token_header(&self) -> Option<&str> {
-        self.identity_source
-            .as_deref()?
-            .split(',')
-            .find_map(|s| s.trim().strip_prefix("method.request.header."))
-    }
-}
+pub use stagecraft_core::api::{Authorizer, Deployment, Page, Resource, RestApi};
 
 /// An HTTP failure: AWS's status, `x-amzn-ErrorType` and message, or a network error (status 0).
 #[derive(Clone, Debug, PartialEq, Eq)]

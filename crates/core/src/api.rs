@@ -358,6 +358,18 @@ pub struct Authorizer {
     pub authorizer_result_ttl_in_seconds: Option<i64>,
 }
 
+impl Authorizer {
+    /// The header a TOKEN or COGNITO_USER_POOLS authorizer reads its token from
+    /// (`method.request.header.Authorization` → `Authorization`).
+    #[must_use]
+    pub fn token_header(&self) -> Option<&str> {
+        self.identity_source
+            .as_deref()?
+            .split(',')
+            .find_map(|s| s.trim().strip_prefix("method.request.header."))
+    }
+}
+
 /// TestInvokeAuthorizer input (all optional).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

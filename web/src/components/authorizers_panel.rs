@@ -58,7 +58,7 @@ pub fn AuthorizersPanel() -> impl IntoView {
                                             view! {
                                                 <tr class:selected=move || selected.get() == id>
                                                     <th scope="row">{a.name.clone()} " " <code class="muted">{a.id.clone()}</code></th>
-                                                    <td><span class="tag">{a.kind.clone()}</span></td>
+                                                    <td><span class="tag">{a.authorizer_type.clone()}</span></td>
                                                     <td><code>{a.identity_source.clone().unwrap_or_default()}</code></td>
                                                     <td>{a.authorizer_result_ttl_in_seconds.map_or_else(|| "300 (default)".to_owned(), |t| format!("{t} s"))}</td>
                                                     <td class="right">
@@ -127,7 +127,8 @@ fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
             }
         }
     };
-    let title = authorizer.with_value(|a| format!("Test invoke {} ({})", a.name, a.kind));
+    let title =
+        authorizer.with_value(|a| format!("Test invoke {} ({})", a.name, a.authorizer_type));
     view! {
         <section class="panel" data-testid="test-invoke">
             <h2>{title}</h2>

@@ -178,7 +178,7 @@ fn DeploymentField(
                     let cur = current();
                     let mut list = ed.deployments.get();
                     if !cur.is_empty() && !list.iter().any(|d| d.id == cur) {
-                        list.insert(0, crate::api::Deployment { id: cur.clone(), description: None, created_date: None });
+                        list.insert(0, crate::api::Deployment { id: cur.clone(), ..Default::default() });
                     }
                     list.into_iter()
                         .map(|d| {
