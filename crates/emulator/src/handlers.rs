@@ -61,6 +61,12 @@ fn query_one(uri: &Uri, key: &str) -> Option<String> {
         .map(|(_, v)| v)
 }
 
+/// [`page`] of `(creation sequence, item)` pairs, in creation order.
+fn page_in_creation_order<T>(mut items: Vec<(u64, T)>, uri: &Uri) -> Result<Page<T>> {
+    items.sort_by_key(|(seq, _)| *seq);
+    page(items.into_iter().map(|(_, item)| item).collect(), uri)
+}
+
 fn page<T>(items: Vec<T>, uri: &Uri) -> Result<Page<T>> {
     let limit = match query_one(uri, "limit") {
         Some(raw) => raw
@@ -197,17 +203,13 @@ pub(crate) fn create_api_records(
 }
 
 pub async fn get_rest_apis(State(state): State<AppState>, uri: Uri) -> Result<Json<Page<RestApi>>> {
-    let mut apis = state.read(|s| {
+    let apis = state.read(|s| {
         s.apis
             .values()
             .map(|a| (a.seq, a.rest_api.clone()))
             .collect::<Vec<_>>()
     });
-    apis.sort_by_key(|(seq, _)| *seq);
-    Ok(Json(page(
-        apis.into_iter().map(|(_, a)| a).collect(),
-        &uri,
-    )?))
+    Ok(Json(page_in_creation_order(apis, &uri)?))
 }
 
 pub async fn get_rest_api(
@@ -267,7 +269,7 @@ pub async fn get_resources(
     uri: Uri,
 ) -> Result<Json<Page<Resource>>> {
     let embed = embeds(&uri, "methods");
-    let mut items = state.read(|s| {
+    let items = state.read(|s| {
         s.api(account(&state), &api).map(|a| {
             a.resources
                 .values()
@@ -275,11 +277,7 @@ pub async fn get_resources(
                 .collect::<Vec<_>>()
         })
     })?;
-    items.sort_by_key(|(seq, _)| *seq);
-    Ok(Json(page(
-        items.into_iter().map(|(_, r)| r).collect(),
-        &uri,
-    )?))
+    Ok(Json(page_in_creation_order(items, &uri)?))
 }
 
 pub async fn get_resource(
@@ -741,7 +739,7 @@ pub async fn get_deployments(
     uri: Uri,
 ) -> Result<Json<Page<Deployment>>> {
     let summary = embeds(&uri, "apisummary");
-    let mut items = state.read(|s| {
+    let items = state.read(|s| {
         s.api(account(&state), &api).map(|a| {
             a.deployments
                 .values()
@@ -749,11 +747,7 @@ pub async fn get_deployments(
                 .collect::<Vec<_>>()
         })
     })?;
-    items.sort_by_key(|(seq, _)| *seq);
-    Ok(Json(page(
-        items.into_iter().map(|(_, d)| d).collect(),
-        &uri,
-    )?))
+    Ok(Json(page_in_creation_order(items, &uri)?))
 }
 
 pub async fn get_deployment(
@@ -1000,7 +994,7 @@ pub async fn get_authorizers(
     P(api): P<String>,
     uri: Uri,
 ) -> Result<Json<Page<Authorizer>>> {
-    let mut items = state.read(|s| {
+    let items = state.read(|s| {
         s.api(account(&state), &api).map(|a| {
             a.authorizers
                 .values()
@@ -1008,11 +1002,7 @@ pub async fn get_authorizers(
                 .collect::<Vec<_>>()
         })
     })?;
-    items.sort_by_key(|(seq, _)| *seq);
-    Ok(Json(page(
-        items.into_iter().map(|(_, a)| a).collect(),
-        &uri,
-    )?))
+    Ok(Json(page_in_creation_order(items, &uri)?))
 }
 
 pub async fn get_authorizer(
