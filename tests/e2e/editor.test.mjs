@@ -255,6 +255,34 @@ except c.exceptions.ClientError as e:
     await shot(page, 'stages');
   });
 
+  test('canary: a stage-variable override validates live, previews and saves', async () => {
+    await ed.open('settings');
+    const page = env.page;
+    if (!(await page.getByTestId('canary-toggle').isChecked())) {
+      await page.getByTestId('canary-toggle').check();
+      await page.getByTestId('field-canarySettings-percentTraffic').fill('10');
+    }
+    await page.getByTestId('add-canary-override').click();
+    const row = page.getByTestId('canary-overrides').locator('.var-row').last();
+    await row.getByTestId('canary-override-name').fill('bad name');
+    await row.getByTestId('canary-override-value').fill('canary.example.com');
+    assert.match(await row.textContent(), /bad name/);
+    assert.equal(await ed.save().isDisabled(), true);
+    await row.getByTestId('canary-override-name').fill('backend');
+    assert.equal(await ed.save().isEnabled(), true);
+    const ops = JSON.parse(await ed.patchJson().textContent());
+    assert.ok(
+      ops.some((o) => o.path === '/canarySettings/stageVariableOverrides/backend' && o.value === 'canary.example.com'),
+      JSON.stringify(ops),
+    );
+    await shot(page, 'canary-override');
+    await ed.save().click();
+    await ed.toast('success');
+    const stage = getStage(env.boto, env.apiId, 'prod');
+    assert.equal(stage.canarySettings.stageVariableOverrides.backend, 'canary.example.com');
+    assert.equal(await page.getByTestId('dirty-count').textContent(), 'No unsaved changes');
+  });
+
   test('embed mode has no chrome; a narrow window stacks the preview', async () => {
     const { page } = env;
     await page.goto(`${ed.url()}?embed=1`);

@@ -128,6 +128,17 @@ pub fn ops_json(ops: &[PatchOperation]) -> String {
     format!("[\n{}\n]", lines.join(",\n"))
 }
 
+/// The stage's variables.
+pub const STAGE_VARIABLES: &[&str] = &["variables"];
+/// The canary's stage-variable overrides.
+pub const CANARY_OVERRIDES: &[&str] = &["canarySettings", "stageVariableOverrides"];
+/// Every name → value map edited as rows, by document path.
+const VAR_MAPS: [&[&str]; 2] = [STAGE_VARIABLES, CANARY_OVERRIDES];
+
+fn var_slot(at: &[&str]) -> Option<usize> {
+    VAR_MAPS.iter().position(|p| *p == at)
+}
+
 /// One stage variable row as the user edits it (rows keep their place while a name is typed).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct VarRow {
@@ -157,7 +168,8 @@ pub struct EditModel {
     base: Stage,
     base_doc: Value,
     draft: Value,
-    vars: Vec<VarRow>,
+    /// Rows per map of [`VAR_MAPS`], in its order.
+    vars: [Vec<VarRow>; 2],
     analysis: Analysis,
     /// Core's issues per method-settings key (only keys with issues).
     ms_issues: BTreeMap<String, Vec<(String, String)>>,
@@ -231,7 +243,7 @@ impl EditModel {
         let base_doc = to_doc(&stage);
         let mut model = Self {
             draft: base_doc.clone(),
-            vars: Vec::new(),
+            vars: [Vec::new(), Vec::new()],
             base: stage,
             base_doc,
             analysis: Analysis::default(),
@@ -478,8 +490,14 @@ impl EditModel {
 
     /// Sets or removes a stage field (empty map containers are dropped).
     pub fn set_field(&mut self, path: &[&str], value: Option<Value>) {
-        let path: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
-        merge::set(&mut self.draft, &path, value);
+        let owned: Vec<String> = path.iter().map(|s| (*s).to_owned()).collect();
+        merge::set(&mut self.draft, &owned, value);
+        // A row map inside (or around) the field follows the draft (the canary toggle).
+        for (slot, at) in VAR_MAPS.iter().enumerate() {
+            if at.starts_with(path) || path.starts_with(at) {
+                self.var_slot_from_draft(slot);
+            }
+        }
         self.reanalyze_top();
     }
 
@@ -514,18 +532,24 @@ impl EditModel {
         self.set_field(&["canarySettings"], value);
     }
 
-    // ---- stage variables ----
+    // ---- stage variables and canary overrides ----
 
-    /// The variable rows.
+    /// The rows of the name → value map at `at` ([`STAGE_VARIABLES`] or [`CANARY_OVERRIDES`]).
     #[must_use]
-    pub fn vars(&self) -> &[VarRow] {
-        &self.vars
+    pub fn vars(&self, at: &[&str]) -> &[VarRow] {
+        var_slot(at).map_or(&[], |s| self.vars[s].as_slice())
     }
 
     fn vars_from_draft(&mut self) {
-        self.vars = self
-            .draft
-            .get("variables")
+        for slot in 0..VAR_MAPS.len() {
+            self.var_slot_from_draft(slot);
+        }
+    }
+
+    fn var_slot_from_draft(&mut self, slot: usize) {
+        self.vars[slot] = VAR_MAPS[slot]
+            .iter()
+            .try_fold(&self.draft, |v, seg| v.get(seg))
             .and_then(Value::as_object)
             .map(|m| {
                 m.iter()
@@ -538,54 +562,72 @@ impl EditModel {
             .unwrap_or_default();
     }
 
-    fn vars_to_draft(&mut self) {
-        let map: Map<String, Value> = self
-            .vars
+    fn vars_to_draft(&mut self, slot: usize) {
+        let map: Map<String, Value> = self.vars[slot]
             .iter()
             .map(|r| (r.name.clone(), Value::String(r.value.clone())))
             .collect();
         let value = (!map.is_empty()).then_some(Value::Object(map));
-        merge::set(&mut self.draft, &["variables".to_owned()], value);
+        let path: Vec<String> = VAR_MAPS[slot].iter().map(|s| (*s).to_owned()).collect();
+        merge::set(&mut self.draft, &path, value);
         self.reanalyze_top();
     }
 
-    /// Adds an empty row.
-    pub fn add_var(&mut self) {
-        self.vars.push(VarRow::default());
-        self.vars_to_draft();
-    }
-
-    /// Removes row `i`.
-    pub fn remove_var(&mut self, i: usize) {
-        if i < self.vars.len() {
-            self.vars.remove(i);
-            self.vars_to_draft();
+    /// Changes the rows of the map at `at` and writes them to the draft.
+    fn edit_vars(&mut self, at: &[&str], f: impl FnOnce(&mut Vec<VarRow>) -> bool) {
+        if let Some(slot) = var_slot(at)
+            && f(&mut self.vars[slot])
+        {
+            self.vars_to_draft(slot);
         }
     }
 
-    /// Renames row `i`.
-    pub fn set_var_name(&mut self, i: usize, name: &str) {
-        if let Some(r) = self.vars.get_mut(i) {
-            name.clone_into(&mut r.name);
-            self.vars_to_draft();
-        }
+    /// Adds an empty row to the map at `at`.
+    pub fn add_var(&mut self, at: &[&str]) {
+        self.edit_vars(at, |rows| {
+            rows.push(VarRow::default());
+            true
+        });
     }
 
-    /// Sets row `i`'s value.
-    pub fn set_var_value(&mut self, i: usize, value: &str) {
-        if let Some(r) = self.vars.get_mut(i) {
-            value.clone_into(&mut r.value);
-            self.vars_to_draft();
-        }
+    /// Removes row `i` of the map at `at`.
+    pub fn remove_var(&mut self, at: &[&str], i: usize) {
+        self.edit_vars(at, |rows| {
+            let ok = i < rows.len();
+            if ok {
+                rows.remove(i);
+            }
+            ok
+        });
     }
 
-    /// Messages for row `i`.
+    /// Renames row `i` of the map at `at`.
+    pub fn set_var_name(&mut self, at: &[&str], i: usize, name: &str) {
+        self.edit_vars(at, |rows| {
+            rows.get_mut(i)
+                .map(|r| name.clone_into(&mut r.name))
+                .is_some()
+        });
+    }
+
+    /// Sets the value of row `i` of the map at `at`.
+    pub fn set_var_value(&mut self, at: &[&str], i: usize, value: &str) {
+        self.edit_vars(at, |rows| {
+            rows.get_mut(i)
+                .map(|r| value.clone_into(&mut r.value))
+                .is_some()
+        });
+    }
+
+    /// Messages for row `i` of the map at `at`.
     #[must_use]
-    pub fn var_errors(&self, i: usize) -> Vec<String> {
-        let Some(row) = self.vars.get(i) else {
+    pub fn var_errors(&self, at: &[&str], i: usize) -> Vec<String> {
+        let Some(row) = self.vars(at).get(i) else {
             return Vec::new();
         };
-        self.errors_at(&pointer(&["variables", &row.name])).to_vec()
+        let mut path = at.to_vec();
+        path.push(&row.name);
+        self.errors_at(&pointer(&path)).to_vec()
     }
 
     // ---- analysis ----
@@ -712,12 +754,16 @@ impl EditModel {
             }
         }
         // Two rows with one name: the draft keeps only the last, so the user must see it.
-        for (i, row) in self.vars.iter().enumerate() {
-            if self.vars[..i].iter().any(|r| r.name == row.name) {
-                errors
-                    .entry(pointer(&["variables", &row.name]))
-                    .or_default()
-                    .push(format!("Duplicate stage variable name: {}", row.name));
+        for (at, rows) in VAR_MAPS.iter().zip(&self.vars) {
+            for (i, row) in rows.iter().enumerate() {
+                if rows[..i].iter().any(|r| r.name == row.name) {
+                    let mut path = at.to_vec();
+                    path.push(&row.name);
+                    errors
+                        .entry(pointer(&path))
+                        .or_default()
+                        .push(format!("Duplicate stage variable name: {}", row.name));
+                }
             }
         }
         let patch = if errors.is_empty() {
@@ -871,7 +917,7 @@ mod tests {
         assert_eq!(m.analysis().patch, PatchState::Ops(vec![]));
         assert!(!m.analysis().can_save());
         assert_eq!(
-            m.vars(),
+            m.vars(STAGE_VARIABLES),
             &[VarRow {
                 name: "backend".into(),
                 value: "api.example.com".into()
@@ -993,22 +1039,22 @@ mod tests {
     fn stage_fields_and_variables() {
         let mut m = demo();
         m.set_text(&["description"], "");
-        m.set_var_value(0, "other.example.com");
-        m.add_var();
-        m.set_var_name(1, "bad name");
+        m.set_var_value(STAGE_VARIABLES, 0, "other.example.com");
+        m.add_var(STAGE_VARIABLES);
+        m.set_var_name(STAGE_VARIABLES, 1, "bad name");
         assert!(
-            m.var_errors(1)[0].contains("bad name"),
+            m.var_errors(STAGE_VARIABLES, 1)[0].contains("bad name"),
             "{:?}",
-            m.var_errors(1)
+            m.var_errors(STAGE_VARIABLES, 1)
         );
         assert!(!m.analysis().can_save());
-        m.set_var_name(1, "backend");
+        m.set_var_name(STAGE_VARIABLES, 1, "backend");
         assert!(
-            m.var_errors(1)
+            m.var_errors(STAGE_VARIABLES, 1)
                 .contains(&"Duplicate stage variable name: backend".to_owned())
         );
-        m.set_var_name(1, "region");
-        m.set_var_value(1, "eu");
+        m.set_var_name(STAGE_VARIABLES, 1, "region");
+        m.set_var_value(STAGE_VARIABLES, 1, "eu");
         assert!(m.analysis().can_save());
         let paths: Vec<&str> = m
             .analysis()
@@ -1021,8 +1067,8 @@ mod tests {
             paths,
             ["/description", "/variables/backend", "/variables/region"]
         );
-        m.remove_var(1);
-        m.remove_var(0);
+        m.remove_var(STAGE_VARIABLES, 1);
+        m.remove_var(STAGE_VARIABLES, 0);
         assert_eq!(
             m.analysis().ops().unwrap(),
             &[
@@ -1030,6 +1076,45 @@ mod tests {
                 PatchOperation::remove("/variables/backend")
             ]
         );
+    }
+
+    #[test]
+    fn canary_overrides_edit_like_variables() {
+        let mut m = demo();
+        m.set_canary(true);
+        assert!(m.vars(CANARY_OVERRIDES).is_empty());
+        m.add_var(CANARY_OVERRIDES);
+        m.set_var_name(CANARY_OVERRIDES, 0, "bad name");
+        assert!(
+            m.var_errors(CANARY_OVERRIDES, 0)[0].contains("bad name"),
+            "{:?}",
+            m.var_errors(CANARY_OVERRIDES, 0)
+        );
+        assert!(!m.analysis().can_save());
+        m.set_var_name(CANARY_OVERRIDES, 0, "backend");
+        m.set_var_value(CANARY_OVERRIDES, 0, "canary.example.com");
+        assert!(m.analysis().can_save());
+        assert!(
+            m.analysis()
+                .ops()
+                .unwrap()
+                .iter()
+                .any(|o| o.path == "/canarySettings/stageVariableOverrides/backend")
+        );
+        assert_eq!(m.vars(STAGE_VARIABLES).len(), 1);
+        m.add_var(CANARY_OVERRIDES);
+        m.set_var_name(CANARY_OVERRIDES, 1, "backend");
+        assert!(
+            m.var_errors(CANARY_OVERRIDES, 1)
+                .contains(&"Duplicate stage variable name: backend".to_owned())
+        );
+        m.remove_var(CANARY_OVERRIDES, 1);
+        m.remove_var(CANARY_OVERRIDES, 0);
+        assert!(m.field(CANARY_OVERRIDES).is_none());
+        m.add_var(CANARY_OVERRIDES);
+        m.set_canary(false);
+        assert!(m.vars(CANARY_OVERRIDES).is_empty());
+        assert!(!m.is_dirty());
     }
 
     #[test]
@@ -1130,10 +1215,13 @@ mod tests {
             Box::new(move |m| m.reset_setting("~1pets/GET", logging)),
             Box::new(|m| m.remove_override("~1pets/GET")),
             Box::new(|m| m.set_text(&["description"], "x")),
-            Box::new(|m| m.add_var()),
-            Box::new(|m| m.set_var_name(1, "v2")),
-            Box::new(|m| m.set_var_value(1, "ok")),
+            Box::new(|m| m.add_var(STAGE_VARIABLES)),
+            Box::new(|m| m.set_var_name(STAGE_VARIABLES, 1, "v2")),
+            Box::new(|m| m.set_var_value(STAGE_VARIABLES, 1, "ok")),
             Box::new(|m| m.set_canary(true)),
+            Box::new(|m| m.add_var(CANARY_OVERRIDES)),
+            Box::new(|m| m.set_var_name(CANARY_OVERRIDES, 0, "bad name")),
+            Box::new(|m| m.set_var_name(CANARY_OVERRIDES, 0, "backend")),
             Box::new(|m| m.set_number(&["canarySettings", "percentTraffic"], "101")),
         ];
         for (i, step) in steps.iter().enumerate() {

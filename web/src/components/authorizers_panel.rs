@@ -93,7 +93,7 @@ fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
     let headers = RwSignal::new(String::new());
     let path = RwSignal::new(String::new());
     let initial_vars = ed.with(|m| {
-        m.vars()
+        m.vars(crate::edit::STAGE_VARIABLES)
             .iter()
             .map(|r| format!("{}={}", r.name, r.value))
             .collect::<Vec<_>>()

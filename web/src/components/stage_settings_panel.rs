@@ -11,7 +11,7 @@ use stagecraft_core::model::CACHE_CLUSTER_SIZES;
 
 use super::api_page::deployment_label;
 use super::editor::{Editor, Scope};
-use crate::edit::{EditModel, pointer};
+use crate::edit::{CANARY_OVERRIDES, STAGE_VARIABLES, pointer};
 
 fn field_id(path: &[&str]) -> String {
     format!("f-{}", path.join("-"))
@@ -215,10 +215,6 @@ pub fn StageSettingsPanel() -> impl IntoView {
         ed.rev.track();
         ed.with(|m| m.field(&["canarySettings"]).is_some())
     };
-    let var_count = Memo::new(move |_| {
-        ed.rev.track();
-        ed.with(|m| m.vars().len())
-    });
     view! {
         <div class="settings" data-testid="stage-settings">
             <section class="panel">
@@ -260,28 +256,13 @@ pub fn StageSettingsPanel() -> impl IntoView {
                 </div>
             </section>
             <section class="panel">
-                <div class="panel-head">
-                    <h2>"Stage variables"</h2>
-                    <button class="btn small" data-testid="add-variable" on:click=click(move |_| ed.edit(Scope::Stage, EditModel::add_var))>
-                        "+ Variable"
-                    </button>
-                </div>
-                <Show
-                    when=move || 0 < var_count.get()
-                    fallback=|| view! { <p class="muted small">"No stage variables."</p> }
-                >
-                    <div class="vars" role="table" aria-label="Stage variables" data-testid="variables">
-                        <div class="var-row head" role="row">
-                            <span role="columnheader">"Name"</span>
-                            <span role="columnheader">"Value"</span>
-                            <span></span>
-                        </div>
-                        <For each=move || 0..var_count.get() key=|i| *i let:i>
-                            <VarRowView i=i/>
-                        </For>
-                    </div>
-                </Show>
-                <FieldErrors path=vec!["variables"]/>
+                <VarsEditor
+                    path=STAGE_VARIABLES
+                    title="Stage variables"
+                    noun="variable"
+                    testid="variable"
+                    empty="No stage variables."
+                />
             </section>
             <section class="panel">
                 <h2>"Access logs"</h2>
@@ -322,55 +303,132 @@ pub fn StageSettingsPanel() -> impl IntoView {
                         <DeploymentField label="Canary deployment" path=vec!["canarySettings", "deploymentId"]/>
                     </div>
                     <CheckField label="Canary uses the stage cache" path=vec!["canarySettings", "useStageCache"]/>
+                    <VarsEditor
+                        path=CANARY_OVERRIDES
+                        title="Stage variable overrides"
+                        noun="override"
+                        testid="canary-override"
+                        empty="The canary uses the stage's variables."
+                        nested=true
+                    />
                 </Show>
             </section>
         </div>
     }
 }
 
+/// Rows editing the name → value map at `path` (the stage's `variables` or the canary's
+/// `stageVariableOverrides`), with core's messages per row and for the whole map.
 #[component]
-fn VarRowView(i: usize) -> impl IntoView {
+fn VarsEditor(
+    path: &'static [&'static str],
+    title: &'static str,
+    /// What one row is called in labels ("variable").
+    noun: &'static str,
+    /// The `data-testid` stem: `add-{testid}`, `{testid}s`, `{testid}-{i}`, `{testid}-name`, …
+    testid: &'static str,
+    /// What shows without rows.
+    empty: &'static str,
+    /// A sub-section of a panel (an `h3` heading).
+    #[prop(optional)]
+    nested: bool,
+) -> impl IntoView {
+    let ed = Editor::get();
+    let count = Memo::new(move |_| {
+        ed.rev.track();
+        ed.with(|m| m.vars(path).len())
+    });
+    let heading = if nested {
+        view! { <h3>{title}</h3> }.into_any()
+    } else {
+        view! { <h2>{title}</h2> }.into_any()
+    };
+    view! {
+        <div class="panel-head">
+            {heading}
+            <button
+                class="btn small"
+                data-testid=format!("add-{testid}")
+                on:click=click(move |_| ed.edit(Scope::Stage, |m| m.add_var(path)))
+            >
+                {format!("+ {}{}", noun[..1].to_uppercase(), &noun[1..])}
+            </button>
+        </div>
+        <Show when=move || 0 < count.get() fallback=move || view! { <p class="muted small">{empty}</p> }>
+            <div class="vars" role="table" aria-label=title data-testid=format!("{testid}s")>
+                <div class="var-row head" role="row">
+                    <span role="columnheader">"Name"</span>
+                    <span role="columnheader">"Value"</span>
+                    <span></span>
+                </div>
+                <For each=move || 0..count.get() key=|i| *i let:i>
+                    <VarRowView path=path noun=noun testid=testid i=i/>
+                </For>
+            </div>
+        </Show>
+        <FieldErrors path=path.to_vec()/>
+    }
+}
+
+#[component]
+fn VarRowView(
+    path: &'static [&'static str],
+    noun: &'static str,
+    testid: &'static str,
+    i: usize,
+) -> impl IntoView {
     let ed = Editor::get();
     let name = move || {
         ed.rev.track();
-        ed.with(|m| m.vars().get(i).map(|r| r.name.clone()).unwrap_or_default())
+        ed.with(|m| {
+            m.vars(path)
+                .get(i)
+                .map(|r| r.name.clone())
+                .unwrap_or_default()
+        })
     };
     let value = move || {
         ed.rev.track();
-        ed.with(|m| m.vars().get(i).map(|r| r.value.clone()).unwrap_or_default())
+        ed.with(|m| {
+            m.vars(path)
+                .get(i)
+                .map(|r| r.value.clone())
+                .unwrap_or_default()
+        })
     };
     let errors = Memo::new(move |_| {
         ed.rev.track();
-        ed.with(|m| m.var_errors(i))
+        ed.with(|m| m.var_errors(path, i))
     });
+    let label = format!("{}{}", noun[..1].to_uppercase(), &noun[1..]);
     view! {
-        <div class="var-row" role="row" class:invalid=rx(move || !errors.with(Vec::is_empty)) data-testid=format!("variable-{i}")>
+        <div class="var-row" role="row" class:invalid=rx(move || !errors.with(Vec::is_empty)) data-testid=format!("{testid}-{i}")>
             <input
                 role="cell"
-                aria-label=format!("Variable {} name", i + 1)
-                data-testid="variable-name"
+                aria-label=format!("{label} {} name", i + 1)
+                data-testid=format!("{testid}-name")
                 prop:value=name
                 aria-invalid=rx(move || (!errors.with(Vec::is_empty)).then_some("true"))
                 on:input=on_ev(move |ev| {
                     let v = event_target_value(&ev);
-                    ed.edit(Scope::Stage, |m| m.set_var_name(i, &v));
+                    ed.edit(Scope::Stage, |m| m.set_var_name(path, i, &v));
                 })
             />
             <input
                 role="cell"
-                aria-label=format!("Variable {} value", i + 1)
-                data-testid="variable-value"
+                aria-label=format!("{label} {} value", i + 1)
+                data-testid=format!("{testid}-value")
                 prop:value=value
                 on:input=on_ev(move |ev| {
                     let v = event_target_value(&ev);
-                    ed.edit(Scope::Stage, |m| m.set_var_value(i, &v));
+                    ed.edit(Scope::Stage, |m| m.set_var_value(path, i, &v));
                 })
             />
             <button
                 class="icon"
-                aria-label=format!("Remove variable {}", i + 1)
-                data-testid="remove-variable"
-                on:click=click(move |_| ed.edit(Scope::Stage, |m| m.remove_var(i)))
+                aria-label=format!("Remove {noun} {}", i + 1)
+                data-testid=format!("remove-{testid}")
+                on:click=click(move |_| ed.edit(Scope::Stage, |m| m.remove_var(path, i)))
             >
                 "×"
             </button>
