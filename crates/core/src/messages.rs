@@ -322,3 +322,31 @@ pub fn member_null(location: &str) -> String {
         "1 validation error detected: Value null at '{location}' failed to satisfy constraint: Member must not be null"
     )
 }
+
+/// *stagecraft*: a `limit` query parameter outside 1–500.
+#[must_use]
+pub fn invalid_limit(raw: &str) -> String {
+    format!("Invalid limit specified: {raw}. Must be between 1 and 500.")
+}
+
+/// *stagecraft*: a `position` query parameter that is not a page token.
+#[must_use]
+pub fn invalid_position(raw: &str) -> String {
+    format!("Invalid position specified: {raw}")
+}
+
+/// *AWS*: PutIntegration of a non-MOCK type without `httpMethod`.
+pub const EMPTY_INTEGRATION_HTTP_METHOD: &str =
+    "Enumeration value for HttpMethod must be non-empty";
+
+/// *AWS*: an HTTP integration whose URI is not an http(s) URL.
+pub const INVALID_HTTP_ENDPOINT: &str = "Invalid HTTP endpoint specified for URI";
+
+/// *AWS*: an ARN that names nothing this operation accepts.
+pub const INVALID_ARN: &str = "Invalid ARN specified in the request";
+
+/// *stagecraft*: an `identityValidationExpression` that is not a regular expression.
+#[must_use]
+pub fn invalid_identity_validation_expression(expr: &str) -> String {
+    format!("Invalid identity validation expression specified: {expr}")
+}

@@ -73,11 +73,7 @@ fn page<T>(items: Vec<T>, uri: &Uri) -> Result<Page<T>> {
             .parse::<usize>()
             .ok()
             .filter(|n| (1..=500).contains(n))
-            .ok_or_else(|| {
-                Error::bad_request(format!(
-                    "Invalid limit specified: {raw}. Must be between 1 and 500."
-                ))
-            })?,
+            .ok_or_else(|| Error::bad_request(messages::invalid_limit(&raw)))?,
         None => 25,
     };
     let start = match query_one(uri, "position") {
@@ -85,7 +81,7 @@ fn page<T>(items: Vec<T>, uri: &Uri) -> Result<Page<T>> {
             .parse::<usize>()
             .ok()
             .filter(|n| *n <= items.len())
-            .ok_or_else(|| Error::bad_request(format!("Invalid position specified: {raw}")))?,
+            .ok_or_else(|| Error::bad_request(messages::invalid_position(&raw)))?,
         None => 0,
     };
     let end = (start + limit).min(items.len());
@@ -525,20 +521,16 @@ fn integration(resource_id: &str, body: &serde_json::Map<String, Value>) -> Resu
                 .and_then(Value::as_str)
                 .is_none_or(str::is_empty)
             {
-                return Err(Error::bad_request(
-                    "Enumeration value for HttpMethod must be non-empty",
-                ));
+                return Err(Error::bad_request(messages::EMPTY_INTEGRATION_HTTP_METHOD));
             }
             if kind.starts_with("HTTP") {
                 if !(uri.starts_with("http://") || uri.starts_with("https://")) {
-                    return Err(Error::bad_request(
-                        "Invalid HTTP endpoint specified for URI",
-                    ));
+                    return Err(Error::bad_request(messages::INVALID_HTTP_ENDPOINT));
                 }
                 out.entry("connectionType")
                     .or_insert_with(|| json!("INTERNET"));
             } else if !uri.starts_with("arn:") {
-                return Err(Error::bad_request("Invalid ARN specified in the request"));
+                return Err(Error::bad_request(messages::INVALID_ARN));
             }
         }
     }
@@ -944,9 +936,7 @@ pub(crate) fn check_authorizer(a: &Authorizer, input: &str) -> Result<()> {
     authorizer::validate(a)?;
     if let Some(expr) = &a.identity_validation_expression {
         regex_lite::Regex::new(expr).map_err(|_| {
-            Error::bad_request(format!(
-                "Invalid identity validation expression specified: {expr}"
-            ))
+            Error::bad_request(messages::invalid_identity_validation_expression(expr))
         })?;
     }
     Ok(())
@@ -1074,7 +1064,7 @@ enum Tagged {
 }
 
 fn parse_arn(arn: &str) -> Result<Tagged> {
-    let invalid = || Error::bad_request("Invalid ARN specified in the request");
+    let invalid = || Error::bad_request(messages::INVALID_ARN);
     let rest = arn.strip_prefix("arn:").ok_or_else(invalid)?;
     let (_, rest) = rest.split_once(":apigateway:").ok_or_else(invalid)?;
     let (_region, path) = rest.split_once("::").ok_or_else(invalid)?;
