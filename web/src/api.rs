@@ -118,7 +118,9 @@ async fn call(verb: Verb, path: &str, body: Option<String>) -> Result<String, Ht
 }
 
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, HttpError> {
-    serde_json::from_str(text).map_err(|e| HttpError {
+    serde_json::from_str::<Value>(text)
+        .and_then(|v| T::deserialize(&v))
+        .map_err(|e| HttpError {
         status: 200,
         error_type: None,
         message: format!("unexpected response: {e}"),

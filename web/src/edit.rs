@@ -228,11 +228,12 @@ pub fn raw(setting: &Setting, value: &Value) -> String {
     }
 }
 
+/// A double without a trailing `.0` (`25`, `10.5`).
 fn trim_double(d: f64) -> String {
-    if d.fract() == 0.0 && d.abs() < 1e15 {
-        format!("{d:.0}")
-    } else {
-        d.to_string()
+    let text = stagecraft_core::values::format_double(d);
+    match text.strip_suffix(".0") {
+        Some(whole) => whole.to_owned(),
+        None => text,
     }
 }
 
@@ -648,7 +649,7 @@ impl EditModel {
         {
             keys.extend(base.keys().cloned());
         }
-        keys.sort();
+        keys.sort_unstable();
         keys.dedup();
         for key in keys {
             self.check_key(&key);

@@ -53,7 +53,7 @@ pub fn build_rows(methods: Option<&[MethodRef]>, stored: &[String]) -> Vec<Row> 
         kind: RowKind::AllMethods,
     }];
     let mut sorted: Vec<&MethodRef> = methods.iter().collect();
-    sorted.sort();
+    sorted.sort_unstable();
     sorted.dedup();
     let mut known = BTreeSet::new();
     for m in sorted {

@@ -247,7 +247,7 @@ pub fn three_way(base: &Value, theirs: &Value, mine: &Value) -> Merge {
             .clone();
         conflict_paths.push(shortest);
     }
-    conflict_paths.sort();
+    conflict_paths.sort_unstable();
     conflict_paths.dedup();
     let outer: Vec<Path> = conflict_paths
         .iter()

@@ -27,7 +27,7 @@ pub mod scalar;
 pub mod schema;
 pub mod settings;
 pub mod validate;
-mod values;
+pub mod values;
 
 pub use apply::{Environment, apply, apply_with};
 pub use diff::{DiffError, diff};

@@ -1,4 +1,5 @@
-//! Small conversions between patch strings and typed values.
+//! Small conversions between patch strings and typed values; [`format_double`] formats doubles without
+//! `core::fmt`'s float code (about 10 KB of WASM).
 
 /// Parses a patch boolean. AWS documents `"true"` / `"false"`; case is ignored.
 pub(crate) fn parse_bool(raw: &str) -> Option<bool> {
@@ -17,7 +18,7 @@ pub(crate) fn parse_bool(raw: &str) -> Option<bool> {
 /// round-trip digits, plain decimal, no exponent), but through `zmij` (serde_json's float writer, already
 /// linked) instead of `core::fmt`'s float code. In a rare tie between two shortest forms that parse to the
 /// same double, the last digit may differ from `core::fmt`'s (both round-trip).
-pub(crate) fn format_double(d: f64) -> String {
+pub fn format_double(d: f64) -> String {
     if !d.is_finite() {
         return if d.is_nan() {
             "NaN".to_owned()
@@ -72,7 +73,7 @@ pub(crate) fn format_double(d: f64) -> String {
 }
 
 /// Parses a patch double (finite only).
-pub(crate) fn parse_double(raw: &str) -> Option<f64> {
+pub fn parse_double(raw: &str) -> Option<f64> {
     raw.trim().parse::<f64>().ok().filter(|d| d.is_finite())
 }
 

@@ -5,6 +5,7 @@
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 #[allow(unused_imports)]
 use crate::components::rx;
+use crate::components::{Keyed, keyed_list};
 use leptos::prelude::*;
 use serde_json::Value;
 use stagecraft_core::settings::ValueKind;
@@ -114,16 +115,16 @@ pub fn MethodSettingsPanel() -> impl IntoView {
         })
     });
     let visible = Memo::new(move |_| {
-        let needle = filter.get().to_lowercase();
+        let needle = filter.get().to_ascii_lowercase();
         let only = only_overrides.get();
         ed.keys_rev.track();
         rows.with(|rs| {
             rs.iter()
                 .filter(|r| {
                     needle.is_empty()
-                        || r.path.to_lowercase().contains(&needle)
-                        || r.method.to_lowercase().contains(&needle)
-                        || r.key.to_lowercase().contains(&needle)
+                        || r.path.to_ascii_lowercase().contains(&needle)
+                        || r.method.to_ascii_lowercase().contains(&needle)
+                        || r.key.to_ascii_lowercase().contains(&needle)
                 })
                 .filter(|r| !only || ed.with(|m| m.has_override(&r.key)))
                 .cloned()
@@ -201,9 +202,17 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                             </div>
                         </div>
                         <div class="mbody" role="rowgroup">
-                            <For each=move || visible.get() key=|r| r.key.clone() let:row>
-                                <MatrixRow row=row editing=editing selector=selector.get_value()/>
-                            </For>
+                            {keyed_list(move || {
+                                visible
+                                    .get()
+                                    .into_iter()
+                                    .map(|row| {
+                                        let key = row.key.clone();
+                                        let selector = selector.get_value();
+                                        Keyed::new(key, move || view! { <MatrixRow row=row editing=editing selector=selector/> }.into_any())
+                                    })
+                                    .collect()
+                            })}
                         </div>
                     </div>
                     <Show when=move || visible.with(Vec::is_empty)>

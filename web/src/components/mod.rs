@@ -98,3 +98,34 @@ pub(crate) fn rx<T: 'static>(
 ) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> T + Send>> {
     std::sync::Arc::new(std::sync::Mutex::new(f))
 }
+
+/// One item of a [`keyed_list`]: its key and how to draw it.
+pub(crate) struct Keyed {
+    key: String,
+    draw: Box<dyn FnOnce() -> AnyView + Send>,
+}
+
+impl Keyed {
+    /// An item drawn by `draw`, kept (not redrawn) while an item with the same `key` stays in the list.
+    pub fn new(key: impl Into<String>, draw: impl FnOnce() -> AnyView + Send + 'static) -> Self {
+        Self {
+            key: key.into(),
+            draw: Box::new(draw),
+        }
+    }
+}
+
+/// `<For>` with one set of type parameters for the whole app: every distinct `For` instantiation
+/// costs ~7 KB of WASM, so the app's keyed lists all go through this one.
+pub(crate) fn keyed_list(each: impl Fn() -> Vec<Keyed> + Send + 'static) -> AnyView {
+    let each: Box<dyn Fn() -> Vec<Keyed> + Send> = Box::new(each);
+    view! { <For each=each key=keyed_key children=draw_keyed/> }.into_any()
+}
+
+fn keyed_key(item: &Keyed) -> String {
+    item.key.clone()
+}
+
+fn draw_keyed(item: Keyed) -> AnyView {
+    (item.draw)()
+}

@@ -7,6 +7,7 @@ use std::time::Duration;
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 #[allow(unused_imports)]
 use crate::components::rx;
+use crate::components::{Keyed, keyed_list};
 use leptos::prelude::*;
 
 use crate::route::{Route, is_embed};
@@ -238,39 +239,13 @@ pub fn Toasts() -> impl IntoView {
     let ctx = AppCtx::get();
     view! {
         <div class="toasts" aria-live="polite" data-testid="toasts">
-            <For each=move || ctx.toasts.get() key=|t| t.id let:toast>
-                {
-                    let id = toast.id;
-                    let class = match toast.kind {
-                        ToastKind::Success => "toast success",
-                        ToastKind::Error => "toast error",
-                        ToastKind::Info => "toast info",
-                    };
-                    let role = if toast.kind == ToastKind::Error { "alert" } else { "status" };
-                    let kind = match toast.kind {
-                        ToastKind::Success => "success",
-                        ToastKind::Error => "error",
-                        ToastKind::Info => "info",
-                    };
-                    view! {
-                        <div class=class role=role data-testid="toast" data-kind=kind>
-                            <div class="toast-body">
-                                <strong>{toast.title.clone()}</strong>
-                                <ul>
-                                    {toast.detail.iter().map(|d| view! { <li>{d.clone()}</li> }).collect_view()}
-                                </ul>
-                            </div>
-                            <button
-                                class="icon"
-                                aria-label="Dismiss"
-                                on:click=click(move |_| ctx.toasts.update(|t| t.retain(|x| x.id != id)))
-                            >
-                                "×"
-                            </button>
-                        </div>
-                    }
-                }
-            </For>
+            {keyed_list(move || {
+                ctx.toasts
+                    .get()
+                    .into_iter()
+                    .map(|toast| Keyed::new(toast.id.to_string(), move || toast_view(ctx, &toast)))
+                    .collect()
+            })}
         </div>
     }
 }
@@ -343,4 +318,33 @@ pub fn ErrorBox(
             <p class="verbatim">{error.message.clone()}</p>
         </div>
     }
+}
+
+/// One toast with its dismiss button.
+fn toast_view(ctx: AppCtx, toast: &Toast) -> AnyView {
+    let id = toast.id;
+    let (class, kind) = match toast.kind {
+        ToastKind::Success => ("toast success", "success"),
+        ToastKind::Error => ("toast error", "error"),
+        ToastKind::Info => ("toast info", "info"),
+    };
+    let role = if toast.kind == ToastKind::Error { "alert" } else { "status" };
+    view! {
+        <div class=class role=role data-testid="toast" data-kind=kind>
+            <div class="toast-body">
+                <strong>{toast.title.clone()}</strong>
+                <ul>
+                    {toast.detail.iter().map(|d| view! { <li>{d.clone()}</li> }).collect_view()}
+                </ul>
+            </div>
+            <button
+                class="icon"
+                aria-label="Dismiss"
+                on:click=click(move |_| ctx.toasts.update(|t| t.retain(|x| x.id != id)))
+            >
+                "×"
+            </button>
+        </div>
+    }
+    .into_any()
 }

@@ -5,6 +5,7 @@
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 #[allow(unused_imports)]
 use crate::components::rx;
+use crate::components::{Keyed, keyed_list};
 use leptos::prelude::*;
 use serde_json::Value;
 use stagecraft_core::model::CACHE_CLUSTER_SIZES;
@@ -351,7 +352,7 @@ fn VarsEditor(
                 data-testid=format!("add-{testid}")
                 on:click=click(move |_| ed.edit(Scope::Stage, |m| m.add_var(path)))
             >
-                {format!("+ {}{}", noun[..1].to_uppercase(), &noun[1..])}
+                {format!("+ {}", capitalized(noun))}
             </button>
         </div>
         <Show when=move || 0 < count.get() fallback=move || view! { <p class="muted small">{empty}</p> }>
@@ -361,9 +362,11 @@ fn VarsEditor(
                     <span role="columnheader">"Value"</span>
                     <span></span>
                 </div>
-                <For each=move || 0..count.get() key=|i| *i let:i>
-                    <VarRowView path=path noun=noun testid=testid i=i/>
-                </For>
+                {keyed_list(move || {
+                    (0..count.get())
+                        .map(|i| Keyed::new(i.to_string(), move || view! { <VarRowView path=path noun=noun testid=testid i=i/> }.into_any()))
+                        .collect()
+                })}
             </div>
         </Show>
         <FieldErrors path=path.to_vec()/>
@@ -400,7 +403,7 @@ fn VarRowView(
         ed.rev.track();
         ed.with(|m| m.var_errors(path, i))
     });
-    let label = format!("{}{}", noun[..1].to_uppercase(), &noun[1..]);
+    let label = capitalized(noun);
     view! {
         <div class="var-row" role="row" class:invalid=rx(move || !errors.with(Vec::is_empty)) data-testid=format!("{testid}-{i}")>
             <input
@@ -435,4 +438,13 @@ fn VarRowView(
             <div class="field-error span3">{rx(move || errors.get().into_iter().map(|e| view! { <p>{e}</p> }).collect_view())}</div>
         </div>
     }
+}
+
+/// `noun` with an upper-case first letter (ASCII: the nouns are the app's own words).
+fn capitalized(noun: &str) -> String {
+    let mut label = noun.to_owned();
+    if let Some(first) = label.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    label
 }
