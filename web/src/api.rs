@@ -121,10 +121,10 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, HttpError> {
     serde_json::from_str::<Value>(text)
         .and_then(|v| T::deserialize(&v))
         .map_err(|e| HttpError {
-        status: 200,
-        error_type: None,
-        message: format!("unexpected response: {e}"),
-    })
+            status: 200,
+            error_type: None,
+            message: format!("unexpected response: {e}"),
+        })
 }
 
 fn api_path(api: &str) -> String {

@@ -117,7 +117,7 @@ pub fn ApiPage(
                                                     </button>
                                                 </td>
                                             </tr>
-                                        }
+                                        }.into_any()
                                     })
                                     .collect_view()}
                             </tbody>
@@ -234,7 +234,7 @@ fn CreateStage(
                                 .into_iter()
                                 .map(|d| {
                                     let label = deployment_label(&d);
-                                    view! { <option value=d.id.clone()>{label}</option> }
+                                    view! { <option value=d.id.clone()>{label}</option> }.into_any()
                                 })
                                 .collect_view()
                         })}

@@ -65,7 +65,7 @@ pub fn AuthorizersPanel() -> impl IntoView {
                                                         <button class="btn small" on:click=click(move |_| selected.set(id2.clone()))>"Test"</button>
                                                     </td>
                                                 </tr>
-                                            }
+                                            }.into_any()
                                         })
                                         .collect_view()}
                                 </tbody>
@@ -218,7 +218,7 @@ fn InvokeResult(result: Value) -> impl IntoView {
                 <div><dt>"latency"</dt><dd data-testid="ti-latency">{latency}</dd></div>
             </dl>
             {policy.map(|p| view! { <h3>"Policy"</h3><pre class="code" data-testid="ti-policy">{p}</pre> })}
-            {extras.into_iter().map(|(k, v)| view! { <h3>{k}</h3><pre class="code">{v}</pre> }).collect_view()}
+            {extras.into_iter().map(|(k, v)| view! { <h3>{k}</h3><pre class="code">{v}</pre> }.into_any()).collect_view()}
             {log.map(|l| view! { <h3>"Log"</h3><pre class="code log" data-testid="ti-log">{l}</pre> })}
         </div>
     }

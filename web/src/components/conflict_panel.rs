@@ -63,7 +63,7 @@ pub fn ConflictPanel() -> impl IntoView {
                                 </label>
                             </td>
                         </tr>
-                    }
+                    }.into_any()
                 })
                 .collect_view();
             view! {

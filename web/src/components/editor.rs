@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 #[allow(unused_imports)]
 use crate::components::rx;
+use crate::components::show_when;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use stagecraft_core::{ALL_METHODS_KEY, Stage};
@@ -404,7 +405,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                         </span>
                     </Link>
                 </li>
-            }
+            }.into_any()
         })
         .collect_view();
     let deployment = move || {
@@ -431,11 +432,15 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                             n => format!("{n} unsaved change{}", plural(n)),
                         })}
                     </span>
-                    <Show when=move || 0 < error_count.get()>
-                        <span class="pill bad" data-testid="error-count">
-                            {rx(move || format!("{} problem{}", error_count.get(), plural(error_count.get())))}
-                        </span>
-                    </Show>
+                    {show_when(
+                        move || 0 < error_count.get(),
+                        move || view! {
+                            <span class="pill bad" data-testid="error-count">
+                                {rx(move || format!("{} problem{}", error_count.get(), plural(error_count.get())))}
+                            </span>
+                        }.into_any(),
+                        None,
+                    )}
                 </div>
                 <div class="actions">
                     <button class="btn ghost" data-testid="reload" on:click=click(move |_| ed.reload()) disabled=rx(move || ed.busy.get().is_some())>

@@ -41,7 +41,7 @@ pub fn Home() -> impl IntoView {
                                             <span class="muted">{a.description.clone().unwrap_or_default()}</span>
                                         </Link>
                                     </li>
-                                }
+                                }.into_any()
                             })
                             .collect_view()}
                     </ul>

@@ -5,6 +5,7 @@
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 #[allow(unused_imports)]
 use crate::components::rx;
+use crate::components::show_when;
 use crate::components::{Keyed, keyed_list};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -153,7 +154,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
         groups
             .clone()
             .into_iter()
-            .map(|(g, n)| view! { <div role="columnheader" class="group" style=format!("grid-column: span {n}")>{g}</div> })
+            .map(|(g, n)| view! { <div role="columnheader" class="group" style=format!("grid-column: span {n}")>{g}</div> }.into_any())
             .collect_view()
     };
     let headers = move || {
@@ -173,7 +174,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                         "?"
                     </button>
                 </div>
-            }
+            }.into_any()
         })
         .collect_view()
     };
@@ -215,9 +216,13 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                             })}
                         </div>
                     </div>
-                    <Show when=move || visible.with(Vec::is_empty)>
-                        <p class="empty small">"No method matches the filter."</p>
-                    </Show>
+                    {show_when(
+                        move || visible.with(Vec::is_empty),
+                        move || view! {
+                            <p class="empty small">"No method matches the filter."</p>
+                        }.into_any(),
+                        None,
+                    )}
                 </div>
             }
             .into_any()
@@ -311,7 +316,7 @@ fn MatrixRow(
         key.with_value(|k| ed.with(|m| (m.has_override(k), m.row_dirty(k))))
     });
     let cells = (0..METHOD_SETTINGS.len())
-        .map(|col| view! { <MatrixCell key=row.key.clone() col=col trig=trig editing=editing selector=selector.clone()/> })
+        .map(|col| view! { <MatrixCell key=row.key.clone() col=col trig=trig editing=editing selector=selector.clone()/> }.into_any())
         .collect_view();
     let method_class = format!("method m-{}", row.method.to_ascii_lowercase());
     let head = match row.kind {
@@ -596,7 +601,7 @@ fn CellEditor(
                 >
                     {options
                         .into_iter()
-                        .map(|o| view! { <option value=o selected=o == current>{o}</option> })
+                        .map(|o| view! { <option value=o selected=o == current>{o}</option> }.into_any())
                         .collect_view()}
                 </select>
             }
@@ -630,7 +635,7 @@ fn CellEditor(
     view! {
         <div class="cell-editor" node_ref=wrapper on:keydown=on_key(key_handler) on:focusout=on_focus(on_focusout) on:click=click(|ev| ev.stop_propagation())>
             {control}
-            <Show when=move || has_stored>
+            {has_stored.then(|| view! {
                 <button
                     class="icon reset"
                     title="Reset: inherit this field again"
@@ -641,7 +646,7 @@ fn CellEditor(
                 >
                     "↺"
                 </button>
-            </Show>
+            })}
         </div>
     }
 }

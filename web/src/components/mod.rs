@@ -49,9 +49,7 @@ pub fn App() -> impl IntoView {
     };
     view! {
         <div class="app" class:embed=ctx.embed>
-            <Show when=move || !ctx.embed>
-                <shell::Header/>
-            </Show>
+            {(!ctx.embed).then(|| view! { <shell::Header/> })}
             <main id="main" class="main">{page}</main>
             <shell::Toasts/>
             <shell::ConfirmDialog/>
@@ -128,4 +126,30 @@ fn keyed_key(item: &Keyed) -> String {
 
 fn draw_keyed(item: Keyed) -> AnyView {
     (item.draw)()
+}
+
+/// A view built on demand.
+pub(crate) type ViewFn = Box<dyn Fn() -> AnyView + Send + Sync>;
+
+/// `children` while `when` holds, else `fallback` (or nothing): `<Show>` with one instantiation for
+/// the whole app. The condition is memoised, so the children are only rebuilt when it flips.
+pub(crate) fn show_when(
+    when: impl Fn() -> bool + Send + Sync + 'static,
+    children: impl Fn() -> AnyView + Send + Sync + 'static,
+    fallback: Option<ViewFn>,
+) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> AnyView + Send>> {
+    erased_show(Box::new(when), Box::new(children), fallback)
+}
+
+fn erased_show(
+    when: Box<dyn Fn() -> bool + Send + Sync>,
+    children: ViewFn,
+    fallback: Option<ViewFn>,
+) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> AnyView + Send>> {
+    let shown = Memo::new(move |_| when());
+    rx(move || match (shown.get(), &fallback) {
+        (true, _) => children(),
+        (false, Some(fallback)) => fallback(),
+        (false, None) => ().into_any(),
+    })
 }

@@ -5,6 +5,7 @@
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 #[allow(unused_imports)]
 use crate::components::rx;
+use crate::components::show_when;
 use leptos::prelude::*;
 
 use super::editor::Editor;
@@ -83,38 +84,42 @@ pub fn PatchPreview() -> impl IntoView {
                     })}
                 </span>
             </div>
-            <Show when=move || !errors.with(|e| e.is_empty())>
-                <div class="problems" role="alert" data-testid="validation-summary">
-                    <strong>
-                        {rx(move || {
-                            let n: usize = errors.with(|e| e.values().map(Vec::len).sum());
-                            if unexpressible.get() {
-                                "UpdateStage cannot make this change".to_owned()
-                            } else {
-                                format!("{n} problem{} — Save is disabled", if n == 1 { "" } else { "s" })
-                            }
-                        })}
-                    </strong>
-                    <ul>
-                        {rx(move || {
-                            errors
-                                .get()
-                                .into_iter()
-                                .take(50)
-                                .flat_map(|(pointer, msgs)| {
-                                    let path: Vec<String> = pointer
-                                        .split('/')
-                                        .skip(1)
-                                        .map(stagecraft_core::pointer::unescape)
-                                        .collect();
-                                    let label = if path.is_empty() { "Stage".to_owned() } else { describe(&path) };
-                                    msgs.into_iter().map(move |m| view! { <li><span class="where">{label.clone()}</span>" "{m}</li> })
-                                })
-                                .collect_view()
-                        })}
-                    </ul>
-                </div>
-            </Show>
+            {show_when(
+                move || !errors.with(|e| e.is_empty()),
+                move || view! {
+                    <div class="problems" role="alert" data-testid="validation-summary">
+                        <strong>
+                            {rx(move || {
+                                let n: usize = errors.with(|e| e.values().map(Vec::len).sum());
+                                if unexpressible.get() {
+                                    "UpdateStage cannot make this change".to_owned()
+                                } else {
+                                    format!("{n} problem{} — Save is disabled", if n == 1 { "" } else { "s" })
+                                }
+                            })}
+                        </strong>
+                        <ul>
+                            {rx(move || {
+                                errors
+                                    .get()
+                                    .into_iter()
+                                    .take(50)
+                                    .flat_map(|(pointer, msgs)| {
+                                        let path: Vec<String> = pointer
+                                            .split('/')
+                                            .skip(1)
+                                            .map(stagecraft_core::pointer::unescape)
+                                            .collect();
+                                        let label = if path.is_empty() { "Stage".to_owned() } else { describe(&path) };
+                                        msgs.into_iter().map(move |m| view! { <li><span class="where">{label.clone()}</span>" "{m}</li> }.into_any())
+                                    })
+                                    .collect_view()
+                            })}
+                        </ul>
+                    </div>
+                }.into_any(),
+                None,
+            )}
             <h3>"Changes"</h3>
             {rx(move || {
                 let list = changes.get();
@@ -135,7 +140,7 @@ pub fn PatchPreview() -> impl IntoView {
                                                 <ins class:none=removed>{after}</ins>
                                             </span>
                                         </li>
-                                    }
+                                    }.into_any()
                                 })
                                 .collect_view()}
                         </ul>

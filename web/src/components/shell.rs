@@ -328,13 +328,17 @@ fn toast_view(ctx: AppCtx, toast: &Toast) -> AnyView {
         ToastKind::Error => ("toast error", "error"),
         ToastKind::Info => ("toast info", "info"),
     };
-    let role = if toast.kind == ToastKind::Error { "alert" } else { "status" };
+    let role = if toast.kind == ToastKind::Error {
+        "alert"
+    } else {
+        "status"
+    };
     view! {
         <div class=class role=role data-testid="toast" data-kind=kind>
             <div class="toast-body">
                 <strong>{toast.title.clone()}</strong>
                 <ul>
-                    {toast.detail.iter().map(|d| view! { <li>{d.clone()}</li> }).collect_view()}
+                    {toast.detail.iter().map(|d| view! { <li>{d.clone()}</li> }.into_any()).collect_view()}
                 </ul>
             </div>
             <button

@@ -5,6 +5,7 @@
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 #[allow(unused_imports)]
 use crate::components::rx;
+use crate::components::show_when;
 use crate::components::{Keyed, keyed_list};
 use leptos::prelude::*;
 use serde_json::Value;
@@ -28,7 +29,7 @@ fn FieldErrors(path: Vec<&'static str>) -> impl IntoView {
         <div class="field-error" id=id data-testid=format!("error-{}", path.join("-"))>
             {rx(move || {
                 ed.rev.track();
-                ed.with(|m| m.errors_at(&ptr).to_vec()).into_iter().map(|e| view! { <p>{e}</p> }).collect_view()
+                ed.with(|m| m.errors_at(&ptr).to_vec()).into_iter().map(|e| view! { <p>{e}</p> }.into_any()).collect_view()
             })}
         </div>
     }
@@ -184,7 +185,7 @@ fn DeploymentField(
                     list.into_iter()
                         .map(|d| {
                             let selected = d.id == cur;
-                            view! { <option value=d.id.clone() selected=selected>{deployment_label(&d)}</option> }
+                            view! { <option value=d.id.clone() selected=selected>{deployment_label(&d)}</option> }.into_any()
                         })
                         .collect_view()
                 })}
@@ -248,7 +249,7 @@ pub fn StageSettingsPanel() -> impl IntoView {
                             <option value="" disabled=true selected=rx(move || size_value().is_empty())>"Choose a size"</option>
                             {CACHE_CLUSTER_SIZES
                                 .iter()
-                                .map(|s| view! { <option value=*s selected=rx(move || size_value() == *s)>{*s}</option> })
+                                .map(|s| view! { <option value=*s selected=rx(move || size_value() == *s)>{*s}</option> }.into_any())
                                 .collect_view()}
                         </select>
                         <p class="help">"Status: " <code data-testid="cache-status">{status}</code></p>
@@ -298,21 +299,25 @@ pub fn StageSettingsPanel() -> impl IntoView {
                         "Canary release"
                     </label>
                 </div>
-                <Show when=canary_on fallback=|| view! { <p class="muted small">"No canary: all traffic goes to the stage's deployment."</p> }>
-                    <div class="grid2">
-                        <TextField label="Traffic to the canary (%)" path=vec!["canarySettings", "percentTraffic"] number=true/>
-                        <DeploymentField label="Canary deployment" path=vec!["canarySettings", "deploymentId"]/>
-                    </div>
-                    <CheckField label="Canary uses the stage cache" path=vec!["canarySettings", "useStageCache"]/>
-                    <VarsEditor
-                        path=CANARY_OVERRIDES
-                        title="Stage variable overrides"
-                        noun="override"
-                        testid="canary-override"
-                        empty="The canary uses the stage's variables."
-                        nested=true
-                    />
-                </Show>
+                {show_when(
+                    canary_on,
+                    move || view! {
+                        <div class="grid2">
+                            <TextField label="Traffic to the canary (%)" path=vec!["canarySettings", "percentTraffic"] number=true/>
+                            <DeploymentField label="Canary deployment" path=vec!["canarySettings", "deploymentId"]/>
+                        </div>
+                        <CheckField label="Canary uses the stage cache" path=vec!["canarySettings", "useStageCache"]/>
+                        <VarsEditor
+                            path=CANARY_OVERRIDES
+                            title="Stage variable overrides"
+                            noun="override"
+                            testid="canary-override"
+                            empty="The canary uses the stage's variables."
+                            nested=true
+                        />
+                    }.into_any(),
+                    Some(Box::new(|| view! { <p class="muted small">"No canary: all traffic goes to the stage's deployment."</p> }.into_any())),
+                )}
             </section>
         </div>
     }
@@ -355,20 +360,24 @@ fn VarsEditor(
                 {format!("+ {}", capitalized(noun))}
             </button>
         </div>
-        <Show when=move || 0 < count.get() fallback=move || view! { <p class="muted small">{empty}</p> }>
-            <div class="vars" role="table" aria-label=title data-testid=format!("{testid}s")>
-                <div class="var-row head" role="row">
-                    <span role="columnheader">"Name"</span>
-                    <span role="columnheader">"Value"</span>
-                    <span></span>
+        {show_when(
+            move || 0 < count.get(),
+            move || view! {
+                <div class="vars" role="table" aria-label=title data-testid=format!("{testid}s")>
+                    <div class="var-row head" role="row">
+                        <span role="columnheader">"Name"</span>
+                        <span role="columnheader">"Value"</span>
+                        <span></span>
+                    </div>
+                    {keyed_list(move || {
+                        (0..count.get())
+                            .map(|i| Keyed::new(i.to_string(), move || view! { <VarRowView path=path noun=noun testid=testid i=i/> }.into_any()))
+                            .collect()
+                    })}
                 </div>
-                {keyed_list(move || {
-                    (0..count.get())
-                        .map(|i| Keyed::new(i.to_string(), move || view! { <VarRowView path=path noun=noun testid=testid i=i/> }.into_any()))
-                        .collect()
-                })}
-            </div>
-        </Show>
+            }.into_any(),
+            Some(Box::new(move || view! { <p class="muted small">{empty}</p> }.into_any())),
+        )}
         <FieldErrors path=path.to_vec()/>
     }
 }
@@ -435,7 +444,7 @@ fn VarRowView(
             >
                 "×"
             </button>
-            <div class="field-error span3">{rx(move || errors.get().into_iter().map(|e| view! { <p>{e}</p> }).collect_view())}</div>
+            <div class="field-error span3">{rx(move || errors.get().into_iter().map(|e| view! { <p>{e}</p> }.into_any()).collect_view())}</div>
         </div>
     }
 }
