@@ -6,6 +6,7 @@
 // Args: --keys N (default 200 keystrokes per series), --overrides N (default 1000), --no-write.
 
 import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -30,10 +31,30 @@ function firstLoad() {
   const files = readdirSync(dir).filter((f) => /\.(wasm|js|css)$/.test(f) && html.includes(f.replace(/_bg\.wasm$/, '')));
   const rows = files.map((f) => {
     const buf = readFileSync(path.join(dir, f));
-    return { file: f.replace(/-[0-9a-f]{16}/, '-HASH'), raw: statSync(path.join(dir, f)).size, gz: gzipSync(buf, { level: 9 }).length };
+    return { name: f, file: f.replace(/-[0-9a-f]{16}/, '-HASH'), raw: statSync(path.join(dir, f)).size, gz: gzipSync(buf, { level: 9 }).length };
   });
   rows.sort((a, b) => b.gz - a.gz);
   return rows;
+}
+
+/** Bytes on the wire for `file` from the running server with `Accept-Encoding: accept` (no decoding). */
+function served(base, file, accept) {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${base}/${file}`, { headers: { 'accept-encoding': accept } }, (res) => {
+        let bytes = 0;
+        res.on('data', (chunk) => (bytes += chunk.length));
+        res.on('end', () => resolve({ bytes, encoding: res.headers['content-encoding'] ?? 'identity' }));
+      })
+      .on('error', reject);
+  });
+}
+
+async function measureServed(base, rows) {
+  for (const r of rows) {
+    r.servedGz = await served(base, r.name, 'gzip');
+    r.servedBr = await served(base, r.name, 'br, gzip');
+  }
 }
 
 function pct(sorted, p) {
@@ -104,8 +125,10 @@ async function typeSeries(page, values) {
 
 async function main() {
   const load = firstLoad();
-  const total = load.reduce((a, r) => a + r.gz, 0);
   const env = await setup();
+  await measureServed(env.base, load);
+  const sum = (f) => load.reduce((a, r) => a + f(r), 0);
+  const total = sum((r) => r.servedGz.bytes);
   const chromium = `Chromium ${env.browser.version()}`;
   let result;
   try {
@@ -141,12 +164,14 @@ async function main() {
   const lines = [
     `${new Date().toISOString().slice(0, 10)}; ${chromium} headless via playwright-core; ${cpu}; Node ${process.version}.`,
     '',
-    '**First load** (what `index.html` pulls: wasm + JS glue + CSS, gzip -9):',
+    '**First load** (what `index.html` pulls: wasm + JS glue + CSS), as `stagecraft serve` sends it: bytes on the wire for',
+    '`Accept-Encoding: gzip` (the precompressed zopfli `.gz` that `cargo xtask` writes beside each asset) and for',
+    '`Accept-Encoding: br, gzip` (what Chromium sends; brotli q11). `gzip -9` of each file for comparison:',
     '',
-    '| file | raw | gzip -9 |',
-    '|---|---:|---:|',
-    ...load.map((r) => `| ${r.file} | ${kb(r.raw)} | ${kb(r.gz)} |`),
-    `| **total** | ${kb(load.reduce((a, r) => a + r.raw, 0))} | **${kb(total)}** (budget ${kb(BUDGET)}: ${total <= BUDGET ? 'within' : 'OVER'}) |`,
+    '| file | raw | gzip -9 | served, gzip | served, br |',
+    '|---|---:|---:|---:|---:|',
+    ...load.map((r) => `| ${r.file} | ${kb(r.raw)} | ${kb(r.gz)} | ${kb(r.servedGz.bytes)} (${r.servedGz.encoding}) | ${kb(r.servedBr.bytes)} (${r.servedBr.encoding}) |`),
+    `| **total** | ${kb(sum((r) => r.raw))} | ${kb(sum((r) => r.gz))} | **${kb(total)}** (budget ${kb(BUDGET)}: ${total <= BUDGET ? 'within' : 'OVER'}) | ${kb(sum((r) => r.servedBr.bytes))} |`,
     '',
     `**Keystroke → updated validation and patch preview** at ${result.count.toLocaleString('en-US')} stored method-setting keys`,
     `(${result.count - 1} overrides + \`*/*\`, every key a real method of the API). Measured in the page with Performance marks:`,

@@ -287,6 +287,60 @@ async fn static_files_content_types_caching_and_spa_fallback() {
 }
 
 #[tokio::test]
+async fn precompressed_assets_follow_accept_encoding() {
+    let dist = dist();
+    let wasm = "stagecraft-web-0123456789abcdef_bg.wasm";
+    std::fs::write(dist.path().join(format!("{wasm}.br")), b"brotli stream").unwrap();
+    std::fs::write(dist.path().join(format!("{wasm}.gz")), b"gzip stream").unwrap();
+    let server = Proc::serve(&["--dist", dist.path().to_str().unwrap()], &[]);
+    let http = reqwest::Client::new();
+    let cases: [(&str, &[u8], Option<&str>); 4] = [
+        ("gzip, deflate, br, zstd", b"brotli stream", Some("br")),
+        ("gzip", b"gzip stream", Some("gzip")),
+        ("identity", b"\0asm\x01\0\0\0", None),
+        ("", b"\0asm\x01\0\0\0", None),
+    ];
+    for (accept, body, encoding) in cases {
+        let resp = http
+            .get(server.url(&format!("/{wasm}")))
+            .header("accept-encoding", accept)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{accept}");
+        let headers = resp.headers().clone();
+        assert_eq!(headers["content-type"], "application/wasm", "{accept}");
+        assert_eq!(
+            headers["cache-control"],
+            "public, max-age=31536000, immutable"
+        );
+        assert_eq!(
+            headers.get("content-encoding").map(|v| v.to_str().unwrap()),
+            encoding,
+            "{accept}"
+        );
+        assert!(
+            headers["vary"]
+                .to_str()
+                .unwrap()
+                .to_ascii_lowercase()
+                .contains("accept-encoding"),
+            "{accept}"
+        );
+        assert_eq!(resp.bytes().await.unwrap().as_ref(), body, "{accept}");
+    }
+    // A file without compressed copies is sent as it is, whatever the client accepts.
+    let js = http
+        .get(server.url("/stagecraft-web-0123456789abcdef.js"))
+        .header("accept-encoding", "br, gzip")
+        .send()
+        .await
+        .unwrap();
+    assert!(js.headers().get("content-encoding").is_none());
+    assert_eq!(js.text().await.unwrap(), "export default 1;");
+}
+
+#[tokio::test]
 async fn without_a_built_app_a_help_page_is_served() {
     let server = Proc::serve(&["--dist", "/nonexistent/dist"], &[]);
     let page = reqwest::get(server.url("/apis/x"))

@@ -6,6 +6,7 @@
 
 mod bench;
 mod ci;
+mod compress;
 mod install;
 mod util;
 mod wasm;

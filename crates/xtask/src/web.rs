@@ -29,7 +29,8 @@ pub fn build() -> Result<()> {
         .env("TRUNK_OFFLINE", "true")
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .run()
-        .context("building the web app with trunk")
+        .context("building the web app with trunk")?;
+    crate::compress::precompress(&crate::util::project_root().join("dist"))
 }
 
 /// Builds the `stagecraft` binary (`release` or debug) and returns its path.

@@ -6,6 +6,9 @@
 //!   `Cache-Control: no-cache`.
 //! - Hashed assets (`app-1a2b3c4d5e6f7a8b.js`, `…_bg.wasm`): `Cache-Control: public, max-age=31536000,
 //!   immutable`; other files `no-cache`. Content types from the extension (`.wasm` → `application/wasm`).
+//! - Precompressed copies beside a file (`x.wasm.br`, `x.wasm.gz`, written by `cargo xtask` after Trunk)
+//!   are sent to clients whose `Accept-Encoding` allows them, with `Content-Encoding` and
+//!   `Vary: Accept-Encoding`; otherwise the file itself.
 //! - No dist directory: a small page that says how to build the app.
 
 use std::path::{Path, PathBuf};
@@ -33,9 +36,12 @@ impl Site {
     /// Files from `dir` (`None`: the "build the app first" page), with `csrf` injected into the index.
     #[must_use]
     pub fn new(dir: Option<PathBuf>, csrf: &str) -> Self {
-        let files = dir
-            .as_ref()
-            .map(|d| ServeDir::new(d).append_index_html_on_directories(false));
+        let files = dir.as_ref().map(|d| {
+            ServeDir::new(d)
+                .append_index_html_on_directories(false)
+                .precompressed_br()
+                .precompressed_gzip()
+        });
         Self {
             dir,
             files,
