@@ -12,7 +12,7 @@ use stagecraft_core::{PatchOperation, Stage};
 
 use crate::route::encode;
 
-pub use stagecraft_core::api::{Authorizer, Deployment, Page, Resource, RestApi};
+pub use stagecraft_core::api::{Authorizer, Deployment, Page, Resource, RestApiSummary};
 
 /// An HTTP failure: AWS's status, `x-amzn-ErrorType` and message, or a network error (status 0).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -139,8 +139,8 @@ fn stage_path(api: &str, stage: &str) -> String {
 ///
 /// # Errors
 /// AWS's error or a network error.
-pub async fn list_apis() -> Result<Vec<RestApi>, HttpError> {
-    Ok(parse::<Page<RestApi>>(&call(Verb::Get, "/restapis?limit=500", None).await?)?.item)
+pub async fn list_apis() -> Result<Vec<RestApiSummary>, HttpError> {
+    Ok(parse::<Page<RestApiSummary>>(&call(Verb::Get, "/restapis?limit=500", None).await?)?.item)
 }
 
 /// GetResources with methods, as (path, method) pairs.

@@ -171,8 +171,8 @@ pub struct EditModel {
     /// Rows per map of [`VAR_MAPS`], in its order.
     vars: [Vec<VarRow>; 2],
     analysis: Analysis,
-    /// Core's issues per method-settings key (only keys with issues).
-    ms_issues: BTreeMap<String, Vec<(String, String)>>,
+    /// Issues and changes per method-settings key (only keys with either).
+    per_key: BTreeMap<String, KeyCheck>,
     /// Core's issues for everything but `methodSettings`.
     top_issues: Vec<(String, String)>,
     /// The draft as a typed stage, kept up to date entry by entry (invalid entries left out).
@@ -181,8 +181,15 @@ pub struct EditModel {
     base_top: Value,
     /// Changes outside `methodSettings`.
     top_changes: Vec<Change>,
-    /// Changes per method-settings key (only changed keys).
-    ms_changes: BTreeMap<String, Vec<Change>>,
+}
+
+/// What the last check of one method-settings key found.
+#[derive(Clone, Debug, Default)]
+struct KeyCheck {
+    /// Core's issues, `(pointer, message)`.
+    issues: Vec<(String, String)>,
+    /// Changes from the base.
+    changes: Vec<Change>,
 }
 
 fn to_doc(stage: &Stage) -> Value {
@@ -248,12 +255,11 @@ impl EditModel {
             base: stage,
             base_doc,
             analysis: Analysis::default(),
-            ms_issues: BTreeMap::new(),
+            per_key: BTreeMap::new(),
             top_issues: Vec::new(),
             typed: Stage::default(),
             base_top: Value::Null,
             top_changes: Vec::new(),
-            ms_changes: BTreeMap::new(),
         };
         model.vars_from_draft();
         model.reanalyze();
@@ -638,8 +644,7 @@ impl EditModel {
     /// method-settings entry on its own, so one entry's issues depend on that entry alone.
     fn reanalyze(&mut self) {
         self.base_top = without_method_settings(&self.base_doc);
-        self.ms_issues.clear();
-        self.ms_changes.clear();
+        self.per_key.clear();
         self.typed.method_settings.clear();
         let mut keys = self.override_keys();
         if let Some(base) = self
@@ -691,39 +696,42 @@ impl EditModel {
             base_entry,
             self.settings().and_then(|m| m.get(key)),
         );
-        if changes.is_empty() {
-            self.ms_changes.remove(key);
-        } else {
-            self.ms_changes.insert(key.to_owned(), changes);
-        }
-        let Some(entry) = self.settings().and_then(|m| m.get(key)).cloned() else {
-            self.ms_issues.remove(key);
-            self.typed.method_settings.remove(key);
-            return;
+        let issues = match self.settings().and_then(|m| m.get(key)).cloned() {
+            None => {
+                self.typed.method_settings.remove(key);
+                Vec::new()
+            }
+            Some(entry) => self.check_entry(key, entry),
         };
+        if issues.is_empty() && changes.is_empty() {
+            self.per_key.remove(key);
+        } else {
+            self.per_key
+                .insert(key.to_owned(), KeyCheck { issues, changes });
+        }
+    }
+
+    /// Validates one stored entry; keeps its typed form when valid. Returns its issues.
+    fn check_entry(&mut self, key: &str, entry: Value) -> Vec<(String, String)> {
         let mut one = Map::new();
         one.insert(key.to_owned(), entry);
         let mut doc = Map::new();
         doc.insert("methodSettings".to_owned(), Value::Object(one));
         let doc = Value::Object(doc);
         let issues = self.issues_of(&doc);
-        if issues.is_empty() {
-            let entry = &doc["methodSettings"][key];
-            match stagecraft_core::MethodSetting::deserialize(entry) {
-                Ok(ms) => {
-                    self.typed.method_settings.insert(key.to_owned(), ms);
-                    self.ms_issues.remove(key);
-                }
-                Err(e) => {
-                    self.typed.method_settings.remove(key);
-                    let at = pointer(&["methodSettings", key]);
-                    self.ms_issues
-                        .insert(key.to_owned(), vec![(at, e.to_string())]);
-                }
-            }
-        } else {
+        if !issues.is_empty() {
             self.typed.method_settings.remove(key);
-            self.ms_issues.insert(key.to_owned(), issues);
+            return issues;
+        }
+        match stagecraft_core::MethodSetting::deserialize(&doc["methodSettings"][key]) {
+            Ok(ms) => {
+                self.typed.method_settings.insert(key.to_owned(), ms);
+                Vec::new()
+            }
+            Err(e) => {
+                self.typed.method_settings.remove(key);
+                vec![(pointer(&["methodSettings", key]), e.to_string())]
+            }
         }
     }
 
@@ -747,7 +755,7 @@ impl EditModel {
         for (at, message) in self
             .top_issues
             .iter()
-            .chain(self.ms_issues.values().flatten())
+            .chain(self.per_key.values().flat_map(|k| &k.issues))
         {
             let list = errors.entry(at.clone()).or_default();
             if !list.contains(message) {
@@ -790,7 +798,7 @@ impl EditModel {
             });
         let changes = before
             .into_iter()
-            .chain(self.ms_changes.values().flatten())
+            .chain(self.per_key.values().flat_map(|k| &k.changes))
             .chain(after)
             .cloned()
             .collect();

@@ -1,8 +1,6 @@
 //! Rows of the method-settings matrix: `*/*`, one per resource/method of the API, then stored keys
 //! that match no method (flagged), plus keyboard navigation over the grid.
 
-use std::collections::BTreeSet;
-
 use stagecraft_core::{ALL_METHODS_KEY, method_setting_key, parse_method_setting_key};
 
 /// What a row stands for.
@@ -55,10 +53,10 @@ pub fn build_rows(methods: Option<&[MethodRef]>, stored: &[String]) -> Vec<Row> 
     let mut sorted: Vec<&MethodRef> = methods.iter().collect();
     sorted.sort_unstable();
     sorted.dedup();
-    let mut known = BTreeSet::new();
+    let mut known = Vec::with_capacity(sorted.len());
     for m in sorted {
         let key = method_setting_key(&m.path, &m.method);
-        known.insert(key.clone());
+        known.push(key.clone());
         rows.push(Row {
             key,
             method: m.method.to_ascii_uppercase(),
@@ -66,8 +64,9 @@ pub fn build_rows(methods: Option<&[MethodRef]>, stored: &[String]) -> Vec<Row> 
             kind: RowKind::Method,
         });
     }
+    known.sort_unstable();
     for key in stored {
-        if key == ALL_METHODS_KEY || known.contains(key) {
+        if key == ALL_METHODS_KEY || known.binary_search(key).is_ok() {
             continue;
         }
         let (method, path, kind) = match parse_method_setting_key(key) {

@@ -9,8 +9,6 @@
 //! mine conflicts with one of theirs when one path contains the other and they do not agree; the
 //! conflict is shown at the shorter of the two paths as base / theirs / mine, and the user picks a side.
 
-use std::collections::BTreeSet;
-
 use serde_json::{Map, Value};
 use stagecraft_core::{Setting, parse_method_setting_key};
 
@@ -71,8 +69,10 @@ fn walk(path: &mut Path, before: Option<&Value>, after: Option<&Value>, out: &mu
     if let (Some(b), Some(a)) = (as_obj(before, container), as_obj(after, container)) {
         let empty = Map::new();
         let (b, a) = (b.unwrap_or(&empty), a.unwrap_or(&empty));
-        let keys: BTreeSet<&String> = b.keys().chain(a.keys()).collect();
-        for key in keys {
+        let mut keys: Vec<String> = b.keys().chain(a.keys()).cloned().collect();
+        keys.sort_unstable();
+        keys.dedup();
+        for key in &keys {
             if path.is_empty() && SERVER_MANAGED.contains(&key.as_str()) {
                 continue;
             }

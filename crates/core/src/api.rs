@@ -58,6 +58,20 @@ pub struct EndpointConfiguration {
     pub vpc_endpoint_ids: Option<Vec<String>>,
 }
 
+/// What identifies a REST API in a list: the editor's API picker reads GetRestApis items as this
+/// (other fields are skipped, not kept, so no buffering of the whole item as [`RestApi`]'s
+/// `extra` needs).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
+pub struct RestApiSummary {
+    /// The API id.
+    pub id: String,
+    /// The API's name.
+    pub name: String,
+    /// Free text.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
 /// A REST API (CreateRestApi / GetRestApi output).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -6,13 +6,13 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::shell::{ErrorBox, Link, Spinner};
-use crate::api::{self, HttpError, RestApi};
+use crate::api::{self, HttpError, RestApiSummary};
 use crate::route::Route;
 
 /// Pick a REST API.
 #[component]
 pub fn Home() -> impl IntoView {
-    let apis: RwSignal<Option<Result<Vec<RestApi>, HttpError>>> = RwSignal::new(None);
+    let apis: RwSignal<Option<Result<Vec<RestApiSummary>, HttpError>>> = RwSignal::new(None);
     spawn_local(async move { apis.set(Some(api::list_apis().await)) });
     view! {
         <section class="page narrow-page">
