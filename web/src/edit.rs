@@ -570,10 +570,10 @@ impl EditModel {
     }
 
     fn vars_to_draft(&mut self, slot: usize) {
-        let map: Map<String, Value> = self.vars[slot]
-            .iter()
-            .map(|r| (r.name.clone(), Value::String(r.value.clone())))
-            .collect();
+        let mut map = Map::new();
+        for row in &self.vars[slot] {
+            map.insert(row.name.clone(), Value::String(row.value.clone()));
+        }
         let value = (!map.is_empty()).then_some(Value::Object(map));
         let path: Vec<String> = VAR_MAPS[slot].iter().map(|s| (*s).to_owned()).collect();
         merge::set(&mut self.draft, &path, value);
@@ -864,16 +864,13 @@ impl EditModel {
 }
 
 fn without_method_settings(doc: &Value) -> Value {
-    Value::Object(
-        doc.as_object()
-            .map(|o| {
-                o.iter()
-                    .filter(|(k, _)| *k != "methodSettings")
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
-            })
-            .unwrap_or_default(),
-    )
+    let mut top = Map::new();
+    for (field, value) in doc.as_object().into_iter().flatten() {
+        if field != "methodSettings" {
+            top.insert(field.clone(), value.clone());
+        }
+    }
+    Value::Object(top)
 }
 
 /// The ten settings, for iteration by index.

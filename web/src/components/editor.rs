@@ -122,13 +122,19 @@ impl Editor {
 
     /// Reads the model.
     pub fn with<R>(&self, f: impl FnOnce(&EditModel) -> R) -> R {
-        self.model.with_value(f)
+        f(&self.model.read_value())
     }
 
     /// Changes the model and redraws what `scope` says.
     pub fn edit<R>(&self, scope: Scope, f: impl FnOnce(&mut EditModel) -> R) -> R {
-        let mut out = None;
-        self.model.update_value(|m| out = Some(f(m)));
+        // The write guard is gone before anything redraws (redrawing reads the model).
+        let out = f(&mut self.model.write_value());
+        self.redraw(scope);
+        out
+    }
+
+    /// Notifies what `scope` covers, then bumps the revision. Not generic: one copy for all edits.
+    fn redraw(&self, scope: Scope) {
         match scope {
             Scope::Row(key) if key == ALL_METHODS_KEY => self.all_rows.notify(),
             Scope::Row(key) => self.notify_row(&key),
@@ -147,7 +153,6 @@ impl Editor {
             Scope::Stage => {}
         }
         self.rev.update(|r| *r += 1);
-        out.expect("edit ran")
     }
 
     fn notify_row(&self, key: &str) {
