@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { EditorPage, getStage, setup, shot } from './harness.mjs';
+import { EditorPage, awsCli, getStage, setup, shot } from './harness.mjs';
 
 const PETS = '~1pets/GET';
 const ORDERS = '~1orders/POST';
@@ -297,6 +297,35 @@ except c.exceptions.ClientError as e:
     assert.ok(side.y >= main.y + main.height - 1, 'the preview sits below the matrix');
     await shot(page, 'narrow');
     await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  test('Copy JSON and Copy CLI put the patch on the clipboard; the copied command works in bash', async () => {
+    const { page, context, base } = env;
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
+    await ed.open();
+    assert.equal(await page.getByTestId('copy-json').isDisabled(), true, 'nothing to copy yet');
+    await ed.editCell(PETS, 'throttlingBurstLimit', '77');
+    await page.keyboard.press('Enter');
+    const preview = await ed.patchJson().textContent();
+
+    await page.getByTestId('copy-json').click();
+    await ed.toast('success');
+    const json = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(json, preview);
+    assert.deepEqual(JSON.parse(json), [{ op: 'replace', path: '/~1pets/GET/throttling/burstLimit', value: '77' }]);
+
+    await page.getByTestId('copy-cli').click();
+    let cli = json;
+    for (let i = 0; i < 50 && cli === json; i++) {
+      await page.waitForTimeout(100);
+      cli = await page.evaluate(() => navigator.clipboard.readText());
+    }
+    assert.match(cli, new RegExp(`^aws apigateway update-stage --rest-api-id ${env.apiId} --stage-name prod --patch-operations '`));
+    // Pasted into a shell, the command makes exactly the change the editor would have saved.
+    const updated = JSON.parse(awsCli(env.emulator, cli));
+    assert.equal(updated.methodSettings[PETS].throttlingBurstLimit, 77);
+    assert.equal(getStage(env.boto, env.apiId, 'prod').methodSettings[PETS].throttlingBurstLimit, 77);
+    await shot(page, 'copy-cli');
   });
 
   test('no errors in the browser console', () => {

@@ -146,6 +146,14 @@ export function botoRun(endpoint, code) {
   return execFileSync('python3', ['-c', `${prelude}\n${code}`], { env: { ...process.env, ...AWS_ENV }, encoding: 'utf8' });
 }
 
+/** Runs an `aws …` command line (as a user would paste it into bash) against the emulator; returns stdout. */
+export function awsCli(endpoint, commandLine) {
+  return execFileSync('bash', ['-c', `${commandLine} --endpoint-url ${endpoint} --output json`], {
+    env: { ...process.env, ...AWS_ENV },
+    encoding: 'utf8',
+  });
+}
+
 /** GetStage through boto3, as parsed JSON. */
 export function getStage(boto, apiId, stage) {
   return JSON.parse(boto(`print(json.dumps(c.get_stage(restApiId=${JSON.stringify(apiId)}, stageName=${JSON.stringify(stage)}), default=str))`));
