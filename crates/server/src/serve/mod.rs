@@ -78,7 +78,8 @@ pub struct ServeArgs {
     /// Bearer token every request must carry (with --allow-remote). Also read from STAGECRAFT_TOKEN.
     #[arg(long, env = "STAGECRAFT_TOKEN", hide_env_values = true)]
     token: Option<String>,
-    /// The built web app [default: ./dist, else the workspace's dist/].
+    /// The built web app [default: ./dist, else the workspace's dist/]; `x.br` / `x.gz` beside a file are sent
+    /// to clients that accept that encoding.
     #[arg(long, value_name = "DIR")]
     dist: Option<PathBuf>,
     /// Development with `trunk serve` (a `[[proxy]]` to this server): accept API calls from this origin
