@@ -117,6 +117,9 @@ async fn call(verb: Verb, path: &str, body: Option<String>) -> Result<String, Ht
     }
 }
 
+/// A response body as `T`, through a `Value`: the edit model and core's validator deserialize from
+/// `&Value` anyway, so every type then has one deserializer in the download instead of two (the extra
+/// tree per response is small next to rendering it).
 fn parse<T: DeserializeOwned>(text: &str) -> Result<T, HttpError> {
     serde_json::from_str::<Value>(text)
         .and_then(|v| T::deserialize(&v))

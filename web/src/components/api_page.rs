@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use stagecraft_core::{Stage, validate_stage};
 
-use super::shell::{AppCtx, ErrorBox, Link, Spinner, ToastKind};
+use super::shell::{AppCtx, ErrorBox, Link, ToastKind, loaded_list};
 use crate::api::{self, Deployment, HttpError};
 use crate::route::{Route, Tab};
 
@@ -69,14 +69,11 @@ pub fn ApiPage(
                 <h1>"Stages of " <code>{api.get_value()}</code></h1>
                 <button class="btn ghost" on:click=click(move |_| reload())>"Refresh"</button>
             </div>
-            {rx(move || match stages.get() {
-                None => view! { <Spinner label="Loading stages…"/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
-                    <div class="empty">"This API has no stages yet. Create one from a deployment below."</div>
-                }
-                .into_any(),
-                Some(Ok(list)) => view! {
+            {loaded_list(
+                stages,
+                "Loading stages…",
+                "This API has no stages yet. Create one from a deployment below.",
+                move |list| view! {
                     <div class="table-wrap">
                         <table class="table" data-testid="stage-list">
                             <thead>
@@ -125,7 +122,7 @@ pub fn ApiPage(
                     </div>
                 }
                 .into_any(),
-            })}
+            )}
             <CreateStage api=api.get_value() deployments=deployments on_created=Callback::new(move |()| reload())/>
         </section>
     }

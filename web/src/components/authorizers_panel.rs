@@ -9,7 +9,7 @@ use leptos::task::spawn_local;
 use serde_json::Value;
 
 use super::editor::Editor;
-use super::shell::{AppCtx, ErrorBox, Spinner, ToastKind};
+use super::shell::{AppCtx, ErrorBox, Spinner, ToastKind, loaded_list};
 use crate::api::{self, Authorizer, HttpError};
 
 /// The panel.
@@ -34,11 +34,11 @@ pub fn AuthorizersPanel() -> impl IntoView {
         <div class="settings" data-testid="authorizers">
             <section class="panel">
                 <h2>"Authorizers"</h2>
-                {rx(move || match list.get() {
-                    None => view! { <Spinner label="Loading authorizers…"/> }.into_any(),
-                    Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
-                    Some(Ok(l)) if l.is_empty() => view! { <p class="muted">"This API has no authorizers."</p> }.into_any(),
-                    Some(Ok(l)) => view! {
+                {loaded_list(
+                    list,
+                    "Loading authorizers…",
+                    "This API has no authorizers.",
+                    move |l| view! {
                         <div class="table-wrap">
                             <table class="table" data-testid="authorizer-list">
                                 <thead>
@@ -73,7 +73,7 @@ pub fn AuthorizersPanel() -> impl IntoView {
                         </div>
                     }
                     .into_any(),
-                })}
+                )}
             </section>
             {rx(move || {
                 let auth = list.with(|l| {

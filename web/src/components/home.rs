@@ -5,7 +5,7 @@ use crate::components::rx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::shell::{ErrorBox, Link, Spinner};
+use super::shell::{Link, loaded_list};
 use crate::api::{self, HttpError, RestApiSummary};
 use crate::route::Route;
 
@@ -20,14 +20,11 @@ pub fn Home() -> impl IntoView {
                 <h1>"REST APIs"</h1>
                 <p class="muted">"Pick an API to see its stages."</p>
             </div>
-            {rx(move || match apis.get() {
-                None => view! { <Spinner label="Loading APIs…"/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
-                Some(Ok(list)) if list.is_empty() => view! {
-                    <div class="empty">"No REST APIs in this account and region."</div>
-                }
-                .into_any(),
-                Some(Ok(list)) => view! {
+            {loaded_list(
+                apis,
+                "Loading APIs…",
+                "No REST APIs in this account and region.",
+                move |list| view! {
                     <ul class="cards" data-testid="api-list">
                         {list
                             .into_iter()
@@ -47,7 +44,7 @@ pub fn Home() -> impl IntoView {
                     </ul>
                 }
                 .into_any(),
-            })}
+            )}
         </section>
     }
 }

@@ -357,39 +357,36 @@ fn MatrixRow(
     let actions = move || {
         let (has, _) = state.get();
         let k = key.get_value();
-        let label = action_label.clone();
-        if has {
-            view! {
-                <button
-                    class="btn small danger-ghost"
-                    data-testid=format!("remove-override-{k}")
-                    aria-label=format!("Remove the override of {label}")
-                    title="Remove this key: every field inherits again"
-                    on:click=click(move |_| {
-                        let k = key.get_value();
-                        edit_row(ed, &k, None, |m| m.remove_override(&k));
-                    })
-                >
-                    "Remove"
-                </button>
-            }
-            .into_any()
+        let (class, testid, aria, title, text) = if has {
+            (
+                "btn small danger-ghost",
+                format!("remove-override-{k}"),
+                format!("Remove the override of {action_label}"),
+                "Remove this key: every field inherits again",
+                "Remove",
+            )
         } else {
-            view! {
-                <button
-                    class="btn small"
-                    data-testid=format!("add-override-{k}")
-                    aria-label=format!("Add an override for {label}")
-                    title="Store settings for this method (starting from what it inherits)"
-                    on:click=click(move |_| {
-                        let k = key.get_value();
-                        edit_row(ed, &k, None, |m| m.add_override(&k));
-                    })
-                >
-                    "+ Override"
-                </button>
-            }
-            .into_any()
+            (
+                "btn small",
+                format!("add-override-{k}"),
+                format!("Add an override for {action_label}"),
+                "Store settings for this method (starting from what it inherits)",
+                "+ Override",
+            )
+        };
+        view! {
+            <button
+                class=class
+                data-testid=testid
+                aria-label=aria
+                title=title
+                on:click=click(move |_| {
+                    let k = key.get_value();
+                    edit_row(ed, &k, None, |m| if has { m.remove_override(&k) } else { m.add_override(&k) });
+                })
+            >
+                {text}
+            </button>
         }
     };
     view! {

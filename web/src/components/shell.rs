@@ -10,6 +10,7 @@ use crate::components::rx;
 use crate::components::{Keyed, keyed_list};
 use leptos::prelude::*;
 
+use crate::api::HttpError;
 use crate::route::{Route, is_embed};
 
 /// A toast's colour and role.
@@ -351,4 +352,22 @@ fn toast_view(ctx: AppCtx, toast: &Toast) -> AnyView {
         </div>
     }
     .into_any()
+}
+
+/// A list loaded from AWS: a spinner while `state` is `None`, AWS's error verbatim, `empty` when
+/// there are no items, else the items drawn by `draw`. One shape for every list in the app.
+pub fn loaded_list<T: Clone + Send + Sync + 'static>(
+    state: RwSignal<Option<Result<Vec<T>, HttpError>>>,
+    loading: &'static str,
+    empty: &'static str,
+    draw: impl Fn(Vec<T>) -> AnyView + Send + 'static,
+) -> impl IntoView {
+    rx(move || match state.get() {
+        None => view! { <Spinner label=loading/> }.into_any(),
+        Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
+        Some(Ok(items)) if items.is_empty() => {
+            view! { <div class="empty">{empty}</div> }.into_any()
+        }
+        Some(Ok(items)) => draw(items),
+    })
 }

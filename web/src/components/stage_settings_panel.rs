@@ -35,6 +35,14 @@ fn FieldErrors(path: Vec<&'static str>) -> impl IntoView {
     }
 }
 
+/// What follows every field's control: its help (if any) and core's messages for it.
+fn field_foot(help: &'static str, path: Vec<&'static str>) -> impl IntoView {
+    view! {
+        {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
+        <FieldErrors path=path/>
+    }
+}
+
 fn invalid(ed: Editor, path: &[&str]) -> Option<&'static str> {
     ed.rev.track();
     let ptr = pointer(path);
@@ -105,8 +113,7 @@ fn TextField(
         <div class="field">
             <label for=id.clone()>{label}</label>
             {input}
-            {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
-            <FieldErrors path=path.get_value()/>
+            {field_foot(help, path.get_value())}
         </div>
     }
 }
@@ -142,8 +149,7 @@ fn CheckField(
                 />
                 {label}
             </label>
-            {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
-            <FieldErrors path=path.get_value()/>
+            {field_foot(help, path.get_value())}
         </div>
     }
 }
@@ -190,8 +196,7 @@ fn DeploymentField(
                         .collect_view()
                 })}
             </select>
-            {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
-            <FieldErrors path=path.get_value()/>
+            {field_foot(help, path.get_value())}
         </div>
     }
 }
