@@ -158,7 +158,13 @@ fn npm_deps() -> Result<()> {
         );
     }
     println!("✓ wasm-opt {WASM_OPT} (node_modules/.bin, ahead of any system wasm-opt)");
-    for pkg in ["playwright-core", "typescript", "ajv", "fast-json-patch"] {
+    for pkg in [
+        "playwright-core",
+        "typescript",
+        "ajv",
+        "fast-json-patch",
+        "terser",
+    ] {
         match npm_package_version(pkg) {
             Some(v) => println!("✓ {pkg} {v} (node_modules)"),
             None => bail!("node_modules/{pkg} is missing after npm install"),

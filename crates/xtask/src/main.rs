@@ -10,6 +10,7 @@ mod compress;
 mod install;
 mod util;
 mod wasm;
+mod wasm_opt;
 mod web;
 
 use std::process::ExitCode;
@@ -36,7 +37,7 @@ const COMMANDS: &[Command] = &[
                  \x20 wasm-bindgen     {wb} (cargo install wasm-bindgen-cli, into ~/.cargo/bin)\n\
                  \x20 trunk            {trunk} (cargo install --locked)\n\
                  \x20 npm devDeps      npm ci from package-lock.json (binaryen {opt} = node_modules/.bin/wasm-opt,\n\
-                 \x20                  playwright-core, typescript, ajv, fast-json-patch)\n\
+                 \x20                  playwright-core, typescript, ajv, fast-json-patch, terser)\n\
                  \x20 chromium         Debian chromium + chromium-driver (apt-get) if {chromium} is missing\n\
                  \x20 python           tests/requirements.txt (boto3, awscli, pytest) if they don't import\n\n\
                  moto {moto} (tests/requirements-bench.txt) is installed by `cargo xtask bench proxy|emulator` only.\n\
@@ -99,6 +100,19 @@ const COMMANDS: &[Command] = &[
         },
     },
     Command {
+        name: "web-dist",
+        usage: "cargo xtask web-dist",
+        about: "finish a Trunk release build (Trunk's post-build hook, see Trunk.toml)",
+        help: || {
+            "Run by `trunk build --release` through the post_build hook in Trunk.toml, with TRUNK_STAGING_DIR\n\
+             and TRUNK_PROFILE set: wasm-opt -Oz on the app's _bg.wasm with its functions ordered so that\n\
+             similar code sits together (smaller gzip/brotli; crates/xtask/src/wasm_opt.rs), the new\n\
+             sha384 written into index.html's integrity attribute, then .gz (zopfli) and .br (brotli 11)\n\
+             copies of every .wasm, .js and .css. Debug builds (`trunk serve`) are left alone."
+                .to_owned()
+        },
+    },
+    Command {
         name: "bench",
         usage: "cargo xtask bench <core|wasm|proxy|emulator|web|all> [ARGS…]",
         about: "run a benchmark (ARGS go to the benchmark)",
@@ -156,6 +170,10 @@ fn run(args: Vec<String>) -> Result<()> {
         "wasm" => {
             no_args(command, rest)?;
             wasm::build_package()
+        }
+        "web-dist" => {
+            no_args(command, rest)?;
+            web::finish_dist()
         }
         "bench" => {
             let Some((target, args)) = rest.split_first() else {

@@ -11,9 +11,9 @@ use anyhow::{Context, Result, bail};
 
 use crate::install::{self, CHROMEDRIVER, WASM_TARGET};
 use crate::util::{
-    check_status, cmd, count_running_tests, fmt_bytes, gzip9_size, node_bin_dir, project_root, rel,
-    target_dir,
+    check_status, cmd, count_running_tests, fmt_bytes, gzip9_size, project_root, rel, target_dir,
 };
+use crate::wasm_opt;
 
 /// The bindings crate.
 pub const CRATE: &str = "stagecraft-wasm";
@@ -26,15 +26,6 @@ pub const BINDGEN_TARGETS: &[(&str, &str)] =
 /// (docs/benchmarks.md "WASM"): `s` is 2.3-2.8x faster at validate-from-text and 1.7-2.5x at diff than `z`
 /// (serde's visitor code needs inlining) for +7.6 KB gzip (125 vs 117.5 KB); `3` is 155 KB.
 pub const NPM_OPT_LEVEL: &str = "s";
-/// Features every current wasm engine has and rustc's wasm32 target emits by default.
-const WASM_OPT_FEATURES: &[&str] = &[
-    "--enable-bulk-memory",
-    "--enable-mutable-globals",
-    "--enable-nontrapping-float-to-int",
-    "--enable-sign-ext",
-    "--enable-reference-types",
-    "--enable-multivalue",
-];
 
 /// `crates/wasm`.
 pub fn crate_dir() -> PathBuf {
@@ -56,7 +47,7 @@ pub enum Runner {
 }
 
 /// Builds the npm package into `crates/wasm/pkg`: cargo build (wasm-release at [`NPM_OPT_LEVEL`]),
-/// wasm-bindgen for web/node/bundler, wasm-opt -Oz (npm binaryen), package.json
+/// wasm-bindgen for web/node/bundler, [`wasm_opt::optimize`] (npm binaryen), package.json
 /// from `crates/wasm/npm/package.json` with the crate's version, README, `npm pack`.
 /// Prints sizes.
 pub fn build_package() -> Result<()> {
@@ -65,8 +56,6 @@ pub fn build_package() -> Result<()> {
     }
     install::wasm_tools()?;
 
-    // `strip = true` in the profile would drop the `target_features` section wasm-bindgen reads;
-    // wasm-opt drops the names section anyway, so keep symbols until then.
     cmd("cargo")
         .args([
             "build",
@@ -77,7 +66,6 @@ pub fn build_package() -> Result<()> {
             "--profile",
             PROFILE,
         ])
-        .env("CARGO_PROFILE_WASM_RELEASE_STRIP", "false")
         .env("CARGO_PROFILE_WASM_RELEASE_OPT_LEVEL", NPM_OPT_LEVEL)
         .run()
         .context("building the wasm crate")?;
@@ -96,7 +84,6 @@ pub fn build_package() -> Result<()> {
     if pkg.exists() {
         fs::remove_dir_all(&pkg).with_context(|| format!("removing old {}", rel(&pkg)))?;
     }
-    let wasm_opt = node_bin_dir().join("wasm-opt");
     for (target, sub) in BINDGEN_TARGETS {
         let out = pkg.join(sub);
         cmd("wasm-bindgen")
@@ -108,14 +95,7 @@ pub fn build_package() -> Result<()> {
         // A stray .gitignore would make `npm pack` leave the files out.
         let _ = fs::remove_file(out.join(".gitignore"));
         for file in files_with_suffix(&out, "_bg.wasm")? {
-            cmd(&wasm_opt)
-                .arg("-Oz")
-                .args(WASM_OPT_FEATURES)
-                .arg(&file)
-                .arg("-o")
-                .arg(&file)
-                .run()
-                .with_context(|| format!("wasm-opt -Oz {}", rel(&file)))?;
+            wasm_opt::optimize(&file)?;
         }
     }
 

@@ -1,10 +1,15 @@
 //! The Leptos CSR web app (root Trunk.toml + index.html → dist/) and
 //! `cargo xtask serve`.
 
-use anyhow::{Context, Result};
+use std::fs;
+use std::path::{Path, PathBuf};
 
-use crate::install;
-use crate::util::{cmd, exists, target_dir};
+use anyhow::{Context, Result, bail};
+use base64::Engine as _;
+use sha2::{Digest, Sha384};
+
+use crate::util::{cmd, exists, node_bin_dir, rel, target_dir};
+use crate::{compress, install, wasm_opt};
 
 /// Where `stagecraft serve` listens unless told otherwise. Keep in step with
 /// the server's default.
@@ -17,7 +22,8 @@ pub fn present() -> bool {
 
 /// `trunk build --release` with npm's wasm-opt first on PATH, offline and
 /// without trunk's version check. Runs `cargo fetch` first because offline
-/// trunk also passes `--offline` to cargo.
+/// trunk also passes `--offline` to cargo. Trunk's post-build hook runs
+/// [`finish_dist`].
 pub fn build() -> Result<()> {
     install::wasm_tools()?;
     cmd("cargo")
@@ -29,8 +35,76 @@ pub fn build() -> Result<()> {
         .env("TRUNK_OFFLINE", "true")
         .env("TRUNK_SKIP_VERSION_CHECK", "true")
         .run()
-        .context("building the web app with trunk")?;
-    crate::compress::precompress(&crate::util::project_root().join("dist"))
+        .context("building the web app with trunk")
+}
+
+/// `cargo xtask web-dist`, Trunk's post-build hook (Trunk.toml): in a release build, optimises the
+/// app's wasm in the staging directory ([`wasm_opt::optimize`]), minifies its JS glue with terser
+/// (Trunk's own minifier gives up on wasm-bindgen's `export default`), puts their new hashes into
+/// the staged `index.html`'s `integrity` attributes, and writes the precompressed copies
+/// ([`compress::precompress`]). Debug builds are left as Trunk made them.
+pub fn finish_dist() -> Result<()> {
+    let Some(staging) = std::env::var_os("TRUNK_STAGING_DIR").map(PathBuf::from) else {
+        bail!("web-dist is Trunk's post-build hook: TRUNK_STAGING_DIR is not set");
+    };
+    if std::env::var("TRUNK_PROFILE").as_deref() != Ok("release") {
+        println!("web-dist: debug build, left as Trunk made it");
+        return Ok(());
+    }
+    let html = staging.join("index.html");
+    let mut page = fs::read_to_string(&html).with_context(|| format!("reading {}", rel(&html)))?;
+    let wasm = staged(&staging, "_bg.wasm")?;
+    rewrite(&wasm, &mut page, wasm_opt::optimize)?;
+    let js = staged(&staging, ".js")?;
+    rewrite(&js, &mut page, minify_js)?;
+    fs::write(&html, page).with_context(|| format!("writing {}", rel(&html)))?;
+    compress::precompress(&staging)
+}
+
+/// Runs `change` on `file` and swaps the file's integrity value in `page` for the new one.
+fn rewrite(file: &Path, page: &mut String, change: fn(&Path) -> Result<()>) -> Result<()> {
+    let before = integrity(file)?;
+    change(file)?;
+    *page = page.replace(&before, &integrity(file)?);
+    Ok(())
+}
+
+/// terser, as an ES module: local names shortened, exports and property names kept.
+fn minify_js(file: &Path) -> Result<()> {
+    let terser = node_bin_dir().join("terser");
+    if !terser.exists() {
+        bail!("node_modules/.bin/terser is missing: run `cargo xtask install` first");
+    }
+    let out = file.with_extension("min.js");
+    cmd(&terser)
+        .arg(file)
+        .args(["--module", "--compress", "--mangle", "--output"])
+        .arg(&out)
+        .run()
+        .with_context(|| format!("terser {}", rel(file)))?;
+    fs::rename(&out, file).with_context(|| format!("replacing {}", rel(file)))
+}
+
+/// The one file in `staging` whose name ends with `suffix`.
+fn staged(staging: &Path, suffix: &str) -> Result<PathBuf> {
+    let mut found = fs::read_dir(staging)
+        .with_context(|| format!("reading {}", rel(staging)))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(suffix));
+    match (found.next(), found.next()) {
+        (Some(file), None) => Ok(file),
+        _ => bail!("expected exactly one *{suffix} in {}", rel(staging)),
+    }
+}
+
+/// The subresource-integrity value Trunk writes for `file` (`sha384-` + base64).
+fn integrity(file: &Path) -> Result<String> {
+    let bytes = fs::read(file).with_context(|| format!("reading {}", rel(file)))?;
+    let digest = Sha384::digest(&bytes);
+    Ok(format!(
+        "sha384-{}",
+        base64::engine::general_purpose::STANDARD.encode(digest)
+    ))
 }
 
 /// Builds the `stagecraft` binary (`release` or debug) and returns its path.
@@ -107,6 +181,18 @@ mod tests {
 
     fn args(a: &[&str]) -> Vec<String> {
         a.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn integrity_is_trunks_sha384_format() {
+        let file = std::env::temp_dir().join(format!("xtask-sri-{}", std::process::id()));
+        fs::write(&file, b"abc").unwrap();
+        // SHA-384("abc") from FIPS 180-2, base64-encoded.
+        assert_eq!(
+            integrity(&file).unwrap(),
+            "sha384-ywB1P0WjXou1oD1pmsZQBycsMqsO3tFjGotgWkP/W+2AhgcroefMI1i67KE0yCWn"
+        );
+        fs::remove_file(file).unwrap();
     }
 
     #[test]

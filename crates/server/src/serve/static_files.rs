@@ -6,7 +6,7 @@
 //!   `Cache-Control: no-cache`.
 //! - Hashed assets (`app-1a2b3c4d5e6f7a8b.js`, `…_bg.wasm`): `Cache-Control: public, max-age=31536000,
 //!   immutable`; other files `no-cache`. Content types from the extension (`.wasm` → `application/wasm`).
-//! - Precompressed copies beside a file (`x.wasm.br`, `x.wasm.gz`, written by `cargo xtask` after Trunk)
+//! - Precompressed copies beside a file (`x.wasm.br`, `x.wasm.gz`, written by the release build's `cargo xtask web-dist`)
 //!   are sent to clients whose `Accept-Encoding` allows them, with `Content-Encoding` and
 //!   `Vary: Accept-Encoding`; otherwise the file itself.
 //! - No dist directory: a small page that says how to build the app.
