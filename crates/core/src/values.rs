@@ -1,5 +1,6 @@
-//! Small conversions between patch strings and typed values; [`format_double`] formats doubles without
-//! `core::fmt`'s float code (about 10 KB of WASM).
+//! Small conversions between patch strings and typed values. Doubles go through the float code that
+//! serde_json links anyway: [`format_double`] writes with `zmij` instead of `core::fmt`'s float code,
+//! and [`parse_double`] reads with serde_json instead of std's parser (each would add ~10 KB of WASM).
 
 /// Parses a patch boolean. AWS documents `"true"` / `"false"`; case is ignored.
 pub(crate) fn parse_bool(raw: &str) -> Option<bool> {
@@ -72,9 +73,49 @@ pub fn format_double(d: f64) -> String {
     out
 }
 
-/// Parses a patch double (finite only).
+/// Parses a patch double: the syntax of Rust's `f64::from_str` after trimming (`10.5`, `+5`, `.5`, `5.`,
+/// `007`, `1e3`), finite values only, correctly rounded.
+///
+/// The conversion is serde_json's, exact with its `float_roundtrip` feature (the same one that reads
+/// numbers in JSON documents): std's parser would add a 10 KB table of powers of five to the WASM builds.
 pub fn parse_double(raw: &str) -> Option<f64> {
-    raw.trim().parse::<f64>().ok().filter(|d| d.is_finite())
+    let json = json_number(raw.trim())?;
+    let d: f64 = serde_json::from_str(&json).ok()?;
+    d.is_finite().then_some(d)
+}
+
+/// `text`, a finite number in Rust's float syntax, as a JSON number: no `+`, no leading zeros, no `.`
+/// without digits after it. `None` when `text` is not such a number.
+fn json_number(text: &str) -> Option<String> {
+    let (sign, unsigned) = match text.as_bytes().first()? {
+        b'-' => ("-", &text[1..]),
+        b'+' => ("", &text[1..]),
+        _ => ("", text),
+    };
+    let (mantissa, exponent) = match unsigned.split_once(['e', 'E']) {
+        Some((m, e)) => (m, Some(e)),
+        None => (unsigned, None),
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if int.is_empty() && frac.is_empty() || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let int = int.trim_start_matches('0');
+    let mut json = format!("{sign}{}", if int.is_empty() { "0" } else { int });
+    if !frac.is_empty() {
+        json.push('.');
+        json.push_str(frac);
+    }
+    if let Some(exponent) = exponent {
+        let magnitude = exponent.strip_prefix(['+', '-']).unwrap_or(exponent);
+        if magnitude.is_empty() || !digits(magnitude) {
+            return None;
+        }
+        json.push('e');
+        json.push_str(exponent);
+    }
+    Some(json)
 }
 
 #[cfg(test)]
@@ -157,12 +198,72 @@ mod tests {
             }
         }
 
+        /// Number-like text: exactly what std's correctly rounded parser gives, bit for bit (long
+        /// mantissas and extreme exponents are where a parser rounds wrongly).
+        #[test]
+        fn doubles_parse_like_std(
+            text in r"[ ]?[+-]?0{0,3}[0-9]{0,30}(\.[0-9]{0,30})?([eE][+-]?0?[0-9]{1,3})?[ ]?"
+        ) {
+            let std = text.trim().parse::<f64>().ok().filter(|d| d.is_finite());
+            proptest::prop_assert_eq!(parse_double(&text).map(f64::to_bits), std.map(f64::to_bits));
+        }
+
+        /// Any text at all: the same verdict as std.
+        #[test]
+        fn any_text_parses_like_std(text in ".{0,12}") {
+            let std = text.trim().parse::<f64>().ok().filter(|d| d.is_finite());
+            proptest::prop_assert_eq!(parse_double(&text).map(f64::to_bits), std.map(f64::to_bits));
+        }
+
+        /// Every double survives format → parse, in both the shortest and the 21-digit form.
+        #[test]
+        fn any_double_parses_back(bits: u64) {
+            let d = f64::from_bits(bits);
+            if d.is_finite() {
+                proptest::prop_assert_eq!(parse_double(&format_double(d)).map(f64::to_bits), Some(bits));
+                proptest::prop_assert_eq!(parse_double(&format!("{d:.20e}")).map(f64::to_bits), Some(bits));
+            }
+        }
+
         #[test]
         fn small_decimals_format_like_core_fmt(n in -10_000_000i64..10_000_000, scale in 0u32..8) {
             #[allow(clippy::cast_precision_loss)]
             let d = n as f64 / 10f64.powi(i32::try_from(scale).unwrap());
             proptest::prop_assert_eq!(format_double(d), reference(d));
         }
+    }
+
+    #[test]
+    fn doubles_parse_with_rust_syntax() {
+        for (text, expected) in [
+            ("10.5", Some(10.5)),
+            (" 25.0 ", Some(25.0)),
+            ("+5", Some(5.0)),
+            (".5", Some(0.5)),
+            ("-.5", Some(-0.5)),
+            ("5.", Some(5.0)),
+            ("007", Some(7.0)),
+            ("1E3", Some(1000.0)),
+            ("1e-3", Some(0.001)),
+            ("0.30000000000000004", Some(0.1 + 0.2)),
+            ("1e400", None),
+            ("inf", None),
+            ("NaN", None),
+            ("0x10", None),
+            ("5d", None),
+            ("1.2.3", None),
+            ("", None),
+            ("-", None),
+            (".", None),
+            ("e5", None),
+            ("1e", None),
+            ("1e+", None),
+            ("--1", None),
+            ("+-1", None),
+        ] {
+            assert_eq!(parse_double(text), expected, "{text:?}");
+        }
+        assert!(parse_double("-0").is_some_and(|d| d == 0.0 && d.is_sign_negative()));
     }
 
     #[test]
