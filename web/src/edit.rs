@@ -7,8 +7,6 @@
 //! parsed with [`Setting::parse_patch_value`], checked with [`validate_stage`], turned into operations
 //! with [`diff`]. Nothing here knows a bound or a message text.
 
-use std::collections::BTreeMap;
-
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use stagecraft_core::key::setting_path;
@@ -62,11 +60,25 @@ pub enum PatchState {
     Ops(Vec<PatchOperation>),
 }
 
+/// Messages by JSON Pointer into the draft, in pointer order (a sorted list: smaller than a map).
+pub type Messages = Vec<(String, Vec<String>)>;
+
+/// The messages at `pointer`, added (empty) if missing.
+fn messages_at<'a>(errors: &'a mut Messages, pointer: &str) -> &'a mut Vec<String> {
+    let i = errors
+        .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
+        .unwrap_or_else(|i| {
+            errors.insert(i, (pointer.to_owned(), Vec::new()));
+            i
+        });
+    &mut errors[i].1
+}
+
 /// Everything derived from (base, draft).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Analysis {
-    /// Messages by JSON Pointer into the draft, in pointer order.
-    pub errors: BTreeMap<String, Vec<String>>,
+    /// Messages by JSON Pointer into the draft.
+    pub errors: Messages,
     /// The patch.
     pub patch: PatchState,
     /// Readable changes, base → draft.
@@ -76,7 +88,7 @@ pub struct Analysis {
 impl Default for Analysis {
     fn default() -> Self {
         Self {
-            errors: BTreeMap::new(),
+            errors: Vec::new(),
             patch: PatchState::Ops(Vec::new()),
             changes: Vec::new(),
         }
@@ -102,7 +114,7 @@ impl Analysis {
     /// The number of messages.
     #[must_use]
     pub fn error_count(&self) -> usize {
-        self.errors.values().map(Vec::len).sum()
+        self.errors.iter().map(|(_, m)| m.len()).sum()
     }
 
     /// The operations as the pretty JSON array the AWS CLI takes (`--patch-operations file://ops.json`).
@@ -171,8 +183,8 @@ pub struct EditModel {
     /// Rows per map of [`VAR_MAPS`], in its order.
     vars: [Vec<VarRow>; 2],
     analysis: Analysis,
-    /// Issues and changes per method-settings key (only keys with either).
-    per_key: BTreeMap<String, KeyCheck>,
+    /// Issues and changes per method-settings key (only keys with either), sorted by key.
+    per_key: Vec<KeyCheck>,
     /// Core's issues for everything but `methodSettings`.
     top_issues: Vec<(String, String)>,
     /// The draft as a typed stage, kept up to date entry by entry (invalid entries left out).
@@ -186,6 +198,8 @@ pub struct EditModel {
 /// What the last check of one method-settings key found.
 #[derive(Clone, Debug, Default)]
 struct KeyCheck {
+    /// The key.
+    key: String,
     /// Core's issues, `(pointer, message)`.
     issues: Vec<(String, String)>,
     /// Changes from the base.
@@ -255,7 +269,7 @@ impl EditModel {
             base: stage,
             base_doc,
             analysis: Analysis::default(),
-            per_key: BTreeMap::new(),
+            per_key: Vec::new(),
             top_issues: Vec::new(),
             typed: Stage::default(),
             base_top: Value::Null,
@@ -311,7 +325,10 @@ impl EditModel {
     /// Messages at one pointer.
     #[must_use]
     pub fn errors_at(&self, pointer: &str) -> &[String] {
-        self.analysis.errors.get(pointer).map_or(&[], Vec::as_slice)
+        let errors = &self.analysis.errors;
+        errors
+            .binary_search_by(|(p, _)| p.as_str().cmp(pointer))
+            .map_or(&[], |i| &errors[i].1)
     }
 
     // ---- method settings ----
@@ -516,11 +533,7 @@ impl EditModel {
 
     /// Sets a number field from what the user typed (kept as text when it is not a number).
     pub fn set_number(&mut self, path: &[&str], text: &str) {
-        let value = text
-            .trim()
-            .parse::<f64>()
-            .ok()
-            .filter(|d| d.is_finite())
+        let value = stagecraft_core::values::parse_double(text)
             .map_or_else(|| Value::String(text.to_owned()), Value::from);
         self.set_field(path, Some(value));
     }
@@ -703,11 +716,21 @@ impl EditModel {
             }
             Some(entry) => self.check_entry(key, entry),
         };
-        if issues.is_empty() && changes.is_empty() {
-            self.per_key.remove(key);
-        } else {
-            self.per_key
-                .insert(key.to_owned(), KeyCheck { issues, changes });
+        let check = (!issues.is_empty() || !changes.is_empty()).then(|| KeyCheck {
+            key: key.to_owned(),
+            issues,
+            changes,
+        });
+        match (
+            self.per_key.binary_search_by(|k| k.key.as_str().cmp(key)),
+            check,
+        ) {
+            (Ok(i), Some(check)) => self.per_key[i] = check,
+            (Ok(i), None) => {
+                self.per_key.remove(i);
+            }
+            (Err(i), Some(check)) => self.per_key.insert(i, check),
+            (Err(_), None) => {}
         }
     }
 
@@ -751,13 +774,13 @@ impl EditModel {
     }
 
     fn finish(&mut self) {
-        let mut errors: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut errors = Messages::new();
         for (at, message) in self
             .top_issues
             .iter()
-            .chain(self.per_key.values().flat_map(|k| &k.issues))
+            .chain(self.per_key.iter().flat_map(|k| &k.issues))
         {
-            let list = errors.entry(at.clone()).or_default();
+            let list = messages_at(&mut errors, at);
             if !list.contains(message) {
                 list.push(message.clone());
             }
@@ -768,9 +791,7 @@ impl EditModel {
                 if rows[..i].iter().any(|r| r.name == row.name) {
                     let mut path = at.to_vec();
                     path.push(&row.name);
-                    errors
-                        .entry(pointer(&path))
-                        .or_default()
+                    messages_at(&mut errors, &pointer(&path))
                         .push(format!("Duplicate stage variable name: {}", row.name));
                 }
             }
@@ -779,10 +800,7 @@ impl EditModel {
             match diff(&self.base, &self.typed) {
                 Ok(ops) => PatchState::Ops(ops),
                 Err(e) => {
-                    errors
-                        .entry(e.field.clone())
-                        .or_default()
-                        .push(e.message.clone());
+                    messages_at(&mut errors, &e.field).push(e.message.clone());
                     PatchState::Unexpressible(e)
                 }
             }
@@ -798,7 +816,7 @@ impl EditModel {
             });
         let changes = before
             .into_iter()
-            .chain(self.per_key.values().flat_map(|k| &k.changes))
+            .chain(self.per_key.iter().flat_map(|k| &k.changes))
             .chain(after)
             .cloned()
             .collect();

@@ -225,6 +225,8 @@ impl Merge {
 pub fn three_way(base: &Value, theirs: &Value, mine: &Value) -> Merge {
     let mine_changes = changes(base, mine);
     let theirs_changes = changes(base, theirs);
+    // Each conflict is a prefix of a change of mine, and those come in document order: the outermost
+    // conflicts below come out in document order too, without sorting.
     let mut conflict_paths: Vec<Path> = Vec::new();
     for m in &mine_changes {
         let overlapping: Vec<&Change> = theirs_changes
@@ -243,12 +245,11 @@ pub fn three_way(base: &Value, theirs: &Value, mine: &Value) -> Merge {
             .map(|t| &t.path)
             .chain(std::iter::once(&m.path))
             .min_by_key(|p| p.len())
-            .expect("non-empty")
-            .clone();
-        conflict_paths.push(shortest);
+            .expect("non-empty");
+        if !conflict_paths.contains(shortest) {
+            conflict_paths.push(shortest.clone());
+        }
     }
-    conflict_paths.sort_unstable();
-    conflict_paths.dedup();
     let outer: Vec<Path> = conflict_paths
         .iter()
         .filter(|p| {
@@ -454,6 +455,31 @@ mod tests {
         assert_eq!(m.conflicts[0].path, vec!["methodSettings".to_owned(), key]);
         assert_eq!(m.conflicts[0].mine, None);
         assert_eq!(m.resolve(&[Side::Mine]), json!({"methodSettings": {}}));
+    }
+
+    #[test]
+    fn conflicts_come_once_each_in_document_order() {
+        let base = json!({"description": "d", "methodSettings": {
+            "~1a/GET": {"cacheTtlInSeconds": 300, "metricsEnabled": false},
+            "~1b/GET": {"cacheTtlInSeconds": 300}
+        }});
+        let theirs = json!({"description": "t", "methodSettings": {
+            "~1b/GET": {"cacheTtlInSeconds": 10}
+        }});
+        let mine = json!({"description": "m", "methodSettings": {
+            "~1a/GET": {"cacheTtlInSeconds": 60, "metricsEnabled": true},
+            "~1b/GET": {"cacheTtlInSeconds": 60}
+        }});
+        let m = three_way(&base, &theirs, &mine);
+        let paths: Vec<String> = m.conflicts.iter().map(|c| c.path.join("/")).collect();
+        assert_eq!(
+            paths,
+            [
+                "description",
+                "methodSettings/~1a/GET",
+                "methodSettings/~1b/GET/cacheTtlInSeconds"
+            ]
+        );
     }
 
     #[test]

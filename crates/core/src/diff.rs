@@ -442,21 +442,14 @@ fn method_settings(
     let mut creates = Vec::new();
     let mut update_ops = Vec::new();
     for (key, old, new) in merge(before, after) {
+        let old_fields = old.unwrap_or(&empty).unknown_fields();
         if let Some(new) = new
-            && !old
-                .unwrap_or(&empty)
-                .unknown_fields()
-                .eq(new.unknown_fields())
+            && old_fields != new.unknown_fields()
         {
-            let fields = |e: &MethodSetting| -> Map<String, serde_json::Value> {
-                e.unknown_fields()
-                    .map(|(k, v)| (k.clone(), v.clone()))
-                    .collect()
-            };
             extras(
                 &format!("/methodSettings/{}", escape(key)),
-                &fields(old.unwrap_or(&empty)),
-                &fields(new),
+                old_fields,
+                new.unknown_fields(),
             )?;
         }
         if key == ALL_METHODS_KEY {

@@ -488,8 +488,8 @@ impl MethodSetting {
     }
 
     /// Fields that are not in the table.
-    pub fn unknown_fields(&self) -> impl Iterator<Item = (&String, &Value)> {
-        self.unknown.iter()
+    pub fn unknown_fields(&self) -> &Map<String, Value> {
+        &self.unknown
     }
 
     /// Adds one field from JSON, checking it if the table knows it.

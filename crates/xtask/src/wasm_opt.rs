@@ -145,7 +145,10 @@ pub fn similarity_order(items: &[&[u8]]) -> Vec<usize> {
             owners.entry(gram).or_default().push(i);
         }
     }
-    let size: Vec<f64> = grams.iter().map(|g| (g.len() as f64 + 1.0).sqrt()).collect();
+    let size: Vec<f64> = grams
+        .iter()
+        .map(|g| (g.len() as f64 + 1.0).sqrt())
+        .collect();
     let mut placed = vec![false; items.len()];
     let mut score = vec![0.0_f64; items.len()];
     let mut order = Vec::with_capacity(items.len());

@@ -3,7 +3,7 @@
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 #[allow(unused_imports)]
-use crate::components::rx;
+use crate::components::{effect, rx};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use stagecraft_core::{Stage, validate_stage};
@@ -146,7 +146,7 @@ fn CreateStage(
     let busy = RwSignal::new(false);
     let error: RwSignal<Option<HttpError>> = RwSignal::new(None);
     // The stage-name rule is core's.
-    let name_error = Memo::new(move |_| {
+    let name_error = move || {
         let n = name.get();
         if n.is_empty() {
             return None;
@@ -155,14 +155,14 @@ fn CreateStage(
             .errors
             .first()
             .map(|i| i.message.clone())
-    });
+    };
     let can_create = move || {
         !name.get().is_empty()
-            && name_error.get().is_none()
+            && name_error().is_none()
             && !deployment.get().is_empty()
             && !busy.get()
     };
-    Effect::new(move |_| {
+    effect(move || {
         let list = deployments.get();
         if deployment.get_untracked().is_empty()
             && let Some(first) = list.first()
@@ -211,11 +211,11 @@ fn CreateStage(
                         data-testid="new-stage-name"
                         autocomplete="off"
                         prop:value=rx(move || name.get())
-                        aria-invalid=rx(move || name_error.get().map(|_| "true"))
+                        aria-invalid=rx(move || name_error().map(|_| "true"))
                         aria-describedby="new-stage-name-error"
                         on:input=on_ev(move |ev| name.set(event_target_value(&ev)))
                     />
-                    <p class="field-error" id="new-stage-name-error">{rx(move || name_error.get())}</p>
+                    <p class="field-error" id="new-stage-name-error">{rx(name_error)}</p>
                 </div>
                 <div class="field">
                     <label for="new-stage-deployment">"Deployment"</label>

@@ -56,7 +56,7 @@ pub fn AuthorizersPanel() -> impl IntoView {
                                             let id = a.id.clone();
                                             let id2 = a.id.clone();
                                             view! {
-                                                <tr class:selected=move || selected.get() == id>
+                                                <tr class:selected=rx(move || selected.get() == id)>
                                                     <th scope="row">{a.name.clone()} " " <code class="muted">{a.id.clone()}</code></th>
                                                     <td><span class="tag">{a.authorizer_type.clone()}</span></td>
                                                     <td><code>{a.identity_source.clone().unwrap_or_default()}</code></td>
@@ -107,19 +107,25 @@ fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
         .token_header()
         .unwrap_or("Authorization")
         .to_owned();
-    let authorizer = StoredValue::new(authorizer);
+    let title = format!(
+        "Test invoke {} ({})",
+        authorizer.name, authorizer.authorizer_type
+    );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = authorizer.with_value(|a| {
-            api::test_invoke_request(a, &token.get(), &headers.get(), &path.get(), &vars.get())
-        });
+        let body = api::test_invoke_request(
+            &authorizer,
+            &token.get(),
+            &headers.get(),
+            &path.get(),
+            &vars.get(),
+        );
         match body {
             Err(e) => form_error.set(Some(e)),
             Ok(body) => {
                 form_error.set(None);
                 busy.set(true);
-                let (api_id, auth_id) =
-                    (ed.api.get_value(), authorizer.with_value(|a| a.id.clone()));
+                let (api_id, auth_id) = (ed.api.get_value(), authorizer.id.clone());
                 spawn_local(async move {
                     result.set(Some(api::test_invoke(&api_id, &auth_id, &body).await));
                     busy.set(false);
@@ -127,8 +133,6 @@ fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
             }
         }
     };
-    let title =
-        authorizer.with_value(|a| format!("Test invoke {} ({})", a.name, a.authorizer_type));
     view! {
         <section class="panel" data-testid="test-invoke">
             <h2>{title}</h2>
@@ -167,8 +171,9 @@ fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
     }
 }
 
+/// `v` as indented JSON (`{:#}` is `to_string_pretty` through the formatter `Display` links anyway).
 fn pretty(v: &Value) -> String {
-    serde_json::to_string_pretty(v).unwrap_or_default()
+    format!("{v:#}")
 }
 
 #[component]

@@ -13,7 +13,7 @@ use crate::merge::{Side, describe, show};
 #[component]
 pub fn ConflictPanel() -> impl IntoView {
     let ed = Editor::get();
-    move || {
+    rx(move || {
         ed.conflict.get().map(|state| {
             let n = state.merge.conflicts.len();
             let theirs_other = state.merge.theirs_changes.len();
@@ -102,6 +102,7 @@ pub fn ConflictPanel() -> impl IntoView {
                     </div>
                 </section>
             }
+            .into_any()
         })
-    }
+    })
 }

@@ -9,7 +9,7 @@ use crate::components::rx;
 use crate::components::show_when;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use stagecraft_core::{ALL_METHODS_KEY, Stage};
+use stagecraft_core::{ALL_METHODS_KEY, METHOD_SETTINGS, Stage};
 
 use super::authorizers_panel::AuthorizersPanel;
 use super::conflict_panel::ConflictPanel;
@@ -56,8 +56,8 @@ pub struct Editor {
     pub stage: StoredValue<String>,
     /// The edit model (not reactive itself; see the triggers).
     pub model: StoredValue<EditModel>,
-    /// Bumped on every edit.
-    pub rev: RwSignal<u64>,
+    /// Notified on every edit.
+    pub rev: Trigger,
     /// Core's view of the draft, recomputed on every edit.
     pub analysis: Memo<Analysis>,
     /// Notified when every row must redraw.
@@ -65,9 +65,9 @@ pub struct Editor {
     /// One trigger per mounted matrix row.
     pub rows: StoredValue<HashMap<String, Trigger>>,
     /// One trigger per matrix column (setting).
-    pub cols: StoredValue<Vec<Trigger>>,
-    /// Bumped when stored keys appear or disappear.
-    pub keys_rev: RwSignal<u64>,
+    pub cols: [Trigger; METHOD_SETTINGS.len()],
+    /// Notified when stored keys appear or disappear.
+    pub keys_rev: Trigger,
     /// The API's methods (`None` while loading).
     pub methods: RwSignal<Option<Result<Vec<MethodRef>, HttpError>>>,
     /// The API's deployments.
@@ -85,7 +85,7 @@ pub struct Editor {
 impl Editor {
     fn new(api: String, stage: String, loaded: Stage) -> Self {
         let model = StoredValue::new(EditModel::new(loaded));
-        let rev = RwSignal::new(0_u64);
+        let rev = Trigger::new();
         let analysis = Memo::new(move |_| {
             rev.track();
             model.with_value(|m| m.analysis().clone())
@@ -98,13 +98,8 @@ impl Editor {
             analysis,
             all_rows: Trigger::new(),
             rows: StoredValue::new(HashMap::new()),
-            cols: StoredValue::new(
-                stagecraft_core::METHOD_SETTINGS
-                    .iter()
-                    .map(|_| Trigger::new())
-                    .collect(),
-            ),
-            keys_rev: RwSignal::new(0),
+            cols: std::array::from_fn(|_| Trigger::new()),
+            keys_rev: Trigger::new(),
             methods: RwSignal::new(None),
             deployments: RwSignal::new(Vec::new()),
             busy: RwSignal::new(None),
@@ -133,26 +128,26 @@ impl Editor {
         out
     }
 
-    /// Notifies what `scope` covers, then bumps the revision. Not generic: one copy for all edits.
+    /// Notifies what `scope` covers, then `rev`. Not generic: one copy for all edits.
     fn redraw(&self, scope: Scope) {
         match scope {
             Scope::Row(key) if key == ALL_METHODS_KEY => self.all_rows.notify(),
             Scope::Row(key) => self.notify_row(&key),
             Scope::Cell(key, col) => {
                 if key == ALL_METHODS_KEY
-                    && let Some(t) = self.cols.with_value(|c| c.get(col).copied())
+                    && let Some(t) = self.cols.get(col)
                 {
                     t.notify();
                 }
                 self.notify_row(&key);
             }
             Scope::AllRows => {
-                self.keys_rev.update(|k| *k += 1);
+                self.keys_rev.notify();
                 self.all_rows.notify();
             }
             Scope::Stage => {}
         }
-        self.rev.update(|r| *r += 1);
+        self.rev.notify();
     }
 
     fn notify_row(&self, key: &str) {
@@ -324,7 +319,7 @@ pub fn StagePage(
     }
     let api = StoredValue::new(api);
     let stage = StoredValue::new(stage);
-    move || match loaded.get() {
+    rx(move || match loaded.get() {
         None => view! {
             <section class="page">
                 <Spinner label="Loading stage…"/>
@@ -342,7 +337,7 @@ pub fn StagePage(
         Some(Ok(s)) => {
             view! { <EditorView api=api.get_value() stage=stage.get_value() loaded=s/> }.into_any()
         }
-    }
+    })
 }
 
 #[component]
@@ -374,10 +369,13 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
             }
         });
     }
-    let tab = Memo::new(move |_| match app.route.get() {
+    // The route memoised whole (the app's page key is a route memo too, so no new memo type): while
+    // the editor is shown, only switching tabs changes it.
+    let route = Memo::new(move |_| app.route.get());
+    let tab = move || match route.get() {
         Route::Stage { tab, .. } => tab,
         _ => Tab::Methods,
-    });
+    };
     let dirty_count = Memo::new(move |_| ed.analysis.with(|a| a.changes.len()));
     let error_count = Memo::new(move |_| ed.analysis.with(Analysis::error_count));
     let can_save =
@@ -405,7 +403,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
             view! {
                 <li role="presentation">
                     <Link to=to class="tab">
-                        <span class="tab-inner" class:active=rx(move || tab.get() == t) data-testid=format!("tab-{}", if t.segment().is_empty() { "methods" } else { t.segment() })>
+                        <span class="tab-inner" class:active=rx(move || tab() == t) data-testid=format!("tab-{}", if t.segment().is_empty() { "methods" } else { t.segment() })>
                             {t.label()}
                         </span>
                     </Link>
@@ -426,7 +424,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                         <span data-testid="stage-name">{stage.clone()}</span>
                     </h1>
                     <span class="meta">
-                        "API " <code>{api.clone()}</code> " · deployment " <code>{deployment}</code>
+                        "API " <code>{api.clone()}</code> " · deployment " <code>{rx(deployment)}</code>
                     </span>
                 </div>
                 <div class="status" aria-live="polite">
@@ -463,7 +461,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                         class="btn primary"
                         data-testid="save"
                         disabled=rx(move || !can_save.get())
-                        title=save_title
+                        title=rx(save_title)
                         on:click=click(move |_| ed.save())
                     >
                         {rx(move || if ed.busy.get() == Some("Saving…") { "Saving…" } else { "Save" })}
@@ -482,7 +480,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
             </nav>
             <div class="editor-body">
                 <div class="editor-main">
-                    {rx(move || match tab.get() {
+                    {rx(move || match tab() {
                         Tab::Methods => view! { <MethodSettingsPanel/> }.into_any(),
                         Tab::Settings => view! { <StageSettingsPanel/> }.into_any(),
                         Tab::Authorizers => view! { <AuthorizersPanel/> }.into_any(),

@@ -3,10 +3,10 @@
 
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
-#[allow(unused_imports)]
-use crate::components::rx;
 use crate::components::show_when;
 use crate::components::{Keyed, keyed_list};
+#[allow(unused_imports)]
+use crate::components::{effect, rx};
 use leptos::prelude::*;
 use serde_json::Value;
 use stagecraft_core::settings::ValueKind;
@@ -15,7 +15,7 @@ use wasm_bindgen::JsCast;
 
 use super::editor::{Editor, Scope};
 use super::shell::{ErrorBox, Spinner};
-use crate::edit::Source;
+use crate::edit::{EditModel, Source};
 use crate::matrix::{Nav, Row, RowKind, build_rows};
 
 type EditingCell = Option<(String, usize)>;
@@ -47,14 +47,9 @@ fn source_label(source: Source) -> &'static str {
     }
 }
 
-/// Runs an edit on one row (or one cell, `col`); bumps the key set when an override appears or
+/// Runs an edit on one row (or one cell, `col`); notifies `keys_rev` when an override appears or
 /// disappears.
-fn edit_row(
-    ed: Editor,
-    key: &str,
-    col: Option<usize>,
-    f: impl FnOnce(&mut crate::edit::EditModel),
-) {
+fn edit_row(ed: Editor, key: &str, col: Option<usize>, f: impl FnOnce(&mut EditModel)) {
     let had = ed.with(|m| m.has_override(key));
     let scope = match col {
         Some(c) => Scope::Cell(key.to_owned(), c),
@@ -62,7 +57,7 @@ fn edit_row(
     };
     ed.edit(scope, f);
     if had != ed.with(|m| m.has_override(key)) {
-        ed.keys_rev.update(|k| *k += 1);
+        ed.keys_rev.notify();
     }
 }
 
@@ -109,7 +104,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
     let help: RwSignal<Option<usize>> = RwSignal::new(None);
     let rows = Memo::new(move |_| {
         ed.keys_rev.track();
-        let stored = ed.with(crate::edit::EditModel::override_keys);
+        let stored = ed.with(EditModel::override_keys);
         ed.methods.with(|m| match m {
             Some(Ok(methods)) => build_rows(Some(methods), &stored),
             _ => build_rows(None, &stored),
@@ -132,13 +127,13 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                 .collect::<Vec<Row>>()
         })
     });
-    let counts = Memo::new(move |_| {
+    let counts = move || {
         ed.keys_rev.track();
         let overrides = ed.with(|m| m.override_keys().len());
         let methods = rows.with(|r| r.iter().filter(|r| r.kind == RowKind::Method).count());
         let strays = rows.with(|r| r.iter().filter(|r| r.kind == RowKind::Orphan).count());
         (methods, overrides, strays)
-    });
+    };
     let editing: RwSignal<EditingCell> = RwSignal::new(None);
     let selector = StoredValue::new(Selector::new(move || editing.get()));
 
@@ -254,7 +249,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                 </label>
                 <span class="muted counts" data-testid="matrix-counts">
                     {rx(move || {
-                        let (m, o, s) = counts.get();
+                        let (m, o, s) = counts();
                         let mut text = format!("{m} methods · {o} stored keys");
                         if s > 0 {
                             text.push_str(&format!(" · {s} match no method"));
@@ -285,7 +280,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
             <p class="hint muted">
                 "Click a cell or press Enter to edit · arrows move · Delete resets a field to inherit · Esc cancels."
             </p>
-            {table}
+            {rx(table)}
         </div>
     }
 }
@@ -310,11 +305,16 @@ fn MatrixRow(
         });
     }
     let key = StoredValue::new(row.key.clone());
-    let state = Memo::new(move |_| {
-        ed.all_rows.track();
-        trig.track();
-        key.with_value(|k| ed.with(|m| (m.has_override(k), m.row_dirty(k))))
-    });
+    // One fact about the row, redrawn with it.
+    let fact = move |f: fn(&EditModel, &str) -> bool| {
+        Memo::new(move |_| {
+            ed.all_rows.track();
+            trig.track();
+            key.with_value(|k| ed.with(|m| f(m, k)))
+        })
+    };
+    let has_override = fact(EditModel::has_override);
+    let dirty = fact(EditModel::row_dirty);
     let cells = (0..METHOD_SETTINGS.len())
         .map(|col| view! { <MatrixCell key=row.key.clone() col=col trig=trig editing=editing selector=selector.clone()/> }.into_any())
         .collect_view();
@@ -355,7 +355,7 @@ fn MatrixRow(
     };
     let action_label = label.clone();
     let actions = move || {
-        let (has, _) = state.get();
+        let has = has_override.get();
         let k = key.get_value();
         let (class, testid, aria, title, text) = if has {
             (
@@ -388,13 +388,14 @@ fn MatrixRow(
                 {text}
             </button>
         }
+        .into_any()
     };
     view! {
         <div
             role="row"
             class="mrow"
-            class:has-override=rx(move || state.get().0)
-            class:dirty=rx(move || state.get().1)
+            class:has-override=rx(move || has_override.get())
+            class:dirty=rx(move || dirty.get())
             class:orphan=row.kind == RowKind::Orphan
             data-testid=format!("row-{}", row.key)
             data-key=row.key.clone()
@@ -402,7 +403,7 @@ fn MatrixRow(
         >
             <div role="rowheader" class="row-head">{head}</div>
             {cells}
-            <div role="gridcell" class="row-actions">{actions}</div>
+            <div role="gridcell" class="row-actions">{rx(actions)}</div>
         </div>
     }
 }
@@ -420,7 +421,7 @@ fn MatrixCell(
     let testid = format!("cell-{key}-{}", setting.field);
     let first = key == ALL_METHODS_KEY && col == 0;
     let key = StoredValue::new(key);
-    let col_trig = ed.cols.with_value(|c| c[col]);
+    let col_trig = ed.cols[col];
     let cell = Memo::new(move |_| {
         ed.all_rows.track();
         col_trig.track();
@@ -493,11 +494,11 @@ fn MatrixCell(
         <div
             node_ref=td_ref
             role="gridcell"
-            class=class
+            class=rx(class)
             tabindex=if first { "0" } else { "-1" }
             data-col=col
             data-testid=testid
-            aria-label=aria
+            aria-label=rx(aria)
             aria-invalid=rx(move || cell.with(|c| c.error.is_some()).then_some("true"))
             on:click=click(move |_| {
                 if !is_editing.get_untracked() {
@@ -514,7 +515,7 @@ fn MatrixCell(
                     view! { <CellEditor key=key.get_value() setting=setting raw=raw original=stored col=col close=Callback::new(close) reset=Callback::new(move |()| { reset(); close(true); })/> }.into_any()
                 } else {
                     view! {
-                        <span class="value">{move || cell.with(|c| c.text.clone())}</span>
+                        <span class="value">{rx(move || cell.with(|c| c.text.clone()))}</span>
                     }
                     .into_any()
                 }
@@ -536,13 +537,13 @@ fn CellEditor(
 ) -> impl IntoView {
     let ed = Editor::get();
     let key = StoredValue::new(key);
-    let original = StoredValue::new(original);
     let input_id = format!("edit-{}-{}", key.get_value(), setting.field);
     let set = move |text: String| {
         mark("sc:input");
         let k = key.get_value();
         edit_row(ed, &k, Some(col), |m| m.set_setting(&k, setting, &text));
     };
+    let has_stored = original.is_some();
     let key_handler = move |ev: leptos::ev::KeyboardEvent| {
         ev.stop_propagation();
         match ev.key().as_str() {
@@ -553,9 +554,8 @@ fn CellEditor(
             "Escape" => {
                 ev.prevent_default();
                 let k = key.get_value();
-                let orig = original.get_value();
                 edit_row(ed, &k, Some(col), |m| {
-                    m.set_setting_value(&k, setting, orig)
+                    m.set_setting_value(&k, setting, original.clone())
                 });
                 close.run(true);
             }
@@ -574,24 +574,16 @@ fn CellEditor(
             close.run(false);
         }
     };
-    let has_stored = original.with_value(Option::is_some);
     let control = match setting.kind {
         ValueKind::Bool | ValueKind::Enum(_) => {
             let options: Vec<&'static str> = match setting.kind {
                 ValueKind::Enum(opts) => opts.to_vec(),
                 _ => vec!["true", "false"],
             };
-            let select_ref = NodeRef::<leptos::html::Select>::new();
-            Effect::new(move |_| {
-                if let Some(s) = select_ref.get() {
-                    let _ = s.focus();
-                }
-            });
             let current = raw.clone();
             view! {
                 <select
                     id=input_id.clone()
-                    node_ref=select_ref
                     aria-label=setting.label
                     data-testid="cell-input"
                     on:change=on_ev(move |ev| set(event_target_value(&ev)))
@@ -604,31 +596,32 @@ fn CellEditor(
             }
             .into_any()
         }
-        ValueKind::Integer { .. } | ValueKind::Double { .. } => {
-            let input_ref = NodeRef::<leptos::html::Input>::new();
-            Effect::new(move |_| {
-                if let Some(i) = input_ref.get() {
-                    let _ = i.focus();
-                    i.select();
-                }
-            });
-            view! {
-                <input
-                    id=input_id.clone()
-                    node_ref=input_ref
-                    type="text"
-                    inputmode="decimal"
-                    autocomplete="off"
-                    spellcheck="false"
-                    aria-label=setting.label
-                    data-testid="cell-input"
-                    value=raw
-                    on:input=on_ev(move |ev| set(event_target_value(&ev)))
-                />
-            }
-            .into_any()
+        ValueKind::Integer { .. } | ValueKind::Double { .. } => view! {
+            <input
+                id=input_id.clone()
+                type="text"
+                inputmode="decimal"
+                autocomplete="off"
+                spellcheck="false"
+                aria-label=setting.label
+                data-testid="cell-input"
+                value=raw
+                on:input=on_ev(move |ev| set(event_target_value(&ev)))
+            />
         }
+        .into_any(),
     };
+    // The control (the wrapper's first child) takes the focus, an input with its text selected.
+    effect(move || {
+        if let Some(control) = wrapper.get().and_then(|w| w.first_element_child()) {
+            if let Some(control) = control.dyn_ref::<web_sys::HtmlElement>() {
+                let _ = control.focus();
+            }
+            if let Some(input) = control.dyn_ref::<web_sys::HtmlInputElement>() {
+                input.select();
+            }
+        }
+    });
     view! {
         <div class="cell-editor" node_ref=wrapper on:keydown=on_key(key_handler) on:focusout=on_focus(on_focusout) on:click=click(|ev| ev.stop_propagation())>
             {control}

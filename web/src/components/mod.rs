@@ -30,7 +30,7 @@ pub fn App() -> impl IntoView {
         },
         other => other,
     });
-    let page = move || match key.get() {
+    let page = rx(move || match key.get() {
         Route::Home => view! { <home::Home/> }.into_any(),
         Route::Api { api } => view! { <api_page::ApiPage api=api/> }.into_any(),
         Route::Stage { api, stage, .. } => {
@@ -46,7 +46,7 @@ pub fn App() -> impl IntoView {
             </section>
         }
         .into_any(),
-    };
+    });
     view! {
         <div class="app" class:embed=ctx.embed>
             {(!ctx.embed).then(|| view! { <shell::Header/> })}
@@ -95,6 +95,16 @@ pub(crate) fn rx<T: 'static>(
     f: impl FnMut() -> T + Send + 'static,
 ) -> std::sync::Arc<std::sync::Mutex<dyn FnMut() -> T + Send>> {
     std::sync::Arc::new(std::sync::Mutex::new(f))
+}
+
+/// `Effect::new` with one instantiation for the whole app: runs `f` after rendering, then again
+/// whenever a signal it read changes.
+pub(crate) fn effect(f: impl FnMut() + 'static) {
+    erased_effect(Box::new(f));
+}
+
+fn erased_effect(mut f: Box<dyn FnMut()>) {
+    Effect::new(move |_| f());
 }
 
 /// One item of a [`keyed_list`]: its key and how to draw it.

@@ -10,7 +10,7 @@ use leptos::prelude::*;
 
 use super::editor::Editor;
 use super::shell::{AppCtx, ToastKind};
-use crate::edit::{PatchState, ops_json};
+use crate::edit::{Analysis, PatchState, ops_json};
 use crate::merge::{describe, show};
 
 /// Copies `text` to the clipboard and says so.
@@ -35,28 +35,11 @@ pub fn copy(app: AppCtx, text: String, what: &'static str) {
 #[component]
 pub fn PatchPreview() -> impl IntoView {
     let ed = Editor::get();
-    let json = Memo::new(move |_| ed.analysis.with(|a| a.patch_json()));
     let op_count = Memo::new(move |_| ed.analysis.with(|a| a.ops().map_or(0, <[_]>::len)));
     let errors = Memo::new(move |_| ed.analysis.with(|a| a.errors.clone()));
     let unexpressible = Memo::new(move |_| {
         ed.analysis
             .with(|a| matches!(a.patch, PatchState::Unexpressible(_)))
-    });
-    let changes = Memo::new(move |_| {
-        ed.analysis.with(|a| {
-            a.changes
-                .iter()
-                .map(|c| {
-                    (
-                        describe(&c.path),
-                        show(c.before.as_ref()),
-                        show(c.after.as_ref()),
-                        c.before.is_none(),
-                        c.after.is_none(),
-                    )
-                })
-                .collect::<Vec<_>>()
-        })
     });
     let cli = move || {
         let ops = ed
@@ -90,7 +73,7 @@ pub fn PatchPreview() -> impl IntoView {
                     <div class="problems" role="alert" data-testid="validation-summary">
                         <strong>
                             {rx(move || {
-                                let n: usize = errors.with(|e| e.values().map(Vec::len).sum());
+                                let n: usize = errors.with(|e| e.iter().map(|(_, m)| m.len()).sum());
                                 if unexpressible.get() {
                                     "UpdateStage cannot make this change".to_owned()
                                 } else {
@@ -121,23 +104,22 @@ pub fn PatchPreview() -> impl IntoView {
                 None,
             )}
             <h3>"Changes"</h3>
-            {rx(move || {
-                let list = changes.get();
-                if list.is_empty() {
+            {rx(move || ed.analysis.with(|a| {
+                if a.changes.is_empty() {
                     view! { <p class="muted small" data-testid="no-changes">"No changes yet. Edit a setting to see the patch."</p> }.into_any()
                 } else {
                     view! {
                         <ul class="changes" data-testid="changes">
-                            {list
-                                .into_iter()
-                                .map(|(label, before, after, added, removed)| {
+                            {a.changes
+                                .iter()
+                                .map(|c| {
                                     view! {
                                         <li>
-                                            <span class="change-label">{label}</span>
+                                            <span class="change-label">{describe(&c.path)}</span>
                                             <span class="change-values">
-                                                <del class:none=added>{before}</del>
+                                                <del class:none=c.before.is_none()>{show(c.before.as_ref())}</del>
                                                 <span class="arrow" aria-label="becomes">"→"</span>
-                                                <ins class:none=removed>{after}</ins>
+                                                <ins class:none=c.after.is_none()>{show(c.after.as_ref())}</ins>
                                             </span>
                                         </li>
                                     }.into_any()
@@ -147,11 +129,11 @@ pub fn PatchPreview() -> impl IntoView {
                     }
                     .into_any()
                 }
-            })}
+            }))}
             <div class="panel-head">
                 <h3>"patchOperations"</h3>
                 <div class="btn-group">
-                    <button class="btn small" data-testid="copy-json" disabled=rx(move || op_count.get() == 0) on:click=click(move |_| copy(ed.app, json.get_untracked(), "the patch JSON"))>
+                    <button class="btn small" data-testid="copy-json" disabled=rx(move || op_count.get() == 0) on:click=click(move |_| copy(ed.app, ed.analysis.with_untracked(Analysis::patch_json), "the patch JSON"))>
                         "Copy JSON"
                     </button>
                     <button class="btn small" data-testid="copy-cli" disabled=rx(move || op_count.get() == 0) on:click=click(move |_| copy(ed.app, cli(), "the AWS CLI command"))>
@@ -160,7 +142,7 @@ pub fn PatchPreview() -> impl IntoView {
                 </div>
             </div>
             <pre class="code" data-testid="patch-json" aria-label="patchOperations JSON" tabindex="0">{rx(move || {
-                let j = json.get();
+                let j = ed.analysis.with(Analysis::patch_json);
                 if j.is_empty() { "// fix the problems above to see the patch".to_owned() } else { j }
             })}</pre>
         </div>

@@ -5,10 +5,11 @@ use std::time::Duration;
 
 #[allow(unused_imports)]
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
-#[allow(unused_imports)]
-use crate::components::rx;
 use crate::components::{Keyed, keyed_list};
+#[allow(unused_imports)]
+use crate::components::{effect, rx};
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
 
 use crate::api::HttpError;
 use crate::route::{Route, is_embed};
@@ -227,7 +228,7 @@ pub fn Header() -> impl IntoView {
                 </Link>
                 <span class="sep" aria-hidden="true">"/"</span>
                 <Link to=Route::Home>"APIs"</Link>
-                {crumbs}
+                {rx(crumbs)}
             </nav>
             <span class="topbar-note">"API Gateway stage editor"</span>
         </header>
@@ -255,13 +256,18 @@ pub fn Toasts() -> impl IntoView {
 #[component]
 pub fn ConfirmDialog() -> impl IntoView {
     let ctx = AppCtx::get();
-    let ok_ref = NodeRef::<leptos::html::Button>::new();
-    Effect::new(move |_| {
-        if let Some(b) = ok_ref.get() {
-            let _ = b.focus();
+    // The confirming button (the last action) takes the focus.
+    let actions = NodeRef::<leptos::html::Div>::new();
+    effect(move || {
+        if let Some(ok) = actions
+            .get()
+            .and_then(|a| a.last_element_child())
+            .and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = ok.focus();
         }
     });
-    move || {
+    rx(move || {
         ctx.confirm.get().map(|c| {
             let on_ok = c.on_ok;
             let close = move || ctx.confirm.set(None);
@@ -283,13 +289,12 @@ pub fn ConfirmDialog() -> impl IntoView {
                     >
                         <h2 id="confirm-title">{c.title.clone()}</h2>
                         <p id="confirm-body">{c.body.clone()}</p>
-                        <div class="actions">
+                        <div class="actions" node_ref=actions>
                             <button class="btn" data-testid="confirm-cancel" on:click=click(move |_| close())>
                                 "Cancel"
                             </button>
                             <button
                                 class="btn danger"
-                                node_ref=ok_ref
                                 data-testid="confirm-ok"
                                 on:click=click(move |_| {
                                     close();
@@ -302,8 +307,9 @@ pub fn ConfirmDialog() -> impl IntoView {
                     </div>
                 </div>
             }
+            .into_any()
         })
-    }
+    })
 }
 
 /// An AWS error, verbatim.

@@ -21,10 +21,10 @@ fn field_id(path: &[&str]) -> String {
 
 /// Core's messages at `path`, reactive.
 #[component]
-fn FieldErrors(path: Vec<&'static str>) -> impl IntoView {
+fn FieldErrors(path: &'static [&'static str]) -> impl IntoView {
     let ed = Editor::get();
-    let ptr = pointer(&path);
-    let id = format!("{}-error", field_id(&path));
+    let ptr = pointer(path);
+    let id = format!("{}-error", field_id(path));
     view! {
         <div class="field-error" id=id data-testid=format!("error-{}", path.join("-"))>
             {rx(move || {
@@ -36,7 +36,7 @@ fn FieldErrors(path: Vec<&'static str>) -> impl IntoView {
 }
 
 /// What follows every field's control: its help (if any) and core's messages for it.
-fn field_foot(help: &'static str, path: Vec<&'static str>) -> impl IntoView {
+fn field_foot(help: &'static str, path: &'static [&'static str]) -> impl IntoView {
     view! {
         {(!help.is_empty()).then(|| view! { <p class="help">{help}</p> })}
         <FieldErrors path=path/>
@@ -53,32 +53,29 @@ fn invalid(ed: Editor, path: &[&str]) -> Option<&'static str> {
 #[component]
 fn TextField(
     label: &'static str,
-    path: Vec<&'static str>,
+    path: &'static [&'static str],
     #[prop(optional)] help: &'static str,
     #[prop(optional)] placeholder: &'static str,
     #[prop(optional)] multiline: bool,
     #[prop(optional)] number: bool,
 ) -> impl IntoView {
     let ed = Editor::get();
-    let id = field_id(&path);
-    let path = StoredValue::new(path);
+    let id = field_id(path);
     let value = move || {
         ed.rev.track();
-        path.with_value(|p| ed.with(|m| m.text(p)))
+        ed.with(|m| m.text(path))
     };
     let set = move |text: String| {
-        path.with_value(|p| {
-            ed.edit(Scope::Stage, |m| {
-                if number {
-                    m.set_number(p, &text)
-                } else {
-                    m.set_text(p, &text)
-                }
-            });
+        ed.edit(Scope::Stage, |m| {
+            if number {
+                m.set_number(path, &text)
+            } else {
+                m.set_text(path, &text)
+            }
         });
     };
     let describedby = format!("{id}-error");
-    let testid = format!("field-{}", path.with_value(|p| p.join("-")));
+    let testid = format!("field-{}", path.join("-"));
     let input = if multiline {
         view! {
             <textarea
@@ -87,8 +84,8 @@ fn TextField(
                 placeholder=placeholder
                 data-testid=testid
                 aria-describedby=describedby
-                aria-invalid=rx(move || path.with_value(|p| invalid(ed, p)))
-                prop:value=value
+                aria-invalid=rx(move || invalid(ed, path))
+                prop:value=rx(value)
                 on:input=on_ev(move |ev| set(event_target_value(&ev)))
             ></textarea>
         }
@@ -102,8 +99,8 @@ fn TextField(
                 placeholder=placeholder
                 data-testid=testid
                 aria-describedby=describedby
-                aria-invalid=rx(move || path.with_value(|p| invalid(ed, p)))
-                prop:value=value
+                aria-invalid=rx(move || invalid(ed, path))
+                prop:value=rx(value)
                 on:input=on_ev(move |ev| set(event_target_value(&ev)))
             />
         }
@@ -113,7 +110,7 @@ fn TextField(
         <div class="field">
             <label for=id.clone()>{label}</label>
             {input}
-            {field_foot(help, path.get_value())}
+            {field_foot(help, path)}
         </div>
     }
 }
@@ -122,14 +119,13 @@ fn TextField(
 #[component]
 fn CheckField(
     label: &'static str,
-    path: Vec<&'static str>,
+    path: &'static [&'static str],
     #[prop(optional)] help: &'static str,
 ) -> impl IntoView {
     let ed = Editor::get();
-    let id = field_id(&path);
+    let id = field_id(path);
     let for_id = id.clone();
     let testid = format!("field-{}", path.join("-"));
-    let path = StoredValue::new(path);
     view! {
         <div class="field">
             <label class="check" for=for_id>
@@ -140,16 +136,16 @@ fn CheckField(
                     data-testid=testid
                     prop:checked=rx(move || {
                         ed.rev.track();
-                        path.with_value(|p| ed.with(|m| m.flag(p)))
+                        ed.with(|m| m.flag(path))
                     })
                     on:change=on_ev(move |ev| {
                         let on = event_target_checked(&ev);
-                        path.with_value(|p| ed.edit(Scope::Stage, |m| m.set_field(p, Some(Value::Bool(on)))));
+                        ed.edit(Scope::Stage, |m| m.set_field(path, Some(Value::Bool(on))));
                     })
                 />
                 {label}
             </label>
-            {field_foot(help, path.get_value())}
+            {field_foot(help, path)}
         </div>
     }
 }
@@ -158,17 +154,16 @@ fn CheckField(
 #[component]
 fn DeploymentField(
     label: &'static str,
-    path: Vec<&'static str>,
+    path: &'static [&'static str],
     #[prop(optional)] help: &'static str,
 ) -> impl IntoView {
     let ed = Editor::get();
-    let id = field_id(&path);
+    let id = field_id(path);
     let for_id = id.clone();
     let testid = format!("field-{}", path.join("-"));
-    let path = StoredValue::new(path);
     let current = move || {
         ed.rev.track();
-        path.with_value(|p| ed.with(|m| m.text(p)))
+        ed.with(|m| m.text(path))
     };
     view! {
         <div class="field">
@@ -176,10 +171,10 @@ fn DeploymentField(
             <select
                 id=id
                 data-testid=testid
-                prop:value=current
+                prop:value=rx(current)
                 on:change=on_ev(move |ev| {
                     let v = event_target_value(&ev);
-                    path.with_value(|p| ed.edit(Scope::Stage, |m| m.set_text(p, &v)));
+                    ed.edit(Scope::Stage, |m| m.set_text(path, &v));
                 })
             >
                 {rx(move || {
@@ -196,7 +191,7 @@ fn DeploymentField(
                         .collect_view()
                 })}
             </select>
-            {field_foot(help, path.get_value())}
+            {field_foot(help, path)}
         </div>
     }
 }
@@ -227,17 +222,17 @@ pub fn StageSettingsPanel() -> impl IntoView {
             <section class="panel">
                 <h2>"General"</h2>
                 <div class="grid2">
-                    <TextField label="Description" path=vec!["description"] placeholder="What this stage is for"/>
-                    <DeploymentField label="Deployment" path=vec!["deploymentId"] help="The snapshot of the API this stage serves."/>
+                    <TextField label="Description" path=&["description"] placeholder="What this stage is for"/>
+                    <DeploymentField label="Deployment" path=&["deploymentId"] help="The snapshot of the API this stage serves."/>
                 </div>
-                <CheckField label="X-Ray tracing" path=vec!["tracingEnabled"] help="Trace requests through API Gateway with AWS X-Ray."/>
+                <CheckField label="X-Ray tracing" path=&["tracingEnabled"] help="Trace requests through API Gateway with AWS X-Ray."/>
             </section>
             <section class="panel">
                 <h2>"Cache cluster"</h2>
                 <div class="grid2">
                     <CheckField
                         label="Provision a cache cluster"
-                        path=vec!["cacheClusterEnabled"]
+                        path=&["cacheClusterEnabled"]
                         help="Needed for method caching to have any effect. Billed per hour while enabled."
                     />
                     <div class="field">
@@ -245,7 +240,7 @@ pub fn StageSettingsPanel() -> impl IntoView {
                         <select
                             id="f-cacheClusterSize"
                             data-testid="field-cacheClusterSize"
-                            prop:value=size_value
+                            prop:value=rx(size_value)
                             on:change=on_ev(move |ev| {
                                 let v = event_target_value(&ev);
                                 ed.edit(Scope::Stage, |m| m.set_text(&["cacheClusterSize"], &v));
@@ -257,8 +252,8 @@ pub fn StageSettingsPanel() -> impl IntoView {
                                 .map(|s| view! { <option value=*s selected=rx(move || size_value() == *s)>{*s}</option> }.into_any())
                                 .collect_view()}
                         </select>
-                        <p class="help">"Status: " <code data-testid="cache-status">{status}</code></p>
-                        <FieldErrors path=vec!["cacheClusterSize"]/>
+                        <p class="help">"Status: " <code data-testid="cache-status">{rx(status)}</code></p>
+                        <FieldErrors path=&["cacheClusterSize"]/>
                     </div>
                 </div>
             </section>
@@ -275,13 +270,13 @@ pub fn StageSettingsPanel() -> impl IntoView {
                 <h2>"Access logs"</h2>
                 <TextField
                     label="Destination ARN"
-                    path=vec!["accessLogSettings", "destinationArn"]
+                    path=&["accessLogSettings", "destinationArn"]
                     placeholder="arn:aws:logs:us-east-1:123456789012:log-group:my-api-access"
                     help="A CloudWatch Logs log group or a Firehose stream whose name starts with amazon-apigateway-."
                 />
                 <TextField
                     label="Format"
-                    path=vec!["accessLogSettings", "format"]
+                    path=&["accessLogSettings", "format"]
                     multiline=true
                     placeholder="{\"requestId\":\"$context.requestId\",\"status\":\"$context.status\"}"
                     help="$context variables; must include $context.requestId or $context.extendedRequestId."
@@ -295,7 +290,7 @@ pub fn StageSettingsPanel() -> impl IntoView {
                             type="checkbox"
                             class="switch"
                             data-testid="canary-toggle"
-                            prop:checked=canary_on
+                            prop:checked=rx(canary_on)
                             on:change=on_ev(move |ev| {
                                 let on = event_target_checked(&ev);
                                 ed.edit(Scope::Stage, |m| m.set_canary(on));
@@ -308,10 +303,10 @@ pub fn StageSettingsPanel() -> impl IntoView {
                     canary_on,
                     move || view! {
                         <div class="grid2">
-                            <TextField label="Traffic to the canary (%)" path=vec!["canarySettings", "percentTraffic"] number=true/>
-                            <DeploymentField label="Canary deployment" path=vec!["canarySettings", "deploymentId"]/>
+                            <TextField label="Traffic to the canary (%)" path=&["canarySettings", "percentTraffic"] number=true/>
+                            <DeploymentField label="Canary deployment" path=&["canarySettings", "deploymentId"]/>
                         </div>
-                        <CheckField label="Canary uses the stage cache" path=vec!["canarySettings", "useStageCache"]/>
+                        <CheckField label="Canary uses the stage cache" path=&["canarySettings", "useStageCache"]/>
                         <VarsEditor
                             path=CANARY_OVERRIDES
                             title="Stage variable overrides"
@@ -383,7 +378,7 @@ fn VarsEditor(
             }.into_any(),
             Some(Box::new(move || view! { <p class="muted small">{empty}</p> }.into_any())),
         )}
-        <FieldErrors path=path.to_vec()/>
+        <FieldErrors path=path/>
     }
 }
 
@@ -413,19 +408,19 @@ fn VarRowView(
                 .unwrap_or_default()
         })
     };
-    let errors = Memo::new(move |_| {
+    let errors = move || {
         ed.rev.track();
         ed.with(|m| m.var_errors(path, i))
-    });
+    };
     let label = capitalized(noun);
     view! {
-        <div class="var-row" role="row" class:invalid=rx(move || !errors.with(Vec::is_empty)) data-testid=format!("{testid}-{i}")>
+        <div class="var-row" role="row" class:invalid=rx(move || !errors().is_empty()) data-testid=format!("{testid}-{i}")>
             <input
                 role="cell"
                 aria-label=format!("{label} {} name", i + 1)
                 data-testid=format!("{testid}-name")
-                prop:value=name
-                aria-invalid=rx(move || (!errors.with(Vec::is_empty)).then_some("true"))
+                prop:value=rx(name)
+                aria-invalid=rx(move || (!errors().is_empty()).then_some("true"))
                 on:input=on_ev(move |ev| {
                     let v = event_target_value(&ev);
                     ed.edit(Scope::Stage, |m| m.set_var_name(path, i, &v));
@@ -435,7 +430,7 @@ fn VarRowView(
                 role="cell"
                 aria-label=format!("{label} {} value", i + 1)
                 data-testid=format!("{testid}-value")
-                prop:value=value
+                prop:value=rx(value)
                 on:input=on_ev(move |ev| {
                     let v = event_target_value(&ev);
                     ed.edit(Scope::Stage, |m| m.set_var_value(path, i, &v));
@@ -449,7 +444,7 @@ fn VarRowView(
             >
                 "×"
             </button>
-            <div class="field-error span3">{rx(move || errors.get().into_iter().map(|e| view! { <p>{e}</p> }.into_any()).collect_view())}</div>
+            <div class="field-error span3">{rx(move || errors().into_iter().map(|e| view! { <p>{e}</p> }.into_any()).collect_view())}</div>
         </div>
     }
 }
