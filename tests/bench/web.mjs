@@ -165,7 +165,7 @@ async function main() {
     `${new Date().toISOString().slice(0, 10)}; ${chromium} headless via playwright-core; ${cpu}; Node ${process.version}.`,
     '',
     '**First load** (what `index.html` pulls: wasm + JS glue + CSS), as `stagecraft serve` sends it: bytes on the wire for',
-    '`Accept-Encoding: gzip` (the precompressed zopfli `.gz` that `cargo xtask` writes beside each asset) and for',
+    '`Accept-Encoding: gzip` (the precompressed zopfli `.gz` that the release build writes beside each asset) and for',
     '`Accept-Encoding: br, gzip` (what Chromium sends; brotli q11). `gzip -9` of each file for comparison:',
     '',
     '| file | raw | gzip -9 | served, gzip | served, br |',
