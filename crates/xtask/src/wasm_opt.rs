@@ -129,7 +129,7 @@ fn with_order_names(module: &[u8]) -> Result<Vec<u8>> {
 /// (the latest counts 1, the one before 1/2, then 1/3, …), divided by the square root of its own
 /// count so that long items do not win by size alone. Starts with item 0; an item sharing nothing
 /// with the recent ones is followed by the lowest remaining index. Deterministic.
-pub fn similarity_order(items: &[&[u8]]) -> Vec<usize> {
+fn similarity_order(items: &[&[u8]]) -> Vec<usize> {
     let grams: Vec<Vec<&[u8]>> = items
         .iter()
         .map(|item| {
