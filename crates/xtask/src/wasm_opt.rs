@@ -42,8 +42,8 @@ const COMMON: usize = 200;
 /// How many of the last placed functions the next one is compared with.
 const CONTEXT: usize = 5;
 
-/// Optimises `file` in place: `wasm-opt -Oz`, then the functions in [`similarity_order`].
-/// `file` must still have its name section (build without `strip`): names make the order stick.
+/// Optimises `file` in place: `wasm-opt -Oz`, then the functions in [`similarity_order`]. The result
+/// has no name section.
 pub fn optimize(file: &Path) -> Result<()> {
     let wasm_opt = node_bin_dir().join("wasm-opt");
     if !wasm_opt.exists() {
