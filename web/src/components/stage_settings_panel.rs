@@ -13,7 +13,7 @@ use stagecraft_core::model::CACHE_CLUSTER_SIZES;
 
 use super::api_page::deployment_label;
 use super::editor::{Editor, Scope};
-use crate::edit::{CANARY_OVERRIDES, STAGE_VARIABLES, pointer};
+use crate::edit::{CANARY_OVERRIDES, STAGE_VARIABLES, VarRow, pointer};
 
 fn field_id(path: &[&str]) -> String {
     format!("f-{}", path.join("-"))
@@ -390,24 +390,16 @@ fn VarRowView(
     i: usize,
 ) -> impl IntoView {
     let ed = Editor::get();
-    let name = move || {
-        ed.rev.track();
-        ed.with(|m| {
-            m.vars(path)
-                .get(i)
-                .map(|r| r.name.clone())
+    // One part of this row's text, redrawn on every edit.
+    let part = move |of: fn(&VarRow) -> &str| {
+        move || {
+            ed.rev.track();
+            ed.with(|m| m.vars(path).get(i).map(|r| of(r).to_owned()))
                 .unwrap_or_default()
-        })
+        }
     };
-    let value = move || {
-        ed.rev.track();
-        ed.with(|m| {
-            m.vars(path)
-                .get(i)
-                .map(|r| r.value.clone())
-                .unwrap_or_default()
-        })
-    };
+    let name = part(|r| &r.name);
+    let value = part(|r| &r.value);
     let errors = move || {
         ed.rev.track();
         ed.with(|m| m.var_errors(path, i))
