@@ -7,6 +7,7 @@
 //! - [`model`]: [`Stage`] and friends, round-tripping the GetStage wire JSON;
 //! - [`validate`]: every problem of a stage document or patch, with JSON-pointer paths;
 //! - [`apply`]: UpdateStage `patchOperations` applied as AWS applies them, atomically;
+//! - [`effective`]: the settings in force for one method (its own entry, else `*/*`, else AWS's defaults);
 //! - [`diff`]: the minimal AWS-valid `patchOperations` that turn one stage into another;
 //! - [`schema`]: a JSON Schema (draft 2020-12) of a stage document.
 //!
@@ -16,6 +17,7 @@ pub mod api;
 pub mod apply;
 pub mod authorizer;
 pub mod diff;
+pub mod effective;
 pub mod error;
 pub mod key;
 pub mod messages;
@@ -31,6 +33,7 @@ pub mod values;
 
 pub use apply::{Environment, apply, apply_with};
 pub use diff::{DiffError, diff};
+pub use effective::{EffectiveSettings, effective_settings};
 pub use error::{ApiError, ErrorType};
 pub use key::{ALL_METHODS_KEY, MethodSettingKey, method_setting_key, parse_method_setting_key};
 pub use model::{AccessLogSettings, CanarySettings, MethodSetting, Stage, Timestamp};
