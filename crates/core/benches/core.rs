@@ -1,4 +1,4 @@
-//! Criterion benchmarks of validate, diff and apply at 10 to 10,000 method settings.
+//! Criterion benchmarks of validate, parse, diff and apply at 10 to 10,000 method settings.
 //!
 //! Run with `cargo xtask bench core`; the table goes in `docs/benchmarks.md`.
 
@@ -53,6 +53,9 @@ fn benches(c: &mut Criterion) {
         let text = before_doc.to_string();
         group.bench_with_input(BenchmarkId::new("validate_text", n), &text, |b, text| {
             b.iter(|| validate_stage_str(text))
+        });
+        group.bench_with_input(BenchmarkId::new("parse", n), &text, |b, text| {
+            b.iter(|| Stage::from_json(text))
         });
         group.bench_with_input(
             BenchmarkId::new("diff", n),

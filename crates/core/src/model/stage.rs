@@ -1,0 +1,363 @@
+//! [`Stage`] and its nested objects, [`AccessLogSettings`] and [`CanarySettings`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, Deserializer, MapAccess};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::de::read_object;
+use super::{MethodSetting, Timestamp};
+
+/// The eight `cacheClusterSize` values (GB).
+pub const CACHE_CLUSTER_SIZES: &[&str] =
+    &["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
+
+/// The five `cacheClusterStatus` values.
+pub const CACHE_CLUSTER_STATUSES: &[&str] = &[
+    "CREATE_IN_PROGRESS",
+    "AVAILABLE",
+    "DELETE_IN_PROGRESS",
+    "NOT_AVAILABLE",
+    "FLUSH_IN_PROGRESS",
+];
+
+/// A stage as GetStage returns it.
+///
+/// `Deserialize` is hand-written (see [`StageField`]): known keys go straight into the typed fields and
+/// unknown keys into [`Stage::extra`], with no intermediate buffering (`#[serde(flatten)]` would buffer
+/// every field through serde's `Content`, which is slow and large in WASM).
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stage {
+    /// The deployment the stage serves.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    /// The client certificate used for backend calls.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_certificate_id: Option<String>,
+    /// The stage's name (`[A-Za-z0-9_-]{1,128}`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage_name: Option<String>,
+    /// Free text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Whether the stage has a response cache cluster.
+    #[serde(default)]
+    pub cache_cluster_enabled: bool,
+    /// One of [`CACHE_CLUSTER_SIZES`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_cluster_size: Option<String>,
+    /// One of [`CACHE_CLUSTER_STATUSES`] (server-managed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache_cluster_status: Option<String>,
+    /// Method-setting entries by key (`*/*`, `~1pets/GET`, …).
+    #[serde(default)]
+    pub method_settings: BTreeMap<String, MethodSetting>,
+    /// Stage variables.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub variables: BTreeMap<String, String>,
+    /// The documentation snapshot version.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub documentation_version: Option<String>,
+    /// Access logging.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_log_settings: Option<AccessLogSettings>,
+    /// Canary release.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub canary_settings: Option<CanarySettings>,
+    /// X-Ray tracing.
+    #[serde(default)]
+    pub tracing_enabled: bool,
+    /// The associated AWS WAF web ACL (set through WAF, not UpdateStage).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub web_acl_arn: Option<String>,
+    /// Tags (set through TagResource, not UpdateStage).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tags: BTreeMap<String, String>,
+    /// Creation time (server-managed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub created_date: Option<Timestamp>,
+    /// Last update time (server-managed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_updated_date: Option<Timestamp>,
+    /// Fields this version does not know, kept as they came.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+impl Stage {
+    /// Parses GetStage JSON text.
+    ///
+    /// # Errors
+    /// serde's error (with line and column) for bad JSON or a field of the wrong type.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The stage as pretty GetStage JSON.
+    #[must_use]
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}
+
+/// Access logging: a single-line format and a CloudWatch Logs or Firehose destination.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessLogSettings {
+    /// The log line format; must include `$context.requestId`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub format: Option<String>,
+    /// Log group ARN or `amazon-apigateway-*` Firehose stream ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub destination_arn: Option<String>,
+    /// Unknown fields, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+/// A canary release on a stage.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CanarySettings {
+    /// Share of traffic sent to the canary, 0.0–100.0.
+    #[serde(default)]
+    pub percent_traffic: f64,
+    /// The canary's deployment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deployment_id: Option<String>,
+    /// Stage variables the canary overrides.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stage_variable_overrides: BTreeMap<String, String>,
+    /// Whether the canary uses the stage cache.
+    #[serde(default)]
+    pub use_stage_cache: bool,
+    /// Unknown fields, kept.
+    #[serde(flatten)]
+    pub extra: Map<String, Value>,
+}
+
+const STAGE_FIELDS: &[&str] = &[
+    "deploymentId",
+    "clientCertificateId",
+    "stageName",
+    "description",
+    "cacheClusterEnabled",
+    "cacheClusterSize",
+    "cacheClusterStatus",
+    "methodSettings",
+    "variables",
+    "documentationVersion",
+    "accessLogSettings",
+    "canarySettings",
+    "tracingEnabled",
+    "webAclArn",
+    "tags",
+    "createdDate",
+    "lastUpdatedDate",
+];
+
+impl<'de> Deserialize<'de> for Stage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = Stage;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct Stage")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Stage, A::Error> {
+                let mut s = Stage::default();
+                let mut extra = Map::new();
+                read_object(map, STAGE_FIELDS, &mut extra, |i, map| {
+                    match i {
+                        0 => s.deployment_id = map.next_value()?,
+                        1 => s.client_certificate_id = map.next_value()?,
+                        2 => s.stage_name = map.next_value()?,
+                        3 => s.description = map.next_value()?,
+                        4 => s.cache_cluster_enabled = map.next_value()?,
+                        5 => s.cache_cluster_size = map.next_value()?,
+                        6 => s.cache_cluster_status = map.next_value()?,
+                        7 => s.method_settings = map.next_value()?,
+                        8 => s.variables = map.next_value()?,
+                        9 => s.documentation_version = map.next_value()?,
+                        10 => s.access_log_settings = map.next_value()?,
+                        11 => s.canary_settings = map.next_value()?,
+                        12 => s.tracing_enabled = map.next_value()?,
+                        13 => s.web_acl_arn = map.next_value()?,
+                        14 => s.tags = map.next_value()?,
+                        15 => s.created_date = map.next_value()?,
+                        _ => s.last_updated_date = map.next_value()?,
+                    }
+                    Ok(())
+                })?;
+                s.extra = extra;
+                Ok(s)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+const ACCESS_LOG_FIELDS: &[&str] = &["format", "destinationArn"];
+
+impl<'de> Deserialize<'de> for AccessLogSettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = AccessLogSettings;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct AccessLogSettings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<AccessLogSettings, A::Error> {
+                let mut s = AccessLogSettings::default();
+                let mut extra = Map::new();
+                read_object(map, ACCESS_LOG_FIELDS, &mut extra, |i, map| {
+                    match i {
+                        0 => s.format = map.next_value()?,
+                        _ => s.destination_arn = map.next_value()?,
+                    }
+                    Ok(())
+                })?;
+                s.extra = extra;
+                Ok(s)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+const CANARY_FIELDS: &[&str] = &[
+    "percentTraffic",
+    "deploymentId",
+    "stageVariableOverrides",
+    "useStageCache",
+];
+
+impl<'de> Deserialize<'de> for CanarySettings {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> de::Visitor<'de> for Visitor {
+            type Value = CanarySettings;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("struct CanarySettings")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CanarySettings, A::Error> {
+                let mut s = CanarySettings::default();
+                let mut extra = Map::new();
+                read_object(map, CANARY_FIELDS, &mut extra, |i, map| {
+                    match i {
+                        0 => s.percent_traffic = map.next_value()?,
+                        1 => s.deployment_id = map.next_value()?,
+                        2 => s.stage_variable_overrides = map.next_value()?,
+                        _ => s.use_stage_cache = map.next_value()?,
+                    }
+                    Ok(())
+                })?;
+                s.extra = extra;
+                Ok(s)
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn aws_get_stage() -> Value {
+        json!({
+            "deploymentId": "abc123",
+            "stageName": "prod",
+            "description": "production",
+            "cacheClusterEnabled": false,
+            "cacheClusterStatus": "NOT_AVAILABLE",
+            "methodSettings": {
+                "*/*": {
+                    "metricsEnabled": false, "loggingLevel": "INFO", "dataTraceEnabled": false,
+                    "throttlingBurstLimit": 5000, "throttlingRateLimit": 10000.0, "cachingEnabled": false,
+                    "cacheTtlInSeconds": 300, "cacheDataEncrypted": false,
+                    "requireAuthorizationForCacheControl": true,
+                    "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADER"
+                }
+            },
+            "variables": {"backend": "example.com"},
+            "tracingEnabled": false,
+            "createdDate": 1_700_000_000,
+            "lastUpdatedDate": 1_700_000_100,
+            "someNewAwsField": {"nested": [1, 2]}
+        })
+    }
+
+    #[test]
+    fn round_trips_aws_wire_json() {
+        let wire = aws_get_stage();
+        let stage: Stage = serde_json::from_value(wire.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&stage).unwrap(), wire);
+        assert_eq!(stage.extra["someNewAwsField"], json!({"nested": [1, 2]}));
+    }
+
+    #[test]
+    fn nested_unknown_fields_are_kept_and_text_equals_value() {
+        let wire = json!({
+            "accessLogSettings": {"format": "$context.requestId", "newField": 1},
+            "canarySettings": {"percentTraffic": 10.5, "useStageCache": true, "x": [null]},
+            "methodSettings": {"*/*": {"loggingLevel": "ERROR", "futureSetting": {"a": 1}}},
+            "zzz": "kept"
+        });
+        let from_text: Stage = serde_json::from_str(&wire.to_string()).unwrap();
+        let from_value: Stage = serde_json::from_value(wire.clone()).unwrap();
+        assert_eq!(from_text, from_value);
+        assert_eq!(
+            serde_json::to_value(&from_text).unwrap()["accessLogSettings"],
+            wire["accessLogSettings"]
+        );
+        assert_eq!(
+            serde_json::to_value(&from_text).unwrap()["canarySettings"],
+            wire["canarySettings"]
+        );
+        assert_eq!(from_text.extra["zzz"], "kept");
+    }
+
+    #[test]
+    fn type_errors_and_duplicates_are_refused() {
+        for (text, needle) in [
+            (r#"{"stageName": 1}"#, "invalid type"),
+            (r#"{"tracingEnabled": null}"#, "invalid type"),
+            (
+                r#"{"stageName": "a", "stageName": "b"}"#,
+                "duplicate field `stageName`",
+            ),
+            (
+                r#"{"canarySettings": {"percentTraffic": "x"}}"#,
+                "invalid type",
+            ),
+            (
+                r#"{"methodSettings": {"*/*": {"loggingLevel": "LOUD"}}}"#,
+                "invalid loggingLevel",
+            ),
+            (
+                r#"{"methodSettings": {"*/*": {"metricsEnabled": {"a": 1}}}}"#,
+                r#"got {"a":1}"#,
+            ),
+            (r#"{"createdDate": "yesterday"}"#, "invalid ISO-8601"),
+            ("[]", "invalid type"),
+        ] {
+            let err = serde_json::from_str::<Stage>(text).unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+
+    #[test]
+    fn reads_cli_iso_timestamps() {
+        let stage: Stage =
+            serde_json::from_value(json!({"createdDate": "2023-11-14T22:13:20+00:00"})).unwrap();
+        assert_eq!(
+            serde_json::to_value(stage).unwrap()["createdDate"],
+            json!(1_700_000_000)
+        );
+    }
+}
