@@ -1,8 +1,8 @@
 //! SigV4 verification and the request body limit, as one middleware in front of every route.
 //!
 //! The signature is checked by re-signing: the request's own method, URI, signed headers, `X-Amz-Date`
-//! and body go through `aws-sigv4` with the configured secret key, and the result is compared with
-//! the request's `Signature` in constant time. Any region is accepted; the service must be `apigateway`.
+//! and body go through `stagecraft-sigv4` with the configured secret key, and the result is compared
+//! with the request's `Signature` in constant time. Any region is accepted; the service must be `apigateway`.
 //!
 //! Answers, in AWS's words (all 403):
 //! - no `Authorization` header → `MissingAuthenticationTokenException` "Missing Authentication Token";
@@ -16,15 +16,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::identity::Identity;
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use stagecraft_sigv4::{Payload, Signer};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -203,36 +200,22 @@ fn verify(
         .headers
         .get("x-amz-content-sha256")
         .is_some_and(|v| v.as_bytes() == b"UNSIGNED-PAYLOAD");
-    let body = if unsigned {
-        SignableBody::UnsignedPayload
+    let payload = if unsigned {
+        Payload::Unsigned
     } else {
-        SignableBody::Bytes(body)
+        Payload::Bytes(body)
     };
-
-    let identity: Identity = Credentials::new(
+    let signer = Signer::new(
         &state.config.access_key,
         &state.config.secret_key,
-        None,
-        None,
-        "stagecraft",
-    )
-    .into();
-    let mut settings = SigningSettings::default();
-    settings.excluded_headers = Some(Vec::new());
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(header.region)
-        .name("apigateway")
-        .time(date)
-        .settings(settings)
-        .build()
-        .map_err(|_| invalid_signature(SIGNATURE_MISMATCH))?
-        .into();
+        header.region,
+        "apigateway",
+    );
     let uri = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
-    let signable = SignableRequest::new(parts.method.as_str(), uri, headers.into_iter(), body)
+    let expected = signer
+        .signature(parts.method.as_str(), uri, &headers, payload, date)
         .map_err(|_| invalid_signature(SIGNATURE_MISMATCH))?;
-    let output = sign(signable, &params).map_err(|_| invalid_signature(SIGNATURE_MISMATCH))?;
-    if !constant_time_eq(output.signature().as_bytes(), header.signature.as_bytes()) {
+    if !constant_time_eq(expected.as_bytes(), header.signature.as_bytes()) {
         return Err(invalid_signature(SIGNATURE_MISMATCH));
     }
     Ok(SignedRegion(header.region.to_owned()))

@@ -24,13 +24,9 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::identity::Identity;
 use axum::Json;
 use axum::extract::State;
-use axum::http::{Extensions, HeaderValue};
+use axum::http::Extensions;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
@@ -39,6 +35,7 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 use stagecraft_core::api::{Authorizer, TestInvokeAuthorizerRequest, TestInvokeAuthorizerResponse};
 use stagecraft_core::authorizer::{self, IdentitySource};
+use stagecraft_sigv4::Signer;
 use time::OffsetDateTime;
 use time::macros::format_description;
 
@@ -211,27 +208,18 @@ fn full_match(expr: &str, text: &str) -> bool {
     regex_lite::Regex::new(&format!("^(?:{expr})$")).is_ok_and(|re| re.is_match(text))
 }
 
+/// Base64url as JWTs use it, padded or not; the standard alphabet is accepted too.
 fn b64url_decode(input: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(input.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for c in input.trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' | b'+' => 62,
-            b'_' | b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(v);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            #[allow(clippy::cast_possible_truncation)]
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
+    use base64::Engine;
+    use base64::alphabet::{STANDARD, URL_SAFE};
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    let config = GeneralPurposeConfig::new()
+        .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+        .with_decode_allow_trailing_bits(true);
+    GeneralPurpose::new(&URL_SAFE, config)
+        .decode(input)
+        .or_else(|_| GeneralPurpose::new(&STANDARD, config).decode(input))
+        .ok()
 }
 
 fn jwt_claims(token: &str) -> Option<serde_json::Map<String, Value>> {
@@ -485,58 +473,30 @@ async fn invoke_lambda(
         Ok(u) => u,
         Err(e) => return Outcome::Failed(format!("Invalid Lambda endpoint {url}: {e}")),
     };
-    let body = event.to_string().into_bytes();
     let host = uri.authority().map(ToString::to_string).unwrap_or_default();
-    let mut request = http::Request::builder()
+    let request = http::Request::builder()
         .method("POST")
-        .uri(uri.clone())
-        .header("host", &host)
+        .uri(uri)
+        .header("host", host)
         .header("content-type", "application/json")
-        .header("x-amz-invocation-type", "RequestResponse");
-    let identity: Identity = Credentials::new(
-        &state.config.access_key,
-        &state.config.secret_key,
-        None,
-        None,
-        "stagecraft",
-    )
-    .into();
-    let signed = (|| {
-        let params = v4::SigningParams::builder()
-            .identity(&identity)
-            .region(region)
-            .name("lambda")
-            .time(SystemTime::now())
-            .settings(SigningSettings::default())
-            .build()
-            .ok()?
-            .into();
-        let headers = [
-            ("host", host.as_str()),
-            ("content-type", "application/json"),
-            ("x-amz-invocation-type", "RequestResponse"),
-        ];
-        let signable = SignableRequest::new(
-            "POST",
-            url.as_str(),
-            headers.into_iter(),
-            SignableBody::Bytes(&body),
-        )
-        .ok()?;
-        let (instructions, _) = sign(signable, &params).ok()?.into_parts();
-        Some(instructions.into_parts().0)
-    })();
-    let Some(signing_headers) = signed else {
-        return Outcome::Failed("could not sign the Lambda request".into());
-    };
-    for h in signing_headers {
-        if let Ok(v) = HeaderValue::from_str(h.value()) {
-            request = request.header(h.name(), v);
-        }
-    }
-    let Ok(request) = request.body(Full::new(Bytes::from(body))) else {
+        .header("x-amz-invocation-type", "RequestResponse")
+        .body(Bytes::from(event.to_string()));
+    let Ok(mut request) = request else {
         return Outcome::Failed("could not build the Lambda request".into());
     };
+    let signer = Signer::new(
+        &state.config.access_key,
+        &state.config.secret_key,
+        region,
+        "lambda",
+    );
+    if signer
+        .sign_request(&mut request, SystemTime::now())
+        .is_err()
+    {
+        return Outcome::Failed("could not sign the Lambda request".into());
+    }
+    let request = request.map(Full::new);
     let call = async {
         let res = state
             .lambda

@@ -3,15 +3,12 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::identity::Identity;
 use axum::Router;
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 use stagecraft_emulator::{AppState, Config, app, seed_demo};
+use stagecraft_sigv4::Signer;
 use tower::ServiceExt;
 
 const MISMATCH: &str = "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
@@ -24,44 +21,17 @@ fn signed_at(
     time: SystemTime,
 ) -> Request<Body> {
     let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
-    let date = time::OffsetDateTime::from(time)
-        .format(time::macros::format_description!(
-            "[year][month][day]T[hour][minute][second]Z"
-        ))
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost:4567")
+        .header("content-type", "application/json")
+        .body(bytes)
         .unwrap();
-    let headers = [
-        ("host", "localhost:4567"),
-        ("content-type", "application/json"),
-        ("x-amz-date", date.as_str()),
-    ];
-    let identity: Identity = Credentials::new("test", secret, None, None, "t").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("apigateway")
-        .time(time)
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let signable = SignableRequest::new(
-        method,
-        path,
-        headers.into_iter(),
-        SignableBody::Bytes(&bytes),
-    )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    let mut builder = Request::builder().method(method).uri(path);
-    for (k, v) in headers {
-        builder = builder.header(k, v);
-    }
-    for h in instructions.into_parts().0 {
-        if h.name() != "x-amz-date" {
-            builder = builder.header(h.name(), h.value());
-        }
-    }
-    builder.body(Body::from(bytes)).unwrap()
+    Signer::new("test", secret, "us-east-1", "apigateway")
+        .sign_request(&mut req, time)
+        .unwrap();
+    req.map(Body::from)
 }
 
 fn signed(method: &str, path: &str, body: Option<&Value>) -> Request<Body> {

@@ -13,7 +13,7 @@ use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
 
-use crate::sign::Signer;
+use crate::Signer;
 
 /// Where requests go: a plain-HTTP base URL.
 #[derive(Debug, Clone)]
@@ -153,7 +153,7 @@ impl Conn {
             let borrowed: Vec<(&str, &str)> =
                 headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
             self.signer
-                .sign(method.as_str(), path, &borrowed, &body, time)?
+                .headers(method.as_str(), path, &borrowed, &body, time)?
         };
         headers.extend(signed);
         Ok(Prepared {

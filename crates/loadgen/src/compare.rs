@@ -17,10 +17,10 @@ use anyhow::{Context, Result, anyhow, bail};
 use http::Method;
 use serde_json::{Value, json};
 
+use crate::Signer;
 use crate::client::{Conn, Endpoint};
 use crate::report::{utc_date, write_section};
 use crate::setup::{self, Api};
-use crate::sign::Signer;
 use crate::stats::Summary;
 use crate::workload::{Limit, Op, Workload};
 
@@ -372,6 +372,7 @@ pub fn compare(opts: &Options) -> Result<Report> {
         &opts.access_key,
         &opts.secret_key,
         &opts.region,
+        "apigateway",
     ));
     let dir = std::env::temp_dir().join(format!("stagecraft-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;

@@ -1,6 +1,7 @@
 //! `stagecraft-loadgen`: a small SigV4-signed HTTP/1.1 load client for API Gateway control-plane servers.
 //!
-//! - [`sign`]: SigV4 signing with `aws-sigv4` (service `apigateway`).
+//! Requests are SigV4-signed (service `apigateway`) by a [`Signer`] from `stagecraft-sigv4`.
+//!
 //! - [`client`]: one keep-alive HTTP/1.1 connection per worker that reconnects transparently when the
 //!   server closes it (moto answers every request with `Connection: close`).
 //! - [`workload`]: GetStage / UpdateStage at N concurrent workers for a duration or a request count.
@@ -14,12 +15,11 @@ pub mod client;
 pub mod compare;
 pub mod report;
 pub mod setup;
-pub mod sign;
 pub mod stats;
 pub mod workload;
 
 pub use client::{Conn, Endpoint, Response};
-pub use sign::Signer;
+pub use stagecraft_sigv4::Signer;
 pub use stats::Summary;
 pub use workload::{Limit, Op, Workload};
 

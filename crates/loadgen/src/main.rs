@@ -64,6 +64,7 @@ impl Target {
                 &self.access_key,
                 &self.secret_key,
                 &self.region,
+                "apigateway",
             )),
         ))
     }

@@ -9,7 +9,7 @@ use http::Method;
 use serde_json::{Value, json};
 
 use crate::client::{Conn, Endpoint};
-use crate::sign::Signer;
+use crate::Signer;
 
 /// The ids created by [`create_api`].
 #[derive(Debug, Clone, PartialEq, Eq)]

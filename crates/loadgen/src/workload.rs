@@ -11,7 +11,7 @@ use http::Method;
 use serde_json::json;
 
 use crate::client::{Conn, Endpoint, Prepared};
-use crate::sign::Signer;
+use crate::Signer;
 use crate::stats::Summary;
 
 /// Which operation to repeat.

@@ -163,7 +163,7 @@ async fn worker(
         if signed.as_ref().is_none_or(|(s, _)| *s != second) {
             signed = Some((
                 second,
-                signer.sign("GET", &full, &[("host", &host)], b"", now)?,
+                signer.headers("GET", &full, &[("host", &host)], b"", now)?,
             ));
         }
         let mut req = http::Request::get(full.as_str()).header("host", host.as_str());
@@ -316,7 +316,7 @@ async fn bench(o: &Options) -> Result<String> {
         ],
         "stagecraft serve: ",
     )?;
-    let signer = Arc::new(Signer::new(KEY.0, KEY.1, REGION));
+    let signer = Arc::new(Signer::new(KEY.0, KEY.1, REGION, "apigateway"));
     let mut conn = Conn::new(Arc::new(Endpoint::parse(&endpoint)?), Arc::clone(&signer));
     let api = setup::create_api(&mut conn, "proxy-bench").await?;
     setup::create_stage(&mut conn, &api, "bench").await?;

@@ -5,9 +5,6 @@
 
 use std::time::{Duration, SystemTime};
 
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::identity::Identity;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header};
@@ -16,6 +13,7 @@ use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
+use stagecraft_sigv4::Signer;
 use tower::ServiceExt;
 
 use super::credentials::CredentialSource;
@@ -183,7 +181,9 @@ impl Target {
         let mut request = builder.body(body).map_err(|e| {
             ServeError::forbidden(format!("stagecraft serve: invalid request: {e}"))
         })?;
-        sign_request(&mut request, &target, credentials.into(), &self.region)?;
+        Signer::from_credentials(credentials, &self.region, "apigateway")
+            .sign_request(&mut request, SystemTime::now())
+            .map_err(|e| ServeError::credentials(format!("stagecraft serve: {e}")))?;
         let attempt = async {
             match &self.transport {
                 Transport::Embedded(router) => {
@@ -243,43 +243,4 @@ async fn collect(
         headers: parts.headers,
         body,
     })
-}
-
-/// Adds `x-amz-date`, `authorization` (and `x-amz-security-token` for session credentials) to
-/// `request`, signing its method, `path_and_query`, headers and body for service `apigateway`.
-fn sign_request(
-    request: &mut Request<Bytes>,
-    path_and_query: &str,
-    identity: Identity,
-    region: &str,
-) -> Result<(), ServeError> {
-    let failed = |e: &dyn std::fmt::Display| {
-        ServeError::credentials(format!("stagecraft serve: cannot sign: {e}"))
-    };
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region(region)
-        .name("apigateway")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|e| failed(&e))?
-        .into();
-    let headers: Vec<(&str, &str)> = request
-        .headers()
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str(), v.to_str().ok()?)))
-        .collect();
-    let signable = SignableRequest::new(
-        request.method().as_str(),
-        path_and_query,
-        headers.into_iter(),
-        SignableBody::Bytes(request.body()),
-    )
-    .map_err(|e| failed(&e))?;
-    let (instructions, _signature) = sign(signable, &params)
-        .map_err(|e| failed(&e))?
-        .into_parts();
-    instructions.apply_to_request_http1x(request);
-    Ok(())
 }

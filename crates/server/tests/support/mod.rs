@@ -10,12 +10,9 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
-use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4;
-use aws_smithy_runtime_api::client::identity::Identity;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
+use stagecraft_sigv4::Signer;
 
 /// The `stagecraft` binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_stagecraft");
@@ -237,29 +234,18 @@ pub fn signed(
     keys: (&str, &str),
 ) -> reqwest::RequestBuilder {
     let host = base.to_string();
-    let identity: Identity = Credentials::new(keys.0, keys.1, None, None, "test").into();
-    let params = v4::SigningParams::builder()
-        .identity(&identity)
-        .region("us-east-1")
-        .name("apigateway")
-        .time(SystemTime::now())
-        .settings(SigningSettings::default())
-        .build()
-        .unwrap()
-        .into();
-    let headers = [("host", host.as_str())];
-    let signable = SignableRequest::new(
-        method.as_str(),
-        path,
-        headers.into_iter(),
-        SignableBody::Bytes(b""),
-    )
-    .unwrap();
-    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
-    let (signed, _) = instructions.into_parts();
+    let signed = Signer::new(keys.0, keys.1, "us-east-1", "apigateway")
+        .headers(
+            method.as_str(),
+            path,
+            &[("host", host.as_str())],
+            b"",
+            SystemTime::now(),
+        )
+        .unwrap();
     let mut req = http.request(method, format!("http://{host}{path}"));
-    for h in signed {
-        req = req.header(h.name(), h.value());
+    for (name, value) in signed {
+        req = req.header(name, value);
     }
     req
 }
