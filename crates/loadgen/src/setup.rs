@@ -8,8 +8,8 @@ use anyhow::{Context, Result, anyhow};
 use http::Method;
 use serde_json::{Value, json};
 
-use crate::client::{Conn, Endpoint};
 use crate::Signer;
+use crate::client::{Conn, Endpoint};
 
 /// The ids created by [`create_api`].
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -10,8 +10,8 @@ use bytes::Bytes;
 use http::Method;
 use serde_json::json;
 
-use crate::client::{Conn, Endpoint, Prepared};
 use crate::Signer;
+use crate::client::{Conn, Endpoint, Prepared};
 use crate::stats::Summary;
 
 /// Which operation to repeat.
