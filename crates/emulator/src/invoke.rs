@@ -49,6 +49,20 @@ pub const DEMO_FUNCTION: &str = "stagecraft-demo-authorizer";
 
 /// How long a Lambda authorizer may take (AWS's limit).
 const LAMBDA_TIMEOUT: Duration = Duration::from_secs(10);
+/// Lambda's limit on a synchronous invocation's response (6 MB); a longer answer is not read further.
+const LAMBDA_MAX_RESPONSE: usize = 6 * 1024 * 1024;
+/// How much of an unusable answer the execution log quotes (a choice: AWS's is not recorded).
+const LOG_QUOTE: usize = 1024;
+
+/// The first [`LOG_QUOTE`] bytes of `bytes` as text, with the full length when cut.
+fn quote(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(LOG_QUOTE)]);
+    if bytes.len() > LOG_QUOTE {
+        format!("{text}… ({} bytes)", bytes.len())
+    } else {
+        text.into_owned()
+    }
+}
 
 /// An HTTP/1 client for the Lambda Invoke API (plain HTTP: `sam local start-lambda`, a stub).
 #[derive(Clone)]
@@ -498,19 +512,39 @@ async fn invoke_lambda(
     }
     let request = request.map(Full::new);
     let call = async {
-        let res = state
-            .lambda
-            .client
-            .request(request)
-            .await
-            .map_err(|e| format!("Lambda endpoint unreachable: {e}"))?;
+        let res = state.lambda.client.request(request).await.map_err(|e| {
+            let mut why = format!("Lambda endpoint failed: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(inner) = source {
+                why.push_str(&format!(": {inner}"));
+                source = inner.source();
+            }
+            why
+        })?;
         let status = res.status();
         let function_error = res.headers().contains_key("x-amz-function-error");
-        let bytes = res
-            .into_body()
+        let too_large = || {
+            format!(
+                "Response payload size exceeded maximum allowed payload size ({LAMBDA_MAX_RESPONSE} bytes)"
+            )
+        };
+        let declared = res
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+        if declared.is_some_and(|n| n > LAMBDA_MAX_RESPONSE as u64) {
+            return Err(too_large());
+        }
+        let bytes = http_body_util::Limited::new(res.into_body(), LAMBDA_MAX_RESPONSE)
             .collect()
             .await
-            .map_err(|e| e.to_string())?
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    too_large()
+                } else {
+                    format!("Lambda endpoint closed the connection mid-answer: {e}")
+                }
+            })?
             .to_bytes();
         Ok::<_, String>((status, function_error, bytes))
     };
@@ -519,7 +553,7 @@ async fn invoke_lambda(
         Ok(Err(e)) => return Outcome::Failed(e),
         Ok(Ok(r)) => r,
     };
-    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let text = quote(&bytes);
     if !status.is_success() {
         return Outcome::Failed(format!("Lambda returned HTTP {}: {text}", status.as_u16()));
     }

@@ -1,8 +1,13 @@
 //! The operations the editor may call through `/api`, and nothing else.
 //!
-//! A request is matched on its method and its raw (still percent-encoded) API Gateway path, segment by
-//! segment; `{}` matches one non-empty segment that is not `.` or `..`. The path is then forwarded
-//! unchanged to the fixed target, so a client controls neither host, scheme nor port.
+//! A request is matched on its method (exactly: no override header is read or forwarded) and its raw
+//! (still percent-encoded) API Gateway path, segment by segment, with exact case. `{}` matches one
+//! segment that, percent-decoded, is non-empty UTF-8, not `.` or `..`, without control characters
+//! and without `/ \ ? # % ; @ :` (so no encoded separator, dot segment, double encoding, `..;` or
+//! authority-like text can reach the target); `{arn}` (GetTags) is an ARN, which may hold `/` and
+//! `:` but no dot segment. The path
+//! is then forwarded unchanged to the target fixed at start-up, so a client controls neither host,
+//! scheme, port nor service.
 
 use axum::http::Method;
 
@@ -61,16 +66,32 @@ pub const OPERATIONS: &[Operation] = &[
         "/restapis/{}/authorizers/{}",
         "TestInvokeAuthorizer",
     ),
-    op(Method::GET, "/tags/{}", "GetTags"),
+    op(Method::GET, "/tags/{arn}", "GetTags"),
 ];
 
+/// The percent-decoded `segment`, if it is printable ASCII that decodes to clean UTF-8: no control
+/// characters and none of `\\ ? # % ; @` (nor `/` and `:` unless `arn`).
+fn decoded(segment: &str, arn: bool) -> Option<String> {
+    if segment.is_empty() || !segment.bytes().all(|b| b.is_ascii_graphic()) {
+        return None;
+    }
+    let text = percent_encoding::percent_decode_str(segment)
+        .decode_utf8()
+        .ok()?;
+    let clean = text
+        .chars()
+        .all(|c| !c.is_control() && !"\\?#%;@".contains(c) && (arn || !"/:".contains(c)));
+    clean.then(|| text.into_owned())
+}
+
 fn segment_ok(segment: &str) -> bool {
-    !segment.is_empty()
-        && segment != "."
-        && segment != ".."
-        && !segment.eq_ignore_ascii_case("%2e")
-        && !segment.eq_ignore_ascii_case("%2e%2e")
-        && segment.bytes().all(|b| b.is_ascii_graphic() && b != b'\\')
+    decoded(segment, false).is_some_and(|s| s != "." && s != "..")
+}
+
+fn arn_ok(segment: &str) -> bool {
+    decoded(segment, true).is_some_and(|s| {
+        s.starts_with("arn:") && !s.split('/').any(|part| part == "." || part == "..")
+    })
 }
 
 fn matches(pattern: &str, path: &str) -> bool {
@@ -80,6 +101,7 @@ fn matches(pattern: &str, path: &str) -> bool {
         match (want.next(), got.next()) {
             (None, None) => return true,
             (Some("{}"), Some(seg)) if segment_ok(seg) => {}
+            (Some("{arn}"), Some(seg)) if arn_ok(seg) => {}
             (Some(w), Some(g)) if w == g => {}
             _ => return false,
         }
@@ -129,6 +151,8 @@ mod tests {
                 "/tags/arn%3Aaws%3Aapigateway%3Aus-east-1%3A%3A%2Frestapis%2Fa1%2Fstages%2Fprod",
                 "GetTags",
             ),
+            // The editor percent-encodes what it does not know (AWS then answers 404).
+            (Method::GET, "/restapis/a%20b/stages/p%C3%A9", "GetStage"),
         ];
         for (method, path, name) in cases {
             assert_eq!(
@@ -155,6 +179,25 @@ mod tests {
             (Method::GET, "/restapis/a1/stages/prod/extra"),
             (Method::GET, "/apikeys"),
             (Method::GET, ""),
+            (Method::GET, "/RestApis"),
+            (Method::GET, "/restapis/a1%2Fstages"),
+            (Method::GET, "/restapis/a1%2fstages/prod"),
+            (Method::GET, "/restapis/a1/stages/%2e%2e"),
+            (Method::GET, "/restapis/a1/stages/.%2E"),
+            (Method::GET, "/restapis/a1/stages/..;"),
+            (Method::GET, "/restapis/a1/stages/prod;x=1"),
+            (Method::GET, "/restapis/a1%3F/stages"),
+            (Method::GET, "/restapis/a1%23/stages"),
+            (Method::GET, "/restapis/%252e%252e/stages"),
+            (Method::GET, "/restapis/a1%5C..%5Cx/stages"),
+            (Method::GET, "/restapis/a1%00/stages"),
+            (Method::GET, "/restapis/a1%ff/stages"),
+            (Method::GET, "/restapis/a1/stages/prod/"),
+            (Method::GET, "/tags/not-an-arn"),
+            (Method::GET, "/tags/arn%3Aaws%2F..%2F..%2Fapikeys"),
+            (Method::GET, "/tags/arn:aws/x/./y"),
+            (Method::GET, "/restapis/@evil.example/stages"),
+            (Method::GET, "/restapis/a1:80/stages"),
         ];
         for (method, path) in cases {
             assert!(operation(&method, path).is_none(), "{method} {path}");

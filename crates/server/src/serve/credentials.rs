@@ -96,7 +96,7 @@ impl CredentialSource {
             }
             Err(e) => Err(ServeError::credentials(format!(
                 "stagecraft serve: could not load AWS credentials: {}",
-                super::error::chain(&e)
+                redacted(&super::error::chain(&e))
             ))),
         }
     }
@@ -106,6 +106,14 @@ impl CredentialSource {
         if self.provider.is_some() {
             *self.cached.write().unwrap_or_else(PoisonError::into_inner) = None;
         }
+    }
+}
+
+/// `reason` without what a `credential_process` wrote to stderr, which may hold a secret.
+fn redacted(reason: &str) -> String {
+    match reason.split_once("Stderr:") {
+        Some((before, _)) => format!("{before}(its stderr is not shown)"),
+        None => reason.to_owned(),
     }
 }
 

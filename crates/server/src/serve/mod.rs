@@ -5,7 +5,8 @@
 //!   and forwarded to the target fixed at start-up; answers pass through unchanged ([`proxy`]).
 //! - anything else: the built web app with SPA fallback ([`static_files`]).
 //!
-//! Everything goes through [`security::guard`] first (Host, bearer token, Origin, CSRF, log line).
+//! Everything goes through [`security::guard`] first (body size, Host, bearer token, Origin, CSRF,
+//! response headers, log line); connections are limited by [`listener`].
 //!
 //! Targets: the embedded emulator (default, in-process, signed with a per-process random key pair),
 //! `--target aws` (`https://apigateway.{region}.amazonaws.com`) or `--endpoint URL`; the latter two
@@ -14,6 +15,8 @@
 pub mod allowlist;
 pub mod credentials;
 pub mod error;
+pub mod headers;
+pub mod listener;
 pub mod proxy;
 pub mod security;
 pub mod static_files;
@@ -23,6 +26,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::time::Duration;
 
 use aws_config::BehaviorVersion;
 use aws_config::meta::region::RegionProviderChain;
@@ -32,6 +36,8 @@ use axum::routing::any;
 use stagecraft_emulator::AppState;
 
 use credentials::CredentialSource;
+use headers::Policy;
+use listener::Limits;
 use security::Guard;
 use static_files::Site;
 use upstream::Target;
@@ -86,6 +92,20 @@ pub struct ServeArgs {
     /// (e.g. http://127.0.0.1:8081) and do not require the CSRF token. Loopback only.
     #[arg(long, value_name = "URL", conflicts_with = "allow_remote")]
     dev_origin: Option<String>,
+    /// Origins that may show the editor in a frame (a portal using `?embed=1`), e.g.
+    /// https://portal.example.com; repeat or separate with commas. Without it no site may frame the
+    /// editor (`frame-ancestors 'none'`, `X-Frame-Options: DENY`).
+    #[arg(long, value_name = "ORIGIN", num_args = 1.., value_delimiter = ',')]
+    frame_ancestors: Vec<String>,
+    /// Connections served at once; one more is answered 503.
+    #[arg(long, value_name = "N", default_value_t = 128, value_parser = clap::value_parser!(u32).range(1..))]
+    max_connections: u32,
+    /// Seconds a client has to send a request's headers (and its body); idle connections close after it.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    header_timeout: u64,
+    /// Seconds one call to the target may take before the editor gets a 504.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    target_timeout: u64,
     /// No log line per API call (also when RUST_LOG is `off`, `error` or `warn`).
     #[arg(long, short)]
     quiet: bool,
@@ -105,6 +125,10 @@ fn parse_addr(text: &str) -> Result<SocketAddr, String> {
 pub struct ServeState {
     /// Access rules.
     pub guard: Guard,
+    /// Response headers (CSP, framing).
+    pub headers: Policy,
+    /// Client limits.
+    pub limits: Limits,
     /// Where `/api` goes.
     pub target: Target,
     /// The web app.
@@ -161,6 +185,11 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
     if let Some(token) = &args.token {
         security::check_token(token)?;
     }
+    let policy = Policy::new(&args.frame_ancestors)?;
+    let limits = Limits {
+        max_connections: args.max_connections as usize,
+        header_timeout: Duration::from_secs(args.header_timeout),
+    };
     let remote_target = args.endpoint.is_some() || args.target == Some(TargetKind::Aws);
     if remote_target && (args.demo || args.state.is_some()) {
         return Err("--demo and --state apply to the embedded emulator; leave out --target aws / --endpoint".into());
@@ -169,7 +198,8 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         remote(&args).await?
     } else {
         embedded(&args)?
-    };
+    }
+    .with_timeout(Duration::from_secs(args.target_timeout));
     let dist = resolve_dist(args.dist.as_deref());
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -179,6 +209,8 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
     let state = Arc::new(ServeState {
         guard: Guard::new(csrf.clone(), args.token.clone(), local, args.allow_remote)
             .with_dev_origin(args.dev_origin.clone()),
+        headers: policy,
+        limits,
         site: Site::new(dist, &csrf),
         target,
         quiet: args.quiet || log_off(),
@@ -223,14 +255,8 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         }
         let _ = std::io::stdout().flush();
     }
-    // Small JSON answers: send each at once rather than waiting for an ACK (Nagle).
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    axum::serve(listener, app(state))
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| e.to_string())
+    listener::serve(listener, app(state), limits, shutdown).await;
+    Ok(())
 }
 
 /// The embedded emulator, signed with a random per-process key pair.

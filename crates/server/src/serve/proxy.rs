@@ -41,15 +41,16 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
         ))
         .into_response();
     };
-    let declared = parts
-        .headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > MAX_BODY as u64) {
-        return too_large();
-    }
-    let Ok(body) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return too_large();
+    // A declared length over the limit was refused by the guard; this catches chunked bodies.
+    let body = match tokio::time::timeout(
+        state.limits.header_timeout,
+        axum::body::to_bytes(body, MAX_BODY),
+    )
+    .await
+    {
+        Ok(Ok(body)) => body,
+        Ok(Err(_)) => return too_large(),
+        Err(_) => return too_slow(state.limits.header_timeout),
     };
     let path_and_query = match parts.uri.query() {
         Some(q) => format!("{path}?{q}"),
@@ -76,8 +77,26 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
 }
 
 /// 413, closing the connection: the rest of the body is not read, so it cannot carry another request.
-fn too_large() -> Response {
+pub fn too_large() -> Response {
     let mut response = ServeError::too_large(MAX_BODY).into_response();
+    response.headers_mut().insert(
+        header::CONNECTION,
+        axum::http::HeaderValue::from_static("close"),
+    );
+    response
+}
+
+/// 408, closing the connection: the body did not arrive in time.
+fn too_slow(limit: Duration) -> Response {
+    let mut response = ServeError::new(
+        StatusCode::REQUEST_TIMEOUT,
+        "RequestTimeoutException",
+        format!(
+            "stagecraft serve: the request body did not arrive within {} s",
+            limit.as_secs()
+        ),
+    )
+    .into_response();
     response.headers_mut().insert(
         header::CONNECTION,
         axum::http::HeaderValue::from_static("close"),

@@ -20,8 +20,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+
 use super::ServeState;
 use super::error::ServeError;
+use super::proxy::{MAX_BODY, too_large};
 
 /// The header carrying the CSRF token.
 pub const CSRF_HEADER: &str = "x-stagecraft-csrf";
@@ -76,12 +80,12 @@ pub fn check_token(token: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn same(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
+/// Whether `given` equals `expected`, in a time that depends on neither where they differ nor their
+/// lengths: both are hashed (SHA-256) and the digests compared with `subtle`.
+#[must_use]
+pub fn same(given: &str, expected: &str) -> bool {
+    let (a, b) = (Sha256::digest(given), Sha256::digest(expected));
+    a.as_slice().ct_eq(b.as_slice()).into()
 }
 
 impl Guard {
@@ -143,6 +147,16 @@ impl Guard {
     /// The request breaks one of the rules in the module doc.
     pub fn check(&self, request: &Request, api: bool) -> Result<Option<Response>, ServeError> {
         let headers = request.headers();
+        if request.uri().scheme().is_some() || request.uri().authority().is_some() {
+            return Err(ServeError::forbidden(
+                "stagecraft serve: absolute-form request targets are refused (this server is not a forward proxy)",
+            ));
+        }
+        if headers.get_all(header::HOST).iter().count() > 1 {
+            return Err(ServeError::forbidden(
+                "stagecraft serve: more than one Host header",
+            ));
+        }
         let host = headers
             .get(header::HOST)
             .and_then(|v| v.to_str().ok())
@@ -222,18 +236,29 @@ pub fn is_api(path: &str) -> bool {
     path == "/api" || path.starts_with("/api/")
 }
 
-/// Middleware in front of everything: the rules above, then one log line per `/api` call
-/// (`METHOD Operation STATUS ms`, to stderr, unless `--quiet`).
+/// Middleware in front of everything: a declared body over [`MAX_BODY`] is refused on every route,
+/// then the rules above, the headers of [`super::headers`] on every answer, and one log line per
+/// `/api` call (`METHOD Operation STATUS ms`, to stderr, unless `--quiet`). The log line holds no
+/// query, header or body: no token or credential can reach it.
 pub async fn guard(State(state): State<Arc<ServeState>>, request: Request, next: Next) -> Response {
     let api = is_api(request.uri().path());
     let started = Instant::now();
     let method = request.method().clone();
     let path = api.then(|| request.uri().path()[4..].to_owned());
-    let response = match state.guard.check(&request, api) {
-        Ok(None) => next.run(request).await,
-        Ok(Some(redirect)) => redirect,
-        Err(refused) => refused.into_response(),
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    let mut response = if declared.is_some_and(|n| n > MAX_BODY as u64) {
+        too_large()
+    } else {
+        match state.guard.check(&request, api) {
+            Ok(None) => next.run(request).await,
+            Ok(Some(redirect)) => redirect,
+            Err(refused) => refused.into_response(),
+        }
     };
+    state.headers.apply(response.headers_mut());
     if let Some(path) = path
         && !state.quiet
     {
@@ -405,6 +430,41 @@ mod tests {
             )),
             Some("UnauthorizedException")
         );
+    }
+
+    #[test]
+    fn absolute_form_and_double_hosts_are_refused() {
+        let g = guard(false);
+        let absolute = request(
+            "http://evil.example/api/restapis",
+            &[("host", "127.0.0.1:8080"), (CSRF_HEADER, "c5rf")],
+        );
+        assert_eq!(
+            code(g.check(&absolute, true)),
+            Some("AccessDeniedException")
+        );
+        let two = request(
+            "/api/restapis",
+            &[
+                ("host", "127.0.0.1:8080"),
+                ("host", "evil.example"),
+                (CSRF_HEADER, "c5rf"),
+            ],
+        );
+        assert_eq!(code(g.check(&two, true)), Some("AccessDeniedException"));
+    }
+
+    #[test]
+    fn comparison_is_exact() {
+        assert!(same("t0ken-t0ken-t0ken", "t0ken-t0ken-t0ken"));
+        for other in [
+            "",
+            "t0ken-t0ken-t0ke",
+            "t0ken-t0ken-t0kenx",
+            "T0ken-t0ken-t0ken",
+        ] {
+            assert!(!same(other, "t0ken-t0ken-t0ken"), "{other}");
+        }
     }
 
     #[test]

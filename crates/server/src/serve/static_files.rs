@@ -10,6 +10,11 @@
 //!   are sent to clients whose `Accept-Encoding` allows them, with `Content-Encoding` and
 //!   `Vary: Accept-Encoding`; otherwise the file itself.
 //! - No dist directory: a small page that says how to build the app.
+//! - Nothing outside the dist directory is served: `..` and encoded separators are refused by
+//!   `ServeDir`, and a file (or its `.br` / `.gz` copy) that is a symlink leading out of the
+//!   directory is treated as missing.
+//! - The index's `Content-Security-Policy` allows its own inline scripts by hash
+//!   ([`super::headers::inline_script_hashes`]); every other answer gets the default policy.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -23,6 +28,7 @@ use tower_http::services::ServeDir;
 
 use super::ServeState;
 use super::error::ServeError;
+use super::headers::{Policy, inline_script_hashes};
 
 /// The web app's files.
 #[derive(Debug, Clone)]
@@ -55,7 +61,7 @@ impl Site {
         self.dir.as_deref()
     }
 
-    async fn index(&self) -> Response {
+    async fn index(&self, policy: &Policy) -> Response {
         let html = match &self.dir {
             Some(dir) => tokio::fs::read_to_string(dir.join("index.html")).await.ok(),
             None => None,
@@ -64,22 +70,47 @@ impl Site {
             Some(html) => inject(&html, &self.meta),
             None => inject(&placeholder(self.dir.as_deref()), &self.meta),
         };
+        let csp = policy.csp(&inline_script_hashes(&html));
         let mut response = html.into_response();
         let headers = response.headers_mut();
+        headers.insert(header::CONTENT_SECURITY_POLICY, csp);
         headers.insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("text/html; charset=utf-8"),
         );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-        headers.insert(
-            header::X_CONTENT_TYPE_OPTIONS,
-            HeaderValue::from_static("nosniff"),
-        );
-        headers.insert(
-            header::REFERRER_POLICY,
-            HeaderValue::from_static("same-origin"),
-        );
         response
+    }
+
+    /// Whether `path` (a request path, still percent-encoded) names nothing that leads out of the
+    /// dist directory: the file and its precompressed copies, if they exist, resolve inside it.
+    async fn contained(&self, path: &str) -> bool {
+        let Some(dir) = &self.dir else {
+            return true;
+        };
+        let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
+            return false;
+        };
+        let Ok(root) = tokio::fs::canonicalize(dir).await else {
+            return false;
+        };
+        let mut file = dir.clone();
+        for segment in decoded.split('/').filter(|s| !s.is_empty()) {
+            if segment == "." || segment == ".." || segment.contains(['\\', '\0']) {
+                return false;
+            }
+            file.push(segment);
+        }
+        for suffix in ["", ".br", ".gz"] {
+            let mut candidate = file.clone().into_os_string();
+            candidate.push(suffix);
+            if let Ok(real) = tokio::fs::canonicalize(&candidate).await
+                && !real.starts_with(&root)
+            {
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -98,16 +129,17 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
         .into_response();
     }
     let path = request.uri().path().to_owned();
+    let policy = &state.headers;
     let Some(files) = site.files.clone() else {
-        return site.index().await;
+        return site.index(policy).await;
     };
-    if path == "/" || path == "/index.html" {
-        return site.index().await;
+    if path == "/" || path == "/index.html" || !site.contained(&path).await {
+        return site.index(policy).await;
     }
     let response = files.oneshot(request).await.unwrap_or_else(|e| match e {});
     if !response.status().is_success() && response.status() != StatusCode::NOT_MODIFIED {
         // SPA fallback: a deep link, or an asset that no longer exists, gets the app.
-        return site.index().await;
+        return site.index(policy).await;
     }
     let mut response = response.map(Body::new);
     let cache = if is_hashed(&path) {
@@ -118,10 +150,6 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static(cache));
-    response.headers_mut().insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
     response
 }
 

@@ -19,8 +19,12 @@ use tower::ServiceExt;
 use super::credentials::CredentialSource;
 use super::error::{ServeError, chain};
 
-/// How long one attempt may take.
+/// How long one attempt may take, unless [`Target::with_timeout`] says otherwise.
 const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(30);
+/// The largest answer taken from the target (16 MiB); a longer one is cut off with a 502 rather
+/// than held in memory. API Gateway's largest answers (a page of 500 resources with their methods)
+/// stay far below it.
+pub const MAX_ANSWER: usize = 16 * 1024 * 1024;
 
 /// The target's answer, whole.
 #[derive(Debug)]
@@ -48,6 +52,7 @@ pub struct Target {
     prefix: String,
     host: HeaderValue,
     region: String,
+    timeout: Duration,
     /// Signing credentials.
     pub credentials: CredentialSource,
     /// What the start-up message calls it.
@@ -78,6 +83,7 @@ impl Target {
             prefix: String::new(),
             host: HeaderValue::from_static("apigateway.stagecraft.internal"),
             region,
+            timeout: ATTEMPT_TIMEOUT,
             credentials,
             description,
         }
@@ -141,9 +147,17 @@ impl Target {
             host: HeaderValue::from_str(&host)
                 .map_err(|e| format!("invalid endpoint host {host}: {e}"))?,
             region,
+            timeout: ATTEMPT_TIMEOUT,
             credentials,
             description: format!("{scheme}://{host}{}", uri.path().trim_end_matches('/')),
         })
+    }
+
+    /// How long one attempt may take before it fails with a 504.
+    #[must_use]
+    pub fn with_timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
     }
 
     /// The signing region.
@@ -155,7 +169,8 @@ impl Target {
     /// Signs and sends one request; `path_and_query` is the API Gateway path (percent-encoded as received).
     ///
     /// # Errors
-    /// No credentials, the target cannot be reached (502) or does not answer in time (504).
+    /// No credentials, the target cannot be reached or answers more than [`MAX_ANSWER`] bytes
+    /// (502), or does not answer in time (504).
     pub async fn send(
         &self,
         method: &Method,
@@ -192,52 +207,63 @@ impl Target {
                         .oneshot(request.map(Body::from))
                         .await
                         .unwrap_or_else(|e| match e {});
-                    let (parts, body) = response.into_parts();
-                    let body = axum::body::to_bytes(body, usize::MAX).await.map_err(|e| {
-                        ServeError::bad_gateway(format!("stagecraft serve: emulator body: {e}"))
-                    })?;
-                    Ok(Answer {
-                        status: parts.status,
-                        headers: parts.headers,
-                        body,
-                    })
+                    collect(Ok(response), &self.description).await
                 }
                 Transport::Http(client) => {
-                    collect(client.request(request.map(Full::new)).await).await
+                    let response = client.request(request.map(Full::new)).await;
+                    collect(response.map(|r| r.map(Body::new)), &self.description).await
                 }
                 Transport::Https(client) => {
-                    collect(client.request(request.map(Full::new)).await).await
+                    let response = client.request(request.map(Full::new)).await;
+                    collect(response.map(|r| r.map(Body::new)), &self.description).await
                 }
             }
         };
-        tokio::time::timeout(ATTEMPT_TIMEOUT, attempt)
+        tokio::time::timeout(self.timeout, attempt)
             .await
             .map_err(|_| {
                 ServeError::gateway_timeout(format!(
                     "stagecraft serve: {} did not answer within {} s",
                     self.description,
-                    ATTEMPT_TIMEOUT.as_secs()
+                    self.timeout.as_secs()
                 ))
             })?
     }
 }
 
+/// The whole answer, up to [`MAX_ANSWER`] bytes.
 async fn collect(
-    result: Result<http::Response<hyper::body::Incoming>, hyper_util::client::legacy::Error>,
+    result: Result<http::Response<Body>, hyper_util::client::legacy::Error>,
+    target: &str,
 ) -> Result<Answer, ServeError> {
     let response =
         result.map_err(|e| ServeError::bad_gateway(format!("stagecraft serve: {}", chain(&e))))?;
     let (parts, body) = response.into_parts();
-    let body = body
+    let too_large = || {
+        ServeError::bad_gateway(format!(
+            "stagecraft serve: the answer from {target} is larger than {MAX_ANSWER} bytes; it was cut off"
+        ))
+    };
+    let declared = parts
+        .headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > MAX_ANSWER as u64) {
+        return Err(too_large());
+    }
+    let body = match http_body_util::Limited::new(body, MAX_ANSWER)
         .collect()
         .await
-        .map_err(|e| {
-            ServeError::bad_gateway(format!(
+    {
+        Ok(collected) => collected.to_bytes(),
+        Err(e) if e.is::<http_body_util::LengthLimitError>() => return Err(too_large()),
+        Err(e) => {
+            return Err(ServeError::bad_gateway(format!(
                 "stagecraft serve: reading the answer: {}",
-                chain(&e)
-            ))
-        })?
-        .to_bytes();
+                chain(&*e)
+            )));
+        }
+    };
     Ok(Answer {
         status: parts.status,
         headers: parts.headers,

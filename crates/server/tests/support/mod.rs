@@ -2,6 +2,8 @@
 //! a stub API Gateway and request signing. Each test file uses part of it.
 #![allow(dead_code)]
 
+pub mod hostile;
+
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::PathBuf;
