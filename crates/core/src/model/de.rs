@@ -3,8 +3,7 @@
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, Deserializer, MapAccess};
-use serde_json::{Map, Value};
+use serde::de::{self, Deserializer};
 
 /// A map key, borrowed from the input when it has no escapes.
 pub(super) enum Key<'de> {
@@ -50,33 +49,57 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Reads the keys of a JSON object one by one: `known(key)` is the index of a typed field (an error for
-/// a repeated one, as derived impls give), `None` an unknown field, whose value goes into `extra`.
-pub(super) fn read_object<'de, A, F>(
-    mut map: A,
-    fields: &'static [&'static str],
-    extra: &mut Map<String, Value>,
-    mut read: F,
-) -> Result<(), A::Error>
-where
-    A: MapAccess<'de>,
-    F: FnMut(usize, &mut A) -> Result<(), A::Error>,
-{
-    let mut seen = 0u32;
-    while let Some(key) = map.next_key::<Key<'de>>()? {
-        match fields.iter().position(|f| *f == key.as_str()) {
-            Some(i) => {
-                if seen & (1 << i) != 0 {
-                    return Err(de::Error::duplicate_field(fields[i]));
+/// Implements `Deserialize` for a wire struct (with `Default` and an `extra: Map<String, Value>` field)
+/// from one list of `"wireName" => rust_field` pairs, so a name cannot drift from its field.
+///
+/// Each listed key is read into its field by the field's own `Deserialize`; a repeated one is an error,
+/// as derived impls give. Any other key goes into `extra` as it came. Nothing is buffered:
+/// `#[serde(flatten)]` would route every field through serde's `Content`, which is slow and large in WASM.
+macro_rules! wire_struct {
+    ($ty:ident { $($wire:literal => $field:ident),+ $(,)? }) => {
+        impl<'de> serde::Deserialize<'de> for $ty {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                struct Visitor;
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = $ty;
+                    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                        f.write_str(concat!("struct ", stringify!($ty)))
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(
+                        self,
+                        mut map: A,
+                    ) -> Result<$ty, A::Error> {
+                        let mut out = <$ty>::default();
+                        // One flag per field, named after it: whether its key has been read.
+                        $(let mut $field = false;)+
+                        while let Some(key) = map.next_key::<$crate::model::de::Key<'de>>()? {
+                            match key.as_str() {
+                                $($wire => {
+                                    if $field {
+                                        return Err(serde::de::Error::duplicate_field($wire));
+                                    }
+                                    $field = true;
+                                    out.$field = map.next_value()?;
+                                })+
+                                _ => {
+                                    let value = map.next_value::<serde_json::Value>()?;
+                                    out.extra.insert(key.into_owned(), value);
+                                }
+                            }
+                        }
+                        Ok(out)
+                    }
                 }
-                seen |= 1 << i;
-                read(i, &mut map)?;
-            }
-            None => {
-                let value = map.next_value::<Value>()?;
-                extra.insert(key.into_owned(), value);
+                deserializer.deserialize_map(Visitor)
             }
         }
-    }
-    Ok(())
+
+        #[cfg(test)]
+        impl $ty {
+            /// The wire names of the typed fields, as listed.
+            const WIRE_FIELDS: &[&str] = &[$($wire),+];
+        }
+    };
 }
+
+pub(super) use wire_struct;

@@ -119,7 +119,6 @@ impl MethodSetting {
     }
 
     /// Sets one setting; a value that [`Setting::check`] refuses is ignored.
-    #[allow(clippy::needless_pass_by_value)] // takes the value like a map insert
     pub fn set(&mut self, setting: &Setting, value: Value) {
         if let Some(i) = row(setting)
             && let Some(v) = Stored::from_json(&METHOD_SETTINGS[i], &value)

@@ -15,6 +15,7 @@ mod timestamp;
 
 pub use method_setting::MethodSetting;
 pub use stage::{
-    AccessLogSettings, CACHE_CLUSTER_SIZES, CACHE_CLUSTER_STATUSES, CanarySettings, Stage,
+    AccessLogSettings, CACHE_CLUSTER_SIZES, CACHE_CLUSTER_STATUSES, CanarySettings,
+    SERVER_MANAGED_FIELDS, Stage,
 };
 pub use timestamp::Timestamp;

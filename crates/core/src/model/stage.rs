@@ -1,13 +1,11 @@
 //! [`Stage`] and its nested objects, [`AccessLogSettings`] and [`CanarySettings`].
 
 use std::collections::BTreeMap;
-use std::fmt;
 
-use serde::de::{self, Deserializer, MapAccess};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::de::read_object;
+use super::de::wire_struct;
 use super::{MethodSetting, Timestamp};
 
 /// The eight `cacheClusterSize` values (GB).
@@ -23,11 +21,14 @@ pub const CACHE_CLUSTER_STATUSES: &[&str] = &[
     "FLUSH_IN_PROGRESS",
 ];
 
+/// The top-level fields that AWS sets and UpdateStage does not change; [`crate::diff`] ignores them.
+pub const SERVER_MANAGED_FIELDS: &[&str] =
+    &["createdDate", "lastUpdatedDate", "cacheClusterStatus"];
+
 /// A stage as GetStage returns it.
 ///
-/// `Deserialize` is hand-written (see [`StageField`]): known keys go straight into the typed fields and
-/// unknown keys into [`Stage::extra`], with no intermediate buffering (`#[serde(flatten)]` would buffer
-/// every field through serde's `Content`, which is slow and large in WASM).
+/// `Deserialize` comes from one list of wire names and fields (`wire_struct!` below): known keys go
+/// straight into the typed fields and unknown keys into [`Stage::extra`], with no intermediate buffering.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Stage {
@@ -139,129 +140,37 @@ pub struct CanarySettings {
     pub extra: Map<String, Value>,
 }
 
-const STAGE_FIELDS: &[&str] = &[
-    "deploymentId",
-    "clientCertificateId",
-    "stageName",
-    "description",
-    "cacheClusterEnabled",
-    "cacheClusterSize",
-    "cacheClusterStatus",
-    "methodSettings",
-    "variables",
-    "documentationVersion",
-    "accessLogSettings",
-    "canarySettings",
-    "tracingEnabled",
-    "webAclArn",
-    "tags",
-    "createdDate",
-    "lastUpdatedDate",
-];
+wire_struct!(Stage {
+    "deploymentId" => deployment_id,
+    "clientCertificateId" => client_certificate_id,
+    "stageName" => stage_name,
+    "description" => description,
+    "cacheClusterEnabled" => cache_cluster_enabled,
+    "cacheClusterSize" => cache_cluster_size,
+    "cacheClusterStatus" => cache_cluster_status,
+    "methodSettings" => method_settings,
+    "variables" => variables,
+    "documentationVersion" => documentation_version,
+    "accessLogSettings" => access_log_settings,
+    "canarySettings" => canary_settings,
+    "tracingEnabled" => tracing_enabled,
+    "webAclArn" => web_acl_arn,
+    "tags" => tags,
+    "createdDate" => created_date,
+    "lastUpdatedDate" => last_updated_date,
+});
 
-impl<'de> Deserialize<'de> for Stage {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> de::Visitor<'de> for Visitor {
-            type Value = Stage;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("struct Stage")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Stage, A::Error> {
-                let mut s = Stage::default();
-                let mut extra = Map::new();
-                read_object(map, STAGE_FIELDS, &mut extra, |i, map| {
-                    match i {
-                        0 => s.deployment_id = map.next_value()?,
-                        1 => s.client_certificate_id = map.next_value()?,
-                        2 => s.stage_name = map.next_value()?,
-                        3 => s.description = map.next_value()?,
-                        4 => s.cache_cluster_enabled = map.next_value()?,
-                        5 => s.cache_cluster_size = map.next_value()?,
-                        6 => s.cache_cluster_status = map.next_value()?,
-                        7 => s.method_settings = map.next_value()?,
-                        8 => s.variables = map.next_value()?,
-                        9 => s.documentation_version = map.next_value()?,
-                        10 => s.access_log_settings = map.next_value()?,
-                        11 => s.canary_settings = map.next_value()?,
-                        12 => s.tracing_enabled = map.next_value()?,
-                        13 => s.web_acl_arn = map.next_value()?,
-                        14 => s.tags = map.next_value()?,
-                        15 => s.created_date = map.next_value()?,
-                        _ => s.last_updated_date = map.next_value()?,
-                    }
-                    Ok(())
-                })?;
-                s.extra = extra;
-                Ok(s)
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
+wire_struct!(AccessLogSettings {
+    "format" => format,
+    "destinationArn" => destination_arn,
+});
 
-const ACCESS_LOG_FIELDS: &[&str] = &["format", "destinationArn"];
-
-impl<'de> Deserialize<'de> for AccessLogSettings {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> de::Visitor<'de> for Visitor {
-            type Value = AccessLogSettings;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("struct AccessLogSettings")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<AccessLogSettings, A::Error> {
-                let mut s = AccessLogSettings::default();
-                let mut extra = Map::new();
-                read_object(map, ACCESS_LOG_FIELDS, &mut extra, |i, map| {
-                    match i {
-                        0 => s.format = map.next_value()?,
-                        _ => s.destination_arn = map.next_value()?,
-                    }
-                    Ok(())
-                })?;
-                s.extra = extra;
-                Ok(s)
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
-
-const CANARY_FIELDS: &[&str] = &[
-    "percentTraffic",
-    "deploymentId",
-    "stageVariableOverrides",
-    "useStageCache",
-];
-
-impl<'de> Deserialize<'de> for CanarySettings {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Visitor;
-        impl<'de> de::Visitor<'de> for Visitor {
-            type Value = CanarySettings;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("struct CanarySettings")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<CanarySettings, A::Error> {
-                let mut s = CanarySettings::default();
-                let mut extra = Map::new();
-                read_object(map, CANARY_FIELDS, &mut extra, |i, map| {
-                    match i {
-                        0 => s.percent_traffic = map.next_value()?,
-                        1 => s.deployment_id = map.next_value()?,
-                        2 => s.stage_variable_overrides = map.next_value()?,
-                        _ => s.use_stage_cache = map.next_value()?,
-                    }
-                    Ok(())
-                })?;
-                s.extra = extra;
-                Ok(s)
-            }
-        }
-        deserializer.deserialize_map(Visitor)
-    }
-}
+wire_struct!(CanarySettings {
+    "percentTraffic" => percent_traffic,
+    "deploymentId" => deployment_id,
+    "stageVariableOverrides" => stage_variable_overrides,
+    "useStageCache" => use_stage_cache,
+});
 
 #[cfg(test)]
 mod tests {
@@ -300,6 +209,49 @@ mod tests {
         assert_eq!(stage.extra["someNewAwsField"], json!({"nested": [1, 2]}));
     }
 
+    /// Every name of the `wire_struct!` lists, each with its own value: reading then writing gives the same
+    /// JSON back, so each name reads into the field that the derived `Serialize` writes under it.
+    #[test]
+    fn every_listed_name_reads_into_its_own_field() {
+        let access = json!({
+            "format": "$context.requestId",
+            "destinationArn": "arn:aws:logs:us-east-1:123456789012:log-group:g"
+        });
+        let canary = json!({
+            "percentTraffic": 12.5, "deploymentId": "canary1",
+            "stageVariableOverrides": {"v": "2"}, "useStageCache": true
+        });
+        let wire = json!({
+            "deploymentId": "d1", "clientCertificateId": "c1", "stageName": "s1", "description": "x1",
+            "cacheClusterEnabled": true, "cacheClusterSize": "0.5", "cacheClusterStatus": "AVAILABLE",
+            "methodSettings": {"*/*": {"metricsEnabled": true}}, "variables": {"a": "b"},
+            "documentationVersion": "v1", "accessLogSettings": access, "canarySettings": canary,
+            "tracingEnabled": false, "webAclArn": "arn:w", "tags": {"t": "u"},
+            "createdDate": 1, "lastUpdatedDate": 2
+        });
+        for (object, listed) in [
+            (&wire, Stage::WIRE_FIELDS),
+            (&access, AccessLogSettings::WIRE_FIELDS),
+            (&canary, CanarySettings::WIRE_FIELDS),
+        ] {
+            let mut names: Vec<&str> = object
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let mut listed = listed.to_vec();
+            names.sort_unstable();
+            listed.sort_unstable();
+            assert_eq!(names, listed);
+        }
+        let stage: Stage = serde_json::from_value(wire.clone()).unwrap();
+        assert!(stage.extra.is_empty());
+        assert_eq!(serde_json::to_value(&stage).unwrap(), wire);
+        let from_text = Stage::from_json(&wire.to_string()).unwrap();
+        assert_eq!(from_text, stage);
+    }
+
     #[test]
     fn nested_unknown_fields_are_kept_and_text_equals_value() {
         let wire = json!({
@@ -336,6 +288,15 @@ mod tests {
                 "invalid type",
             ),
             (
+                r#"{"canarySettings": {"useStageCache": true, "useStageCache": false}}"#,
+                "duplicate field `useStageCache`",
+            ),
+            (
+                r#"{"accessLogSettings": 1}"#,
+                "invalid type: integer `1`, expected struct AccessLogSettings",
+            ),
+            ("[]", "invalid type: sequence, expected struct Stage"),
+            (
                 r#"{"methodSettings": {"*/*": {"loggingLevel": "LOUD"}}}"#,
                 "invalid loggingLevel",
             ),
@@ -344,7 +305,6 @@ mod tests {
                 r#"got {"a":1}"#,
             ),
             (r#"{"createdDate": "yesterday"}"#, "invalid ISO-8601"),
-            ("[]", "invalid type"),
         ] {
             let err = serde_json::from_str::<Stage>(text).unwrap_err().to_string();
             assert!(err.contains(needle), "{text}: {err}");

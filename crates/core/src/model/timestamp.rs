@@ -89,7 +89,6 @@ impl Timestamp {
             days_from_civil(year, month, day) * 86_400 + hour * 3600 + minute * 60 + second
                 - offset;
         let nanos = i128::from(seconds) * 1_000_000_000 + i128::from(nanos);
-        #[allow(clippy::cast_precision_loss)]
         Some(Self(nanos as f64 / 1e9))
     }
 }
@@ -151,7 +150,6 @@ const fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 
 impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        #[allow(clippy::cast_possible_truncation)]
         if self.0.fract() == 0.0 && self.0.abs() < 9e15 {
             serializer.serialize_i64(self.0 as i64)
         } else {
@@ -168,11 +166,9 @@ impl<'de> Deserialize<'de> for Timestamp {
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("epoch seconds or an ISO-8601 date-time")
             }
-            #[allow(clippy::cast_precision_loss)]
             fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
                 Ok(Timestamp(v as f64))
             }
-            #[allow(clippy::cast_precision_loss)]
             fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
                 Ok(Timestamp(v as f64))
             }
@@ -273,7 +269,6 @@ mod tests {
                 local.year(), u8::from(local.month()), local.day(), local.hour(), local.minute(), local.second()
             );
             let oracle = time::OffsetDateTime::parse(&text, &Rfc3339).unwrap();
-            #[allow(clippy::cast_precision_loss)]
             let expected = oracle.unix_timestamp_nanos() as f64 / 1e9;
             proptest::prop_assert_eq!(Timestamp::parse_iso8601(&text).map(|t| t.0), Some(expected), "{}", text);
         }
