@@ -13,10 +13,24 @@ use crate::patch::{Op, PatchOperation};
 use crate::pointer::JsonPointer;
 use crate::scalar::Scalar;
 
-/// A stable, machine-readable name for a kind of problem.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IssueCode {
+/// Declares [`IssueCode`] and [`IssueCode::ALL`] from one list of variants, so `ALL` cannot miss one.
+macro_rules! issue_codes {
+    ($($(#[doc = $doc:literal])* $code:ident,)+) => {
+        /// A stable, machine-readable name for a kind of problem.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum IssueCode {
+            $($(#[doc = $doc])* $code,)+
+        }
+
+        impl IssueCode {
+            /// Every code, in declaration order.
+            pub const ALL: &[IssueCode] = &[$(IssueCode::$code),+];
+        }
+    };
+}
+
+issue_codes! {
     /// A value of the wrong JSON type.
     InvalidType,
     /// A required field is missing.
@@ -223,6 +237,27 @@ fn check_op(c: &mut Collector, p: &JsonPointer, op: &PatchOperation) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn all_lists_each_code_once_in_declaration_order() {
+        for (i, code) in IssueCode::ALL.iter().enumerate() {
+            assert_eq!(*code as usize, i, "{code:?}");
+        }
+        let mut names: Vec<String> = IssueCode::ALL
+            .iter()
+            .map(|c| {
+                serde_json::to_value(c)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(names[0], "invalid_type");
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), IssueCode::ALL.len());
+    }
 
     fn issues(doc: Value) -> Vec<(String, IssueCode)> {
         validate_stage(&doc)
