@@ -10,10 +10,7 @@
 //! conflict is shown at the shorter of the two paths as base / theirs / mine, and the user picks a side.
 
 use serde_json::{Map, Value};
-use stagecraft_core::{Setting, parse_method_setting_key};
-
-/// Top-level fields the server sets; never compared.
-pub const SERVER_MANAGED: &[&str] = &["createdDate", "lastUpdatedDate", "cacheClusterStatus"];
+use stagecraft_core::{SERVER_MANAGED_FIELDS, Setting, parse_method_setting_key};
 
 /// A path into a stage document: unescaped segments.
 pub type Path = Vec<String>;
@@ -73,7 +70,7 @@ fn walk(path: &mut Path, before: Option<&Value>, after: Option<&Value>, out: &mu
         keys.sort_unstable();
         keys.dedup();
         for key in &keys {
-            if path.is_empty() && SERVER_MANAGED.contains(&key.as_str()) {
+            if path.is_empty() && SERVER_MANAGED_FIELDS.contains(&key.as_str()) {
                 continue;
             }
             path.push(key.clone());

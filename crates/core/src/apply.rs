@@ -45,6 +45,22 @@ impl Environment for AnyDeployment {}
 
 /// Applies `ops` to `stage` with AWS semantics, checking no deployment ids.
 ///
+/// ```
+/// use stagecraft_core::{ErrorType, PatchOperation, Stage, apply, method_setting_key};
+///
+/// let stage = Stage::from_json(r#"{"stageName": "prod"}"#)?;
+/// let key = method_setting_key("/pets", "GET");
+/// let ops = [PatchOperation::replace(format!("/{key}/caching/ttlInSeconds"), "60")];
+/// let next = apply(&stage, &ops)?;
+/// let entry = next.method_settings[&key].get_field("cacheTtlInSeconds");
+/// assert_eq!(entry, Some(serde_json::json!(60)));
+///
+/// // All or nothing: AWS's error for the first bad operation.
+/// let err = apply(&stage, &[PatchOperation::replace("/cacheClusterSize", "2")]).unwrap_err();
+/// assert_eq!(err.error_type, ErrorType::BadRequest);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 /// The first operation's [`ApiError`] (a `BadRequestException` with AWS's message); `stage` is untouched.
 pub fn apply(stage: &Stage, ops: &[PatchOperation]) -> Result<Stage, ApiError> {

@@ -11,7 +11,7 @@
 //! the AWS default. When an entry must lose a field that `*/*` would give it on re-creation (say
 //! `loggingLevel`), `*/*` is removed before the entry is re-created and re-created after it.
 //!
-//! Server-managed fields (`createdDate`, `lastUpdatedDate`, `cacheClusterStatus`) are ignored. A change
+//! Server-managed fields ([`SERVER_MANAGED_FIELDS`](crate::model::SERVER_MANAGED_FIELDS)) are ignored. A change
 //! UpdateStage cannot make (`stageName`, `tags`, `webAclArn`, unknown fields) is a [`DiffError`].
 
 use std::borrow::Cow;
@@ -54,6 +54,25 @@ impl fmt::Display for DiffError {
 impl std::error::Error for DiffError {}
 
 /// Computes the patch operations that take `before` to `after`.
+///
+/// ```
+/// use stagecraft_core::{PatchOperation, Stage, diff};
+///
+/// let before = Stage::from_json(r#"{"stageName": "prod", "description": "v1"}"#)?;
+/// let after = Stage::from_json(r#"{"stageName": "prod", "description": "v2", "tracingEnabled": true}"#)?;
+/// assert_eq!(
+///     diff(&before, &after)?,
+///     [
+///         PatchOperation::replace("/description", "v2"),
+///         PatchOperation::replace("/tracingEnabled", "true"),
+///     ]
+/// );
+///
+/// // Tags are not changed by UpdateStage.
+/// let tagged = Stage::from_json(r#"{"stageName": "prod", "tags": {"team": "pets"}}"#)?;
+/// assert_eq!(diff(&before, &tagged).unwrap_err().field, "/tags");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 /// [`DiffError`] for a change UpdateStage cannot make or a value AWS would refuse.
@@ -646,5 +665,11 @@ mod tests {
             json!({"createdDate": 5, "lastUpdatedDate": 6, "cacheClusterStatus": "NOT_AVAILABLE"}),
         );
         assert_eq!(diff(&before, &after).unwrap(), vec![]);
+        let mut listed = crate::model::SERVER_MANAGED_FIELDS.to_vec();
+        listed.sort_unstable();
+        assert_eq!(
+            listed,
+            ["cacheClusterStatus", "createdDate", "lastUpdatedDate"]
+        );
     }
 }

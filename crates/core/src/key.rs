@@ -14,6 +14,14 @@ pub const ALL_METHODS_KEY: &str = "*/*";
 /// Builds the key for a resource path and HTTP method (`"/pets/{petId}"`, `"get"` → `~1pets~1{petId}/GET`).
 ///
 /// `"*"`, `"*"` gives `*/*`. A resource path without its leading `/` gets one.
+///
+/// ```
+/// use stagecraft_core::{ALL_METHODS_KEY, method_setting_key};
+///
+/// assert_eq!(method_setting_key("/pets/{petId}", "get"), "~1pets~1{petId}/GET");
+/// assert_eq!(method_setting_key("/", "POST"), "~1/POST");
+/// assert_eq!(method_setting_key("*", "*"), ALL_METHODS_KEY);
+/// ```
 #[must_use]
 pub fn method_setting_key(resource_path: &str, http_method: &str) -> String {
     let method = http_method.to_ascii_uppercase();
@@ -37,6 +45,19 @@ pub struct MethodSettingKey {
 }
 
 /// Decodes a key; `None` if it has no `/` or an empty resource or method part.
+///
+/// ```
+/// use stagecraft_core::parse_method_setting_key;
+///
+/// let key = parse_method_setting_key("~1pets~1{petId}/GET").unwrap();
+/// assert_eq!(key.resource_path, "/pets/{petId}");
+/// assert_eq!(key.http_method, "GET");
+/// assert!(key.canonical);
+///
+/// // Stored by AWS as written, but bound to no method.
+/// assert!(!parse_method_setting_key("pets/GET").unwrap().canonical);
+/// assert_eq!(parse_method_setting_key("pets"), None);
+/// ```
 #[must_use]
 pub fn parse_method_setting_key(key: &str) -> Option<MethodSettingKey> {
     let (resource, method) = key.rsplit_once('/')?;

@@ -11,6 +11,11 @@
 //! - [`diff`]: the minimal AWS-valid `patchOperations` that turn one stage into another;
 //! - [`schema`]: a JSON Schema (draft 2020-12) of a stage document.
 //!
+//! The entry points are re-exported here: [`validate_stage_str`] / [`validate_stage`] /
+//! [`validate_patch`], [`diff()`], [`apply()`] / [`apply_with`], the [`Stage`] model, the key functions
+//! ([`method_setting_key`], [`parse_method_setting_key`]), the [`METHOD_SETTINGS`] table, and the patch
+//! number format ([`format_double`], [`parse_double`]).
+//!
 //! The crate does no I/O and builds for `wasm32-unknown-unknown`.
 
 pub mod api;
@@ -25,22 +30,27 @@ pub mod model;
 pub mod patch;
 pub mod pointer;
 mod rules;
-pub mod scalar;
+mod scalar;
 pub mod schema;
 pub mod settings;
 pub mod validate;
-pub mod values;
+mod values;
 
 pub use apply::{Environment, apply, apply_with};
 pub use diff::{DiffError, diff};
 pub use effective::{EffectiveSettings, effective_settings};
 pub use error::{ApiError, ErrorType};
 pub use key::{ALL_METHODS_KEY, MethodSettingKey, method_setting_key, parse_method_setting_key};
-pub use model::{AccessLogSettings, CanarySettings, MethodSetting, Stage, Timestamp};
+pub use model::{
+    AccessLogSettings, CACHE_CLUSTER_SIZES, CACHE_CLUSTER_STATUSES, CanarySettings, MethodSetting,
+    SERVER_MANAGED_FIELDS, Stage, Timestamp,
+};
 pub use patch::{Op, PatchOperation};
 pub use pointer::JsonPointer;
+pub use schema::stage_schema;
 pub use settings::{METHOD_SETTINGS, Setting, SettingGroup, ValueKind};
 pub use validate::{
     Issue, IssueCode, Report, validate_patch, validate_patch_ops, validate_stage,
     validate_stage_str,
 };
+pub use values::{format_double, parse_double};

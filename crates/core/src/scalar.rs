@@ -82,7 +82,6 @@ impl Scalar<'_> {
 
     /// The number as a double, if this is a number.
     #[must_use]
-    #[allow(clippy::cast_precision_loss)]
     pub const fn as_f64(&self) -> Option<f64> {
         match self {
             Self::Int(i) => Some(*i as f64),

@@ -261,7 +261,7 @@ impl Setting {
 
     /// What is wrong with a JSON value, if anything.
     #[must_use]
-    pub fn problem_scalar(&self, value: &Scalar<'_>) -> Option<ValueProblem> {
+    pub(crate) fn problem_scalar(&self, value: &Scalar<'_>) -> Option<ValueProblem> {
         let in_range = match self.kind {
             ValueKind::Bool => value.as_bool().map(|_| true),
             ValueKind::Integer { min, max } => value.as_i64().map(|n| (min..=max).contains(&n)),

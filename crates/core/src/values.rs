@@ -227,7 +227,6 @@ mod tests {
 
         #[test]
         fn small_decimals_format_like_core_fmt(n in -10_000_000i64..10_000_000, scale in 0u32..8) {
-            #[allow(clippy::cast_precision_loss)]
             let d = n as f64 / 10f64.powi(i32::try_from(scale).unwrap());
             proptest::prop_assert_eq!(format_double(d), reference(d));
         }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::json;
 use stagecraft_core::api::{Authorizer, CreateDeploymentRequest, Method, RestApi};
-use stagecraft_core::{PatchOperation, Stage, apply_with};
+use stagecraft_core::{PatchOperation, Stage, apply_with, method_setting_key};
 
 use crate::AppState;
 use crate::handlers::{create_api_records, deploy};
@@ -201,6 +201,13 @@ fn seed(tx: &mut Tx<'_>, account: &str, region: &str) -> String {
         });
     };
     let r = PatchOperation::replace;
+    let pets = method_setting_key("/pets", "GET");
+    let pet = method_setting_key("/pets/{petId}", "GET");
+    let orders = method_setting_key("/orders", "POST");
+    // `replace /{key}/{suffix}` of one method's setting.
+    let m = |key: &str, suffix: &str, value: &str| {
+        PatchOperation::replace(format!("/{key}/{suffix}"), value)
+    };
     let log_group = format!("arn:aws:logs:{region}:{account}:log-group:petstore-prod-access");
     configure(
         tx,
@@ -214,27 +221,23 @@ fn seed(tx: &mut Tx<'_>, account: &str, region: &str) -> String {
             r("/*/*/logging/loglevel", "INFO"),
             r("/*/*/throttling/burstLimit", "200"),
             r("/*/*/throttling/rateLimit", "100"),
-            r("/~1pets/GET/caching/enabled", "true"),
-            r("/~1pets/GET/caching/ttlInSeconds", "60"),
-            r(
-                "/~1pets/GET/caching/requireAuthorizationForCacheControl",
-                "true",
-            ),
-            r(
-                "/~1pets/GET/caching/unauthorizedCacheControlHeaderStrategy",
+            m(&pets, "caching/enabled", "true"),
+            m(&pets, "caching/ttlInSeconds", "60"),
+            m(&pets, "caching/requireAuthorizationForCacheControl", "true"),
+            m(
+                &pets,
+                "caching/unauthorizedCacheControlHeaderStrategy",
                 "FAIL_WITH_403",
             ),
-            r("/~1pets~1{petId}/GET/caching/enabled", "true"),
-            r(
-                "/~1pets~1{petId}/GET/caching/requireAuthorizationForCacheControl",
-                "false",
-            ),
-            r(
-                "/~1pets~1{petId}/GET/caching/unauthorizedCacheControlHeaderStrategy",
+            m(&pet, "caching/enabled", "true"),
+            m(&pet, "caching/requireAuthorizationForCacheControl", "false"),
+            m(
+                &pet,
+                "caching/unauthorizedCacheControlHeaderStrategy",
                 "SUCCEED_WITHOUT_RESPONSE_HEADER",
             ),
-            r("/~1orders/POST/throttling/burstLimit", "10"),
-            r("/~1orders/POST/throttling/rateLimit", "5"),
+            m(&orders, "throttling/burstLimit", "10"),
+            m(&orders, "throttling/rateLimit", "5"),
             r("/accessLogSettings/destinationArn", log_group.as_str()),
             r(
                 "/accessLogSettings/format",

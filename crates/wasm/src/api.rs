@@ -123,7 +123,6 @@ pub fn apply_text(stage: &str, ops: Value) -> Result<Stage, Failure> {
 ///
 /// # Errors
 /// See [`diff_texts`].
-#[allow(clippy::needless_pass_by_value)]
 pub fn diff_values(before: Value, after: Value) -> Result<Vec<PatchOperation>, Failure> {
     diff_texts(&before.to_string(), &after.to_string())
 }
@@ -132,7 +131,6 @@ pub fn diff_values(before: Value, after: Value) -> Result<Vec<PatchOperation>, F
 ///
 /// # Errors
 /// See [`apply_text`].
-#[allow(clippy::needless_pass_by_value)]
 pub fn apply_values(stage: Value, ops: Value) -> Result<Stage, Failure> {
     apply_text(&stage.to_string(), ops)
 }

@@ -116,7 +116,6 @@ pub struct JsMethodSettingField {
 }
 
 impl From<&'static Setting> for JsMethodSettingField {
-    #[allow(clippy::cast_precision_loss)]
     fn from(s: &'static Setting) -> Self {
         let (minimum, maximum, options) = match s.kind {
             ValueKind::Bool => (None, None, None),

@@ -60,7 +60,7 @@ pub fn AuthorizersPanel() -> impl IntoView {
                                                     <th scope="row">{a.name.clone()} " " <code class="muted">{a.id.clone()}</code></th>
                                                     <td><span class="tag">{a.authorizer_type.clone()}</span></td>
                                                     <td><code>{a.identity_source.clone().unwrap_or_default()}</code></td>
-                                                    <td>{a.authorizer_result_ttl_in_seconds.map_or_else(|| "300 (default)".to_owned(), |t| format!("{t} s"))}</td>
+                                                    <td>{a.authorizer_result_ttl_in_seconds.map_or_else(|| format!("{} (default)", stagecraft_core::authorizer::DEFAULT_TTL), |t| format!("{t} s"))}</td>
                                                     <td class="right">
                                                         <button class="btn small" on:click=click(move |_| selected.set(id2.clone()))>"Test"</button>
                                                     </td>

@@ -125,7 +125,7 @@ pub fn raw(setting: &Setting, value: &Value) -> String {
 
 /// A double without a trailing `.0` (`25`, `10.5`).
 fn trim_double(d: f64) -> String {
-    let text = stagecraft_core::values::format_double(d);
+    let text = stagecraft_core::format_double(d);
     match text.strip_suffix(".0") {
         Some(whole) => whole.to_owned(),
         None => text,
@@ -407,7 +407,7 @@ impl EditModel {
 
     /// Sets a number field from what the user typed (kept as text when it is not a number).
     pub fn set_number(&mut self, path: &[&str], text: &str) {
-        let value = stagecraft_core::values::parse_double(text)
+        let value = stagecraft_core::parse_double(text)
             .map_or_else(|| Value::String(text.to_owned()), Value::from);
         self.set_field(path, Some(value));
     }

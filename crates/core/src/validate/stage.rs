@@ -34,6 +34,23 @@ pub fn validate_stage(doc: &Value) -> Report {
 
 /// Validates stage JSON text without building a `serde_json::Value`.
 ///
+/// ```
+/// use stagecraft_core::{IssueCode, validate_stage_str};
+///
+/// let report = validate_stage_str(
+///     r#"{"stageName": "prod", "methodSettings": {"*/*": {"cacheTtlInSeconds": 7200}}}"#,
+/// )?;
+/// assert!(!report.valid);
+/// let issue = &report.errors[0];
+/// assert_eq!(issue.path.as_str(), "/methodSettings/*~1*/cacheTtlInSeconds");
+/// assert_eq!(issue.code, IssueCode::InvalidTtl);
+/// assert_eq!(issue.message, "Invalid time-to-live setting, must be an integer no greater than 3600");
+///
+/// assert!(validate_stage_str(r#"{"stageName": "prod"}"#)?.valid);
+/// assert!(validate_stage_str("{").is_err()); // not JSON
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+///
 /// # Errors
 /// serde_json's syntax error (with line and column) for text that is not JSON.
 pub fn validate_stage_str(text: &str) -> Result<Report, serde_json::Error> {
