@@ -7,6 +7,7 @@
 //! - [`model`]: [`Stage`] and friends, round-tripping the GetStage wire JSON;
 //! - [`validate`]: every problem of a stage document or patch, with JSON-pointer paths;
 //! - [`apply`]: UpdateStage `patchOperations` applied as AWS applies them, atomically;
+//! - [`dataplane`]: AWS's rules for invoking a deployed stage (routing, caching, throttling, proxy events);
 //! - [`effective`]: the settings in force for one method (its own entry, else `*/*`, else AWS's defaults);
 //! - [`diff`]: the minimal AWS-valid `patchOperations` that turn one stage into another;
 //! - [`schema`]: a JSON Schema (draft 2020-12) of a stage document.
@@ -21,6 +22,7 @@
 pub mod api;
 pub mod apply;
 pub mod authorizer;
+pub mod dataplane;
 pub mod diff;
 pub mod effective;
 pub mod error;

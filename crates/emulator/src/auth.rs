@@ -136,11 +136,13 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Verifies the request's signature against `state`'s key pair.
-fn verify(
+/// Verifies the request's signature against `state`'s key pair, scoped to `service` (`apigateway`,
+/// or `execute-api` on the data plane).
+pub(crate) fn verify(
     state: &AppState,
     parts: &axum::http::request::Parts,
     body: &[u8],
+    service: &str,
 ) -> Result<SignedRegion, Error> {
     let Some(auth) = parts.headers.get("authorization") else {
         return Err(forbidden(
@@ -158,9 +160,9 @@ fn verify(
             "The security token included in the request is invalid.",
         ));
     }
-    if header.service != "apigateway" {
+    if header.service != service {
         return Err(invalid_signature(format!(
-            "Credential should be scoped to correct service: 'apigateway'. Authorization={auth}"
+            "Credential should be scoped to correct service: '{service}'. Authorization={auth}"
         )));
     }
     let raw_date = parts.headers.get("x-amz-date").and_then(|v| v.to_str().ok()).ok_or_else(|| {
@@ -209,7 +211,7 @@ fn verify(
         &state.config.access_key,
         &state.config.secret_key,
         header.region,
-        "apigateway",
+        service,
     );
     let uri = parts.uri.path_and_query().map_or("/", |pq| pq.as_str());
     let expected = signer
@@ -234,7 +236,7 @@ pub async fn sigv4(State(state): State<AppState>, req: Request, next: Next) -> R
         .into_response();
     };
     let region = if state.config.verify_signatures {
-        verify(&state, &parts, &bytes)
+        verify(&state, &parts, &bytes, "apigateway")
     } else {
         Ok(SignedRegion(state.config.region.clone()))
     };
@@ -253,7 +255,7 @@ pub async fn sigv4(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 /// A request id shaped like AWS's (a random UUID v4).
-fn request_id() -> String {
+pub(crate) fn request_id() -> String {
     let hex = format!("{:032x}", fastrand::u128(..));
     format!(
         "{}-{}-4{}-a{}-{}",

@@ -49,7 +49,10 @@ fn method(verb: &str, authorizer: Option<&str>) -> Method {
         authorizer_id: authorizer.map(str::to_owned),
         method_integration: Some(json!({
             "type": "MOCK", "passthroughBehavior": "WHEN_NO_MATCH", "timeoutInMillis": 29000,
-            "cacheKeyParameters": [], "requestTemplates": {"application/json": "{\"statusCode\": 200}"}
+            "cacheKeyParameters": [], "requestTemplates": {"application/json": "{\"statusCode\": 200}"},
+            "integrationResponses": {"200": {"statusCode": "200", "responseTemplates": {
+                "application/json": format!("{{\"demo\": \"petstore\", \"method\": \"{verb}\"}}")
+            }}}
         })),
         ..Method::default()
     }

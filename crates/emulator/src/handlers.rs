@@ -654,6 +654,7 @@ pub(crate) fn deploy(
         api_summary: Some(api_summary(a)),
     };
     let existing = stage_name.and_then(|n| a.stages.get(n)).cloned();
+    let resources = Some(a.resources.values().cloned().collect());
     let seq = tx.store.next_seq();
     tx.commit(Record::PutDeployment {
         api: api.into(),
@@ -661,6 +662,7 @@ pub(crate) fn deploy(
             seq,
             value: deployment.clone(),
         },
+        resources,
     });
     let Some(name) = stage_name else {
         return Ok(deployment);

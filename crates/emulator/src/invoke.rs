@@ -471,7 +471,7 @@ pub async fn test_invoke_authorizer(
 }
 
 /// Calls `POST {endpoint}/2015-03-31/functions/{function}/invocations`, SigV4-signed for `lambda`.
-async fn invoke_lambda(
+pub(crate) async fn invoke_lambda(
     state: &AppState,
     endpoint: &str,
     function: &str,

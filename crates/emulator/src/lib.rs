@@ -25,8 +25,11 @@
 //! | GET / PUT / DELETE | `/tags/{arn}` | GetTags / TagResource / UntagResource (`tagKeys`) | 200 / 204 / 204 |
 //!
 //! Anything else is a 404 `UnknownOperationException`. Every request must be SigV4-signed (see [`auth`]).
+//!
+//! The same port serves the deployed APIs and `GET /metrics` (see [`dataplane`]).
 
 pub mod auth;
+pub mod dataplane;
 pub mod demo;
 pub mod error;
 mod handlers;
@@ -63,6 +66,10 @@ pub struct Config {
     pub region: String,
     /// Lambda Invoke API endpoint for TestInvokeAuthorizer (`http://127.0.0.1:3001` for `sam local start-lambda`).
     pub lambda_endpoint: Option<String>,
+    /// Seed of the data plane's canary draw (reproducible splits in tests); random when `None`.
+    pub seed: Option<u64>,
+    /// Directory for data-plane access logs (a file per destination ARN); stderr when `None`.
+    pub access_log_dir: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -74,6 +81,8 @@ impl Default for Config {
             account_id: "123456789012".into(),
             region: "us-east-1".into(),
             lambda_endpoint: None,
+            seed: None,
+            access_log_dir: None,
         }
     }
 }
@@ -91,6 +100,7 @@ pub struct AppState {
     store: Arc<RwLock<Store>>,
     journal: Arc<Journal>,
     lambda: invoke::LambdaClient,
+    dataplane: Arc<dataplane::Runtime>,
 }
 
 impl AppState {
@@ -110,7 +120,9 @@ impl AppState {
     }
 
     fn with_parts(config: Config, store: Store, journal: Journal) -> Self {
+        let dataplane = dataplane::Runtime::new(config.seed, config.access_log_dir.clone());
         Self {
+            dataplane: Arc::new(dataplane),
             config: Arc::new(config),
             store: Arc::new(RwLock::new(store)),
             journal: Arc::new(journal),
@@ -271,6 +283,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             auth::sigv4,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            dataplane::intercept,
+        ))
         .with_state(state)
 }
 
@@ -324,9 +340,7 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
                 .map_err(|e| format!("cannot open state file {}: {e}", path.display()))?,
             None => AppState::in_memory(options.config.clone()),
         };
-        if options.demo {
-            seed_demo(&state);
-        }
+        let demo = options.demo.then(|| seed_demo(&state));
         let listener = tokio::net::TcpListener::bind(options.addr)
             .await
             .map_err(|e| format!("cannot bind {}: {e}", options.addr))?;
@@ -335,6 +349,11 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         {
             use std::io::Write;
             println!("listening on http://{local}");
+            if let Some(api) = &demo {
+                for url in dataplane::invoke_urls(&local.to_string(), api, "prod") {
+                    println!("demo stage prod: {url}pets");
+                }
+            }
             let _ = std::io::stdout().flush();
         }
         axum::serve(listener, app(state))

@@ -6,6 +6,7 @@
 //! state file, so what is replayed is exactly what was acknowledged.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -61,6 +62,8 @@ pub struct Api {
     pub resources: BTreeMap<String, ResourceRec>,
     /// Deployments by id.
     pub deployments: BTreeMap<String, Ordered<Deployment>>,
+    /// What each deployment serves: the resources, methods and integrations as at CreateDeployment.
+    pub snapshots: BTreeMap<String, Arc<Vec<ResourceRec>>>,
     /// Stages by name.
     pub stages: BTreeMap<String, Stage>,
     /// Authorizers by id.
@@ -161,6 +164,9 @@ pub enum Record {
         api: String,
         /// The deployment.
         deployment: Ordered<Deployment>,
+        /// The resources it serves (absent in logs written before deployments kept them).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resources: Option<Vec<ResourceRec>>,
     },
     /// Deletes a deployment.
     DeleteDeployment {
@@ -247,15 +253,24 @@ impl Store {
                     a.resources.remove(&id);
                 }
             }
-            Record::PutDeployment { api, deployment } => {
+            Record::PutDeployment {
+                api,
+                deployment,
+                resources,
+            } => {
                 self.seq = self.seq.max(deployment.seq);
                 if let Some(a) = self.apis.get_mut(&api) {
+                    if let Some(resources) = resources {
+                        a.snapshots
+                            .insert(deployment.value.id.clone(), Arc::new(resources));
+                    }
                     a.deployments
                         .insert(deployment.value.id.clone(), deployment);
                 }
             }
             Record::DeleteDeployment { api, id } => {
                 if let Some(a) = self.apis.get_mut(&api) {
+                    a.snapshots.remove(&id);
                     a.deployments.remove(&id);
                 }
             }
@@ -303,6 +318,7 @@ impl Store {
                 out.extend(api.deployments.values().map(|d| Record::PutDeployment {
                     api: id.clone(),
                     deployment: d.clone(),
+                    resources: api.snapshots.get(&d.value.id).map(|r| r.as_ref().clone()),
                 }));
                 out.extend(api.stages.values().map(|s| Record::PutStage {
                     api: id.clone(),

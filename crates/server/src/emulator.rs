@@ -1,4 +1,5 @@
-//! `stagecraft emulator`: an AWS-compatible API Gateway control plane on a local port.
+//! `stagecraft emulator`: an AWS-compatible API Gateway control plane on a local port, which also serves
+//! the deployed APIs (the data plane).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -30,6 +31,12 @@ pub struct Args {
     /// Region used for requests that carry none.
     #[arg(long, default_value = "us-east-1")]
     region: String,
+    /// Seed of the data plane's canary split (reproducible `percentTraffic` draws).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Write data-plane access logs here (a file per destination ARN) instead of stderr.
+    #[arg(long, value_name = "DIR")]
+    access_log_dir: Option<PathBuf>,
     /// Seed a demo REST API (petstore-demo) with stages, deployments and a built-in TOKEN authorizer.
     #[arg(long)]
     demo: bool,
@@ -53,6 +60,8 @@ pub fn run(args: Args) -> ExitCode {
             lambda_endpoint: args.lambda_endpoint,
             account_id: args.account_id,
             region: args.region,
+            seed: args.seed,
+            access_log_dir: args.access_log_dir,
             ..Config::default()
         },
     };

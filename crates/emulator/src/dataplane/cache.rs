@@ -1,0 +1,57 @@
+//! The stage's response cache, kept in [`crate::store::StageCaches::response`] (so FlushStageCache
+//! empties it) as JSON entries `{"status", "headers", "body", "expires"}` (epoch milliseconds).
+//!
+//! *stagecraft*: bodies that are not UTF-8 are not cached. Changing `cacheClusterSize` or disabling the
+//! cluster drops every entry before the next request uses the cache, as AWS replaces the instance.
+
+use serde_json::{Value, json};
+use stagecraft_core::dataplane::cache::MAX_CACHED_RESPONSE;
+
+use super::reply::Reply;
+use crate::AppState;
+
+/// Milliseconds since the epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A live entry for `key`, if any (an expired one is removed).
+pub fn get(state: &AppState, api: &str, stage: &str, key: &str) -> Option<Reply> {
+    let now = now_ms();
+    state
+        .stage_caches(api, stage, |c| {
+            let entry = c.response.get(key)?;
+            if entry["expires"].as_u64().unwrap_or(0) <= now {
+                c.response.remove(key);
+                return None;
+            }
+            Some(Reply {
+                status: u16::try_from(entry["status"].as_u64()?).ok()?,
+                headers: serde_json::from_value(entry["headers"].clone()).ok()?,
+                body: entry["body"].as_str()?.as_bytes().to_vec(),
+                error: None,
+            })
+        })
+        .flatten()
+}
+
+/// Stores `reply` for `ttl` seconds, if it is small enough and text.
+pub fn put(state: &AppState, api: &str, stage: &str, key: String, reply: &Reply, ttl: i64) {
+    if reply.body.len() > MAX_CACHED_RESPONSE {
+        return;
+    }
+    let Ok(body) = std::str::from_utf8(&reply.body) else {
+        return;
+    };
+    let expires = now_ms().saturating_add(u64::try_from(ttl).unwrap_or(0).saturating_mul(1000));
+    let entry: Value =
+        json!({"status": reply.status, "headers": reply.headers, "body": body, "expires": expires});
+    state.stage_caches(api, stage, |c| c.response.insert(key, entry));
+}
+
+/// Empties the stage's cache.
+pub fn clear(state: &AppState, api: &str, stage: &str) {
+    state.stage_caches(api, stage, |c| c.response.clear());
+}
