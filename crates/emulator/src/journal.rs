@@ -93,8 +93,8 @@ pub fn replay(bytes: &[u8], origin: &Path) -> (Store, usize) {
                 } else {
                     "corrupt record"
                 };
-                eprintln!(
-                    "warning: {}: dropping {which} at line {line_no}: {why}",
+                tracing::warn!(
+                    "{}: dropping {which} at line {line_no}: {why}",
                     origin.display()
                 );
             }

@@ -5,6 +5,7 @@
 //! - `loadgen setup --endpoint URL [--stages N]` creates an API, a deployment and stages; prints their ids.
 //! - `loadgen compare` runs the emulator-vs-moto benchmark (`cargo xtask bench emulator`).
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -14,6 +15,7 @@ use anyhow::{Result, bail};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 use stagecraft_loadgen::{Conn, Endpoint, Limit, Op, Signer, Workload, compare, runtime, setup};
+use tracing_subscriber::EnvFilter;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -156,6 +158,26 @@ struct CompareArgs {
     /// Client runtime threads (0 = one per CPU).
     #[arg(long, default_value_t = 1)]
     threads: usize,
+    /// Log only warnings and errors, not the progress (otherwise `RUST_LOG`, default `info`).
+    #[arg(long)]
+    quiet: bool,
+}
+
+/// Progress goes to stderr through `tracing`: loadgen's own events at `info` by default,
+/// `RUST_LOG` when set, warnings and errors only with `--quiet`.
+fn init_logging(quiet: bool) {
+    let own = |level: &str| EnvFilter::new(format!("loadgen={level},stagecraft_loadgen={level}"));
+    let filter = if quiet {
+        own("warn")
+    } else {
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| own("info"))
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_target(false)
+        .try_init();
 }
 
 fn run(args: &RunArgs) -> Result<()> {
@@ -231,6 +253,7 @@ fn compare_cmd(args: &CompareArgs) -> Result<()> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_logging(matches!(&cli.command, Some(Command::Compare(a)) if a.quiet));
     let result = match &cli.command {
         None => run(&cli.run),
         Some(Command::Setup(a)) => setup_cmd(a),

@@ -40,6 +40,9 @@ pub struct Args {
     /// Seed a demo REST API (petstore-demo) with stages, deployments and a built-in TOKEN authorizer.
     #[arg(long)]
     demo: bool,
+    /// Log only warnings and errors (otherwise `RUST_LOG`, default `info`).
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// Runs the emulator until SIGINT/SIGTERM.
@@ -50,6 +53,7 @@ pub fn run(args: Args) -> ExitCode {
         eprintln!("error: --lambda-endpoint must be an http:// URL (got {url})");
         return ExitCode::from(2);
     }
+    crate::logging::init(args.quiet);
     let options = ServeOptions {
         addr: args.addr,
         state_file: args.state,

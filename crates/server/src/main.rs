@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand};
 
 mod cli;
 mod emulator;
+mod logging;
 mod serve;
 
 /// Validate, diff and apply Amazon API Gateway stage changes with AWS's exact rules.

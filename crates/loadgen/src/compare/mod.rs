@@ -182,14 +182,14 @@ pub fn compare(opts: &Options) -> Result<Report> {
     if result.is_ok() {
         let _ = std::fs::remove_dir_all(&dir);
     } else {
-        eprintln!("logs kept in {}", dir.display());
+        tracing::warn!("logs kept in {}", dir.display());
     }
     let report = result?;
     let markdown = render(&report);
     println!("{markdown}");
     if let Some(out) = &opts.out {
         write_section(out, &markdown)?;
-        eprintln!("wrote the `{SECTION}` section of {}", out.display());
+        tracing::info!("wrote the `{SECTION}` section of {}", out.display());
     }
     if let Some(path) = &opts.json_out {
         std::fs::write(path, serde_json::to_string_pretty(&to_json(&report))?)?;
@@ -205,7 +205,7 @@ fn run_all(
     started: Instant,
 ) -> Result<Report> {
     let load_before = loadavg();
-    eprintln!("→ starting servers (load average {load_before})");
+    tracing::info!("starting servers (load average {load_before})");
     let moto = start_moto(opts, dir, rt, signer)?;
     let emu = start_emulator(opts, None, dir, EMU)?;
     let durable = start_emulator(opts, Some(&dir.join("state.log")), dir, EMU_DURABLE)?;
@@ -268,8 +268,8 @@ fn run_all(
                     .flatten()
                     .filter(|_| summary.requests > 0)
                     .map(|(a, b)| (b - a) * 1e6 / (summary.requests + summary.errors) as f64);
-                eprintln!(
-                    "  {:<12} c={concurrency:<3} {:<36} {:>10.0} req/s  p50 {:>7} µs  p99 {:>7} µs  server CPU {:>7.1} µs/req  errors {}{}",
+                tracing::info!(
+                    "{:<12} c={concurrency:<3} {:<36} {:>10.0} req/s  p50 {:>7} µs  p99 {:>7} µs  server CPU {:>7.1} µs/req  errors {}{}",
                     op.name(),
                     name,
                     summary.req_per_s,
@@ -299,12 +299,12 @@ fn run_all(
 
     let mut memory = Vec::new();
     if opts.stages > 0 {
-        eprintln!("→ memory: emulator with {} stages", opts.stages);
+        tracing::info!("memory: emulator with {} stages", opts.stages);
         let fresh = start_emulator(opts, None, dir, EMU)?;
         memory.push(measure_memory(rt, &fresh, signer, opts.stages)?);
     }
     if opts.moto_stages > 0 {
-        eprintln!("→ memory: moto with {} stages", opts.moto_stages);
+        tracing::info!("memory: moto with {} stages", opts.moto_stages);
         let mut conn = Conn::new(Arc::clone(&moto.endpoint), Arc::clone(signer));
         rt.block_on(conn.call(Method::POST, "/moto-api/reset", None))?
             .ok()

@@ -106,7 +106,7 @@ pub struct ServeArgs {
     /// Seconds one call to the target may take before the editor gets a 504.
     #[arg(long, value_name = "SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
     target_timeout: u64,
-    /// No log line per API call (also when RUST_LOG is `off`, `error` or `warn`).
+    /// Log only warnings and errors: no line per API call (otherwise `RUST_LOG`, default `info`).
     #[arg(long, short)]
     quiet: bool,
 }
@@ -133,8 +133,6 @@ pub struct ServeState {
     pub target: Target,
     /// The web app.
     pub site: Site,
-    /// `--quiet`.
-    pub quiet: bool,
 }
 
 /// The whole server: proxy, static files, guard.
@@ -153,6 +151,7 @@ pub fn app(state: Arc<ServeState>) -> Router {
 
 /// Runs `stagecraft serve` until SIGINT/SIGTERM.
 pub fn run(args: ServeArgs) -> ExitCode {
+    crate::logging::init(args.quiet);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -213,14 +212,13 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         limits,
         site: Site::new(dist, &csrf),
         target,
-        quiet: args.quiet || log_off(),
     });
     if remote_target {
         // Fetch credentials now, so a missing profile or login shows at start-up rather than on the first call.
         let warm = state.clone();
         tokio::spawn(async move {
             if let Err(e) = warm.target.credentials.get().await {
-                eprintln!(
+                tracing::warn!(
                     "{} (API calls fail until credentials are available)",
                     e.message
                 );
@@ -228,22 +226,18 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         });
     }
     if let Some(origin) = &args.dev_origin {
-        eprintln!(
-            "stagecraft serve: development mode: /api accepts calls from {origin} without the CSRF token"
-        );
+        tracing::warn!("development mode: /api accepts calls from {origin} without the CSRF token");
     }
-    if !args.quiet {
-        eprintln!(
-            "stagecraft serve: /api → {} (region {})",
-            state.target.description,
-            state.target.region()
-        );
-        match state.site.dir() {
-            Some(dir) => eprintln!("stagecraft serve: web app from {}", dir.display()),
-            None => eprintln!(
-                "stagecraft serve: no built web app found (run `cargo xtask serve` or `trunk build --release`)"
-            ),
-        }
+    tracing::info!(
+        "/api → {} (region {})",
+        state.target.description,
+        state.target.region()
+    );
+    match state.site.dir() {
+        Some(dir) => tracing::info!("web app from {}", dir.display()),
+        None => tracing::info!(
+            "no built web app found (run `cargo xtask serve` or `trunk build --release`)"
+        ),
     }
     // Signal handlers go in before the URL is printed, so a SIGTERM right after it is a clean stop.
     let shutdown = shutdown_signal()?;
@@ -371,14 +365,4 @@ fn shutdown_signal() -> Result<impl Future<Output = ()>, String> {
 #[cfg(not(unix))]
 fn shutdown_signal() -> Result<impl Future<Output = ()>, String> {
     Ok(stagecraft_emulator::shutdown_signal())
-}
-
-/// `RUST_LOG=off|error|warn` silences the per-call log line (an info-level message).
-fn log_off() -> bool {
-    std::env::var("RUST_LOG").is_ok_and(|v| {
-        matches!(
-            v.trim().to_ascii_lowercase().as_str(),
-            "off" | "error" | "warn"
-        )
-    })
 }

@@ -238,7 +238,7 @@ pub fn is_api(path: &str) -> bool {
 
 /// Middleware in front of everything: a declared body over [`MAX_BODY`] is refused on every route,
 /// then the rules above, the headers of [`super::headers`] on every answer, and one log line per
-/// `/api` call (`METHOD Operation STATUS ms`, to stderr, unless `--quiet`). The log line holds no
+/// `/api` call (`METHOD Operation STATUS ms`, an `info` event). The log line holds no
 /// query, header or body: no token or credential can reach it.
 pub async fn guard(State(state): State<Arc<ServeState>>, request: Request, next: Next) -> Response {
     let api = is_api(request.uri().path());
@@ -259,20 +259,17 @@ pub async fn guard(State(state): State<Arc<ServeState>>, request: Request, next:
         }
     };
     state.headers.apply(response.headers_mut());
-    if let Some(path) = path
-        && !state.quiet
-    {
+    if let Some(path) = path {
         let ms = started.elapsed().as_secs_f64() * 1000.0;
         let status = response.status().as_u16();
         match response.extensions().get::<Proxied>() {
-            Some(p) if p.attempts > 1 => {
-                eprintln!(
-                    "{method} {} {status} {ms:.1} ms ({} attempts)",
-                    p.operation, p.attempts
-                );
-            }
-            Some(p) => eprintln!("{method} {} {status} {ms:.1} ms", p.operation),
-            None => eprintln!("{method} {path} {status} {ms:.1} ms (refused)"),
+            Some(p) if p.attempts > 1 => tracing::info!(
+                "{method} {} {status} {ms:.1} ms ({} attempts)",
+                p.operation,
+                p.attempts
+            ),
+            Some(p) => tracing::info!("{method} {} {status} {ms:.1} ms", p.operation),
+            None => tracing::info!("{method} {path} {status} {ms:.1} ms (refused)"),
         }
     }
     response
