@@ -10,11 +10,6 @@ pub fn percentile(sorted: &[u32], p: f64) -> u32 {
     }
     let n = sorted.len();
     // Nearest rank: the smallest value with at least p% of the samples at or below it.
-    #[allow(
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss,
-        clippy::cast_precision_loss
-    )]
     let rank = ((p / 100.0) * n as f64).ceil() as usize;
     sorted[rank.clamp(1, n) - 1]
 }
@@ -52,7 +47,6 @@ impl Summary {
     ) -> Self {
         latencies_us.sort_unstable();
         let requests = latencies_us.len() as u64;
-        #[allow(clippy::cast_precision_loss)]
         let req_per_s = if seconds > 0.0 {
             requests as f64 / seconds
         } else {

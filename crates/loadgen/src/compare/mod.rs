@@ -261,7 +261,6 @@ fn run_all(
                     Some((a?, cpu_seconds(pid, ticks)?))
                 });
                 let summary = rt.block_on(work.run())?;
-                #[allow(clippy::cast_precision_loss)]
                 let server_cpu_us = sampler
                     .join()
                     .ok()

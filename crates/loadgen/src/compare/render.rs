@@ -35,7 +35,6 @@ fn ratios(report: &Report, op: Op, server: &str) -> Vec<(usize, f64)> {
 }
 
 fn thousands(n: f64) -> String {
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let n = n.round().max(0.0) as u64;
     let s = n.to_string();
     let mut out = String::new();
@@ -56,7 +55,6 @@ fn ratio(x: f64) -> String {
     }
 }
 
-#[allow(clippy::cast_precision_loss)]
 fn mib(bytes: u64) -> String {
     format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
 }
@@ -186,7 +184,6 @@ pub fn render(report: &Report) -> String {
             } else {
                 m.server.to_owned()
             };
-            #[allow(clippy::cast_precision_loss)]
             let per = m.loaded.saturating_sub(m.idle) as f64 / m.stages.max(1) as f64;
             let _ = writeln!(
                 out,
