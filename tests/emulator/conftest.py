@@ -99,6 +99,17 @@ class Emulator:
             config=Config(retries={"max_attempts": 1}),
         )
 
+    def client_pool(self, connections):
+        """One client for many threads (boto3 clients are thread-safe), with a connection each."""
+        return boto3.client(
+            "apigateway",
+            endpoint_url=self.url,
+            region_name=REGION,
+            aws_access_key_id=KEY,
+            aws_secret_access_key=SECRET,
+            config=Config(retries={"max_attempts": 1}, max_pool_connections=connections),
+        )
+
 
 @pytest.fixture(scope="session")
 def start_emulator(binary):

@@ -21,7 +21,10 @@ use crate::store::{Ordered, Record, ResourceRec, Tx, new_id, now};
 pub const DEMO_API_NAME: &str = "petstore-demo";
 
 /// Seeds the demo API unless an API named [`DEMO_API_NAME`] exists. Returns the API id.
-pub fn seed_demo(state: &AppState) -> String {
+///
+/// # Errors
+/// The journal cannot take the seed (a 500 `InternalFailure`; nothing is seeded).
+pub fn seed_demo(state: &AppState) -> Result<String, crate::Error> {
     let account = state.config.account_id.clone();
     let region = state.config.region.clone();
     state.mutate_now(|tx| {

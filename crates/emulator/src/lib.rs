@@ -38,7 +38,7 @@ pub mod journal;
 pub mod store;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use axum::Router;
@@ -50,6 +50,7 @@ pub use error::{AwsJson, Error};
 pub use store::Store;
 
 use journal::Journal;
+pub use journal::OpenMode;
 
 /// Emulator settings.
 #[derive(Clone, Debug)]
@@ -92,7 +93,7 @@ impl Default for Config {
 /// One `RwLock` over the whole store serialises every mutation (so concurrent UpdateStage calls on one
 /// stage cannot lose an update); reads share it. A mutation is applied in memory and its records are
 /// queued to the journal while the lock is held (so the log order is the apply order); the response
-/// waits for the journal's fsync. Readers may see a mutation shortly before it is acknowledged.
+/// waits for the journal's fsync, and a failed write undoes the mutation (see [`journal`]).
 #[derive(Clone)]
 pub struct AppState {
     /// Settings.
@@ -107,24 +108,39 @@ impl AppState {
     /// An in-memory emulator.
     #[must_use]
     pub fn in_memory(config: Config) -> Self {
-        Self::with_parts(config, Store::default(), Journal::memory())
+        Self::with_parts(config, Journal::memory())
     }
 
-    /// An emulator persisted to `path`: replays (and compacts) the log, then appends to it.
+    /// An emulator persisted to `path`: replays (and compacts) the log, then appends to it. A log with
+    /// an unreadable record other than a torn last one is refused (see [`journal`]).
     ///
     /// # Errors
-    /// The file cannot be read, written or created.
-    pub fn open(config: Config, path: impl Into<PathBuf>) -> std::io::Result<Self> {
-        let (store, journal) = Journal::open(path.into())?;
-        Ok(Self::with_parts(config, store, journal))
+    /// The file cannot be read, written or created, or holds an unreadable record.
+    pub fn open(config: Config, path: impl AsRef<Path>) -> std::io::Result<Self> {
+        Self::open_with(config, path, OpenMode::default())
     }
 
-    fn with_parts(config: Config, store: Store, journal: Journal) -> Self {
+    /// [`AppState::open`] with options (`repair`: keep the readable records of a damaged log).
+    ///
+    /// # Errors
+    /// As [`AppState::open`].
+    pub fn open_with(
+        config: Config,
+        path: impl AsRef<Path>,
+        mode: OpenMode,
+    ) -> std::io::Result<Self> {
+        Ok(Self::with_parts(
+            config,
+            Journal::open(path.as_ref(), mode)?,
+        ))
+    }
+
+    fn with_parts(config: Config, (store, journal): (Arc<RwLock<Store>>, Journal)) -> Self {
         let dataplane = dataplane::Runtime::new(config.seed, config.access_log_dir.clone());
         Self {
             dataplane: Arc::new(dataplane),
             config: Arc::new(config),
-            store: Arc::new(RwLock::new(store)),
+            store,
             journal: Arc::new(journal),
             lambda: invoke::LambdaClient::new(),
         }
@@ -136,7 +152,8 @@ impl AppState {
     }
 
     /// Runs a mutation: `f` checks and records its changes through [`store::Tx::commit`]; the changes are
-    /// journaled in order and the call returns once they are durable.
+    /// journaled in order and the call returns once they are durable. When `f` fails, or the journal
+    /// cannot take the changes, nothing is changed.
     ///
     /// # Errors
     /// `f`'s error, or a 500 when the state file cannot be written.
@@ -144,19 +161,13 @@ impl AppState {
         &self,
         f: impl FnOnce(&mut store::Tx<'_>) -> Result<T, Error>,
     ) -> Result<T, Error> {
-        let (result, ticket) = {
-            let mut guard = self.store.write().unwrap_or_else(PoisonError::into_inner);
-            let mut tx = store::Tx::new(&mut guard);
-            let result = f(&mut tx);
-            let records = tx.into_records();
-            (result, self.journal.submit(records))
-        };
+        let (value, ticket) = self.journal.run(&self.store, f)?;
         if let Some(ticket) = ticket {
             ticket
                 .await
                 .map_err(|e| Error::internal(format!("Could not persist the change: {e}")))?;
         }
-        result
+        Ok(value)
     }
 
     /// Runs `f` on a stage's caches (the data plane fills them; the flush operations empty them).
@@ -176,13 +187,16 @@ impl AppState {
     }
 
     /// Runs a mutation without waiting for durability (seeding at start-up).
-    pub(crate) fn mutate_now<T>(&self, f: impl FnOnce(&mut store::Tx<'_>) -> T) -> T {
-        let mut guard = self.store.write().unwrap_or_else(PoisonError::into_inner);
-        let mut tx = store::Tx::new(&mut guard);
-        let result = f(&mut tx);
-        let records = tx.into_records();
-        drop(self.journal.submit(records));
-        result
+    ///
+    /// # Errors
+    /// A 500 when the journal cannot encode the changes (nothing is changed).
+    pub(crate) fn mutate_now<T>(
+        &self,
+        f: impl FnOnce(&mut store::Tx<'_>) -> T,
+    ) -> Result<T, Error> {
+        self.journal
+            .run(&self.store, |tx| Ok(f(tx)))
+            .map(|(value, _ticket)| value)
     }
 }
 
@@ -319,6 +333,8 @@ pub struct ServeOptions {
     pub addr: SocketAddr,
     /// State file (append-only log); in memory when `None`.
     pub state_file: Option<PathBuf>,
+    /// Keep the readable records of a damaged state file (after copying it aside) instead of refusing.
+    pub repair: bool,
     /// Seed the demo API.
     pub demo: bool,
     /// Settings.
@@ -336,11 +352,21 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
     runtime.block_on(async move {
         let state = match &options.state_file {
-            Some(path) => AppState::open(options.config.clone(), path)
-                .map_err(|e| format!("cannot open state file {}: {e}", path.display()))?,
+            Some(path) => AppState::open_with(
+                options.config.clone(),
+                path,
+                OpenMode {
+                    repair: options.repair,
+                },
+            )
+            .map_err(|e| format!("cannot open state file {}: {e}", path.display()))?,
             None => AppState::in_memory(options.config.clone()),
         };
-        let demo = options.demo.then(|| seed_demo(&state));
+        let demo = if options.demo {
+            Some(seed_demo(&state).map_err(|e| format!("cannot seed the demo API: {}", e.message))?)
+        } else {
+            None
+        };
         let listener = tokio::net::TcpListener::bind(options.addr)
             .await
             .map_err(|e| format!("cannot bind {}: {e}", options.addr))?;

@@ -4,8 +4,11 @@
 //! Every change is a [`Record`] (a whole object put, or a delete). Handlers check a request against
 //! the store, then [`Tx::commit`] records; the same [`Store::apply`] runs live and on replay of the
 //! state file, so what is replayed is exactly what was acknowledged.
+//!
+//! A [`Tx`] is the only way to change the store: it keeps what each record replaced, so a mutation
+//! whose journal write fails (or whose handler returns an error) is undone in memory too.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -205,12 +208,71 @@ pub enum Record {
     },
 }
 
+/// What applying one record replaced: enough to put it back.
+#[derive(Clone, Debug)]
+enum Undo {
+    /// The record touched nothing (its API does not exist).
+    Nothing,
+    /// A [`Record::PutApi`]: the API's earlier order and fields, `None` when it was new.
+    ApiFields {
+        id: String,
+        prior: Option<(u64, RestApi)>,
+    },
+    /// A [`Record::DeleteApi`]: the whole API that was removed.
+    Api { id: String, prior: Option<Api> },
+    Resource {
+        api: String,
+        id: String,
+        prior: Option<ResourceRec>,
+    },
+    Deployment {
+        api: String,
+        id: String,
+        prior: Option<Ordered<Deployment>>,
+        snapshot: Option<Arc<Vec<ResourceRec>>>,
+    },
+    Stage {
+        api: String,
+        name: String,
+        prior: Option<Stage>,
+        caches: Option<StageCaches>,
+    },
+    Authorizer {
+        api: String,
+        id: String,
+        prior: Option<Ordered<Authorizer>>,
+    },
+}
+
+/// A mutation applied in memory whose journal write is not yet durable.
+#[derive(Clone, Debug)]
+struct Pending {
+    id: u64,
+    seq_before: u64,
+    undo: Vec<Undo>,
+}
+
+/// Puts back an entry of a map as it was.
+fn restore<T>(map: &mut BTreeMap<String, T>, key: String, prior: Option<T>) {
+    match prior {
+        Some(value) => {
+            map.insert(key, value);
+        }
+        None => {
+            map.remove(&key);
+        }
+    }
+}
+
 /// Every REST API.
 #[derive(Clone, Debug, Default)]
 pub struct Store {
     /// APIs by id.
     pub apis: BTreeMap<String, Api>,
     seq: u64,
+    /// Mutations applied but not yet durable, oldest first.
+    pending: VecDeque<Pending>,
+    next_pending: u64,
 }
 
 impl Store {
@@ -232,26 +294,53 @@ impl Store {
 
     /// Applies one record. Records about an API that does not exist are ignored.
     pub fn apply(&mut self, record: Record) {
+        drop(self.apply_undoable(record));
+    }
+
+    /// Applies one record and returns what it replaced.
+    fn apply_undoable(&mut self, record: Record) -> Undo {
         match record {
             Record::PutApi { seq, api } => {
                 self.seq = self.seq.max(seq);
-                let entry = self.apis.entry(api.id.clone()).or_default();
-                entry.seq = seq;
-                entry.rest_api = api;
+                let id = api.id.clone();
+                let prior = match self.apis.get_mut(&id) {
+                    Some(entry) => Some((
+                        std::mem::replace(&mut entry.seq, seq),
+                        std::mem::replace(&mut entry.rest_api, api),
+                    )),
+                    None => {
+                        self.apis.insert(
+                            id.clone(),
+                            Api {
+                                seq,
+                                rest_api: api,
+                                ..Api::default()
+                            },
+                        );
+                        None
+                    }
+                };
+                Undo::ApiFields { id, prior }
             }
             Record::DeleteApi { id } => {
-                self.apis.remove(&id);
+                let prior = self.apis.remove(&id);
+                Undo::Api { id, prior }
             }
             Record::PutResource { api, resource } => {
                 self.seq = self.seq.max(resource.seq);
-                if let Some(a) = self.apis.get_mut(&api) {
-                    a.resources.insert(resource.id.clone(), resource);
-                }
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let id = resource.id.clone();
+                let prior = a.resources.insert(id.clone(), resource);
+                Undo::Resource { api, id, prior }
             }
             Record::DeleteResource { api, id } => {
-                if let Some(a) = self.apis.get_mut(&api) {
-                    a.resources.remove(&id);
-                }
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let prior = a.resources.remove(&id);
+                Undo::Resource { api, id, prior }
             }
             Record::PutDeployment {
                 api,
@@ -259,46 +348,156 @@ impl Store {
                 resources,
             } => {
                 self.seq = self.seq.max(deployment.seq);
-                if let Some(a) = self.apis.get_mut(&api) {
-                    if let Some(resources) = resources {
-                        a.snapshots
-                            .insert(deployment.value.id.clone(), Arc::new(resources));
-                    }
-                    a.deployments
-                        .insert(deployment.value.id.clone(), deployment);
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let id = deployment.value.id.clone();
+                let snapshot = match resources {
+                    Some(resources) => a.snapshots.insert(id.clone(), Arc::new(resources)),
+                    None => a.snapshots.get(&id).cloned(),
+                };
+                let prior = a.deployments.insert(id.clone(), deployment);
+                Undo::Deployment {
+                    api,
+                    id,
+                    prior,
+                    snapshot,
                 }
             }
             Record::DeleteDeployment { api, id } => {
-                if let Some(a) = self.apis.get_mut(&api) {
-                    a.snapshots.remove(&id);
-                    a.deployments.remove(&id);
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let snapshot = a.snapshots.remove(&id);
+                let prior = a.deployments.remove(&id);
+                Undo::Deployment {
+                    api,
+                    id,
+                    prior,
+                    snapshot,
                 }
             }
             Record::PutStage { api, stage } => {
-                if let Some(a) = self.apis.get_mut(&api) {
-                    let name = stage.stage_name.clone().unwrap_or_default();
-                    a.stages.insert(name, *stage);
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let name = stage.stage_name.clone().unwrap_or_default();
+                let prior = a.stages.insert(name.clone(), *stage);
+                Undo::Stage {
+                    api,
+                    name,
+                    prior,
+                    caches: None,
                 }
             }
             Record::DeleteStage { api, name } => {
-                if let Some(a) = self.apis.get_mut(&api) {
-                    a.stages.remove(&name);
-                    a.caches.remove(&name);
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let prior = a.stages.remove(&name);
+                let caches = a.caches.remove(&name);
+                Undo::Stage {
+                    api,
+                    name,
+                    prior,
+                    caches,
                 }
             }
             Record::PutAuthorizer { api, authorizer } => {
                 self.seq = self.seq.max(authorizer.seq);
-                if let Some(a) = self.apis.get_mut(&api) {
-                    a.authorizers
-                        .insert(authorizer.value.id.clone(), authorizer);
-                }
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let id = authorizer.value.id.clone();
+                let prior = a.authorizers.insert(id.clone(), authorizer);
+                Undo::Authorizer { api, id, prior }
             }
             Record::DeleteAuthorizer { api, id } => {
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let prior = a.authorizers.remove(&id);
+                Undo::Authorizer { api, id, prior }
+            }
+        }
+    }
+
+    /// Puts back what one record replaced (records are undone newest first).
+    fn undo(&mut self, undo: Undo) {
+        match undo {
+            Undo::Nothing => {}
+            Undo::ApiFields { id, prior } => match prior {
+                Some((seq, rest_api)) => {
+                    if let Some(entry) = self.apis.get_mut(&id) {
+                        entry.seq = seq;
+                        entry.rest_api = rest_api;
+                    }
+                }
+                None => {
+                    self.apis.remove(&id);
+                }
+            },
+            Undo::Api { id, prior } => restore(&mut self.apis, id, prior),
+            Undo::Resource { api, id, prior } => {
                 if let Some(a) = self.apis.get_mut(&api) {
-                    a.authorizers.remove(&id);
+                    restore(&mut a.resources, id, prior);
+                }
+            }
+            Undo::Deployment {
+                api,
+                id,
+                prior,
+                snapshot,
+            } => {
+                if let Some(a) = self.apis.get_mut(&api) {
+                    restore(&mut a.snapshots, id.clone(), snapshot);
+                    restore(&mut a.deployments, id, prior);
+                }
+            }
+            Undo::Stage {
+                api,
+                name,
+                prior,
+                caches,
+            } => {
+                if let Some(a) = self.apis.get_mut(&api) {
+                    if let Some(c) = caches {
+                        a.caches.insert(name.clone(), c);
+                    }
+                    restore(&mut a.stages, name, prior);
+                }
+            }
+            Undo::Authorizer { api, id, prior } => {
+                if let Some(a) = self.apis.get_mut(&api) {
+                    restore(&mut a.authorizers, id, prior);
                 }
             }
         }
+    }
+
+    /// Undoes a mutation's records, newest first, and restores the creation-order counter.
+    fn undo_all(&mut self, seq_before: u64, undo: Vec<Undo>) {
+        for u in undo.into_iter().rev() {
+            self.undo(u);
+        }
+        self.seq = seq_before;
+    }
+
+    /// Marks every pending mutation up to `id` durable: it can no longer be undone.
+    pub(crate) fn settle(&mut self, id: u64) {
+        while self.pending.front().is_some_and(|p| p.id <= id) {
+            self.pending.pop_front();
+        }
+    }
+
+    /// Undoes every pending mutation, newest first (their journal write failed, and later ones may
+    /// build on them). Returns how many were undone.
+    pub(crate) fn roll_back_pending(&mut self) -> usize {
+        let n = self.pending.len();
+        while let Some(p) = self.pending.pop_back() {
+            self.undo_all(p.seq_before, p.undo);
+        }
+        n
     }
 
     /// The whole store as records, one group per API (for compaction).
@@ -335,28 +534,71 @@ impl Store {
 }
 
 /// A mutation in progress: the store plus the records committed so far.
+///
+/// The store is reachable only through [`Tx::store`] (read) and [`Tx::commit`] (write), so every
+/// change is a record that is journaled, and can be undone if the journal write fails.
 pub struct Tx<'a> {
     /// The store (already holding earlier commits of this mutation).
     pub store: &'a mut Store,
     records: Vec<Record>,
+    undo: Vec<Undo>,
+    seq_before: u64,
 }
 
 impl<'a> Tx<'a> {
     pub(crate) fn new(store: &'a mut Store) -> Self {
+        let seq_before = store.seq;
         Self {
             store,
             records: Vec::new(),
+            undo: Vec::new(),
+            seq_before,
         }
+    }
+
+    /// The store as this mutation has changed it so far.
+    #[must_use]
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    /// The next creation-order number.
+    pub fn next_seq(&mut self) -> u64 {
+        self.store.next_seq()
     }
 
     /// Applies a record and queues it for the journal.
     pub fn commit(&mut self, record: Record) {
-        self.store.apply(record.clone());
+        let undo = self.store.apply_undoable(record.clone());
+        self.undo.push(undo);
         self.records.push(record);
     }
 
-    pub(crate) fn into_records(self) -> Vec<Record> {
-        self.records
+    /// The records committed so far, in order.
+    pub(crate) fn records(&self) -> &[Record] {
+        &self.records
+    }
+
+    /// Undoes everything this mutation committed.
+    pub(crate) fn roll_back(self) {
+        self.store.undo_all(self.seq_before, self.undo);
+    }
+
+    /// Keeps the changes for good (no journal to wait for).
+    pub(crate) fn keep(self) {}
+
+    /// Keeps the changes until the journal settles them ([`Store::settle`]) or rolls them back
+    /// ([`Store::roll_back_pending`]). Returns the id to settle with.
+    pub(crate) fn keep_pending(self) -> u64 {
+        let store = self.store;
+        store.next_pending += 1;
+        let id = store.next_pending;
+        store.pending.push_back(Pending {
+            id,
+            seq_before: self.seq_before,
+            undo: self.undo,
+        });
+        id
     }
 }
 

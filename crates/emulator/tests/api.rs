@@ -595,7 +595,7 @@ async fn tags_and_flush() {
 #[tokio::test]
 async fn authorizers_and_demo_test_invoke() {
     let st = state();
-    let api = seed_demo(&st);
+    let api = seed_demo(&st).unwrap();
     let app = app(st);
     let stages = call(&app, "GET", &format!("/restapis/{api}/stages"), None)
         .await

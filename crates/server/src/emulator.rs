@@ -13,9 +13,15 @@ pub struct Args {
     /// Address to listen on.
     #[arg(long, default_value = "127.0.0.1:4567")]
     addr: SocketAddr,
-    /// Persist state to this append-only log (replayed on start); in memory when absent.
+    /// Persist state to this append-only log (replayed on start); in memory when absent. A write is
+    /// acknowledged only once it is on disk; a log with an unreadable record (other than a last one
+    /// cut short by a crash) is refused, naming its byte offset.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// With --state: if the file has unreadable records, copy it to FILE.corrupt-SECONDS and keep the
+    /// readable ones instead of refusing to start.
+    #[arg(long, requires = "state")]
+    repair: bool,
     /// Access key id that requests must be signed with.
     #[arg(long, default_value = "test")]
     access_key: String,
@@ -57,6 +63,7 @@ pub fn run(args: Args) -> ExitCode {
     let options = ServeOptions {
         addr: args.addr,
         state_file: args.state,
+        repair: args.repair,
         demo: args.demo,
         config: Config {
             access_key: args.access_key,

@@ -7,6 +7,7 @@
 mod bench;
 mod ci;
 mod compress;
+mod fuzz;
 mod install;
 mod util;
 mod wasm;
@@ -123,6 +124,12 @@ const COMMANDS: &[Command] = &[
             )
         },
     },
+    Command {
+        name: "fuzz",
+        usage: "cargo xtask fuzz [--time S] [TARGET…]",
+        about: "run the libFuzzer targets in fuzz/ (cargo-fuzz, nightly)",
+        help: fuzz::help,
+    },
 ];
 
 fn main() -> ExitCode {
@@ -175,6 +182,7 @@ fn run(args: Vec<String>) -> Result<()> {
             no_args(command, rest)?;
             web::finish_dist()
         }
+        "fuzz" => fuzz::run(&fuzz::parse(rest)?),
         "bench" => {
             let Some((target, args)) = rest.split_first() else {
                 bail!(

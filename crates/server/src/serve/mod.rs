@@ -75,6 +75,10 @@ pub struct ServeArgs {
     /// Persist the embedded emulator's state to this file.
     #[arg(long, value_name = "FILE")]
     state: Option<PathBuf>,
+    /// With --state: if the file has unreadable records, copy it to FILE.corrupt-SECONDS and keep the
+    /// readable ones instead of refusing to start.
+    #[arg(long, requires = "state")]
+    repair: bool,
     /// Seed the embedded emulator with a demo REST API.
     #[arg(long)]
     demo: bool,
@@ -266,8 +270,14 @@ fn embedded(args: &ServeArgs) -> Result<Target, String> {
         ..stagecraft_emulator::Config::default()
     };
     let state = match &args.state {
-        Some(path) => AppState::open(config, path)
-            .map_err(|e| format!("cannot open state file {}: {e}", path.display()))?,
+        Some(path) => AppState::open_with(
+            config,
+            path,
+            stagecraft_emulator::OpenMode {
+                repair: args.repair,
+            },
+        )
+        .map_err(|e| format!("cannot open state file {}: {e}", path.display()))?,
         None => AppState::in_memory(config),
     };
     let mut description = "embedded emulator".to_owned();
@@ -275,7 +285,8 @@ fn embedded(args: &ServeArgs) -> Result<Target, String> {
         description.push_str(&format!(" (state {})", path.display()));
     }
     if args.demo {
-        let api = stagecraft_emulator::seed_demo(&state);
+        let api = stagecraft_emulator::seed_demo(&state)
+            .map_err(|e| format!("cannot seed the demo API: {}", e.message))?;
         description.push_str(&format!(" with demo API {api}"));
     }
     let credentials = CredentialSource::fixed(Credentials::new(
