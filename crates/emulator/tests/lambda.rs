@@ -180,7 +180,7 @@ impl Emulator {
             verify_signatures: false,
             ..Config::default()
         });
-        let api = seed_demo(&state);
+        let api = seed_demo(&state).unwrap();
         Self {
             app: app(state),
             api,
