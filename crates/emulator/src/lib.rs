@@ -363,7 +363,10 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
             None => AppState::in_memory(options.config.clone()),
         };
         let demo = if options.demo {
-            Some(seed_demo(&state).map_err(|e| format!("cannot seed the demo API: {}", e.message))?)
+            Some(
+                seed_demo(&state)
+                    .map_err(|e| format!("cannot seed the demo API: {}", e.message))?,
+            )
         } else {
             None
         };
