@@ -1,4 +1,4 @@
-"""Stages: CreateStage defaults, GetStage(s), UpdateStage semantics and every §2.5 error, DeleteStage."""
+"""Stages: CreateStage defaults, GetStage(s), UpdateStage semantics and every error of docs/aws-behaviour.md §3.6, DeleteStage."""
 
 import json
 

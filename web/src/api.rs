@@ -8,6 +8,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use stagecraft_core::api::Operation;
 use stagecraft_core::{PatchOperation, Stage};
 
 use crate::route::encode;
@@ -130,12 +131,11 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, HttpError> {
         })
 }
 
-fn api_path(api: &str) -> String {
-    format!("/restapis/{}", encode(api))
-}
-
-fn stage_path(api: &str, stage: &str) -> String {
-    format!("{}/stages/{}", api_path(api), encode(stage))
+/// `op`'s path for the API `api` (and `more` parameters), each segment percent-encoded.
+fn op_path(op: Operation, api: &str, more: &[&str]) -> String {
+    let mut params = vec![encode(api)];
+    params.extend(more.iter().map(|p| encode(p)));
+    op.path_with(&params.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
 /// GetRestApis.
@@ -143,7 +143,15 @@ fn stage_path(api: &str, stage: &str) -> String {
 /// # Errors
 /// AWS's error or a network error.
 pub async fn list_apis() -> Result<Vec<RestApiSummary>, HttpError> {
-    Ok(parse::<Page<RestApiSummary>>(&call(Verb::Get, "/restapis?limit=500", None).await?)?.item)
+    Ok(parse::<Page<RestApiSummary>>(
+        &call(
+            Verb::Get,
+            &format!("{}?limit=500", Operation::GetRestApis.path()),
+            None,
+        )
+        .await?,
+    )?
+    .item)
 }
 
 /// GetResources with methods, as (path, method) pairs.
@@ -151,7 +159,10 @@ pub async fn list_apis() -> Result<Vec<RestApiSummary>, HttpError> {
 /// # Errors
 /// AWS's error or a network error.
 pub async fn list_resources(api: &str) -> Result<Vec<Resource>, HttpError> {
-    let path = format!("{}/resources?embed=methods&limit=500", api_path(api));
+    let path = format!(
+        "{}?embed=methods&limit=500",
+        op_path(Operation::GetResources, api, &[])
+    );
     Ok(parse::<Page<Resource>>(&call(Verb::Get, &path, None).await?)?.item)
 }
 
@@ -160,10 +171,10 @@ pub async fn list_resources(api: &str) -> Result<Vec<Resource>, HttpError> {
 /// # Errors
 /// AWS's error or a network error.
 pub async fn list_stages(api: &str) -> Result<Vec<Stage>, HttpError> {
-    Ok(
-        parse::<Page<Stage>>(&call(Verb::Get, &format!("{}/stages", api_path(api)), None).await?)?
-            .item,
-    )
+    Ok(parse::<Page<Stage>>(
+        &call(Verb::Get, &op_path(Operation::GetStages, api, &[]), None).await?,
+    )?
+    .item)
 }
 
 /// GetStage.
@@ -171,7 +182,14 @@ pub async fn list_stages(api: &str) -> Result<Vec<Stage>, HttpError> {
 /// # Errors
 /// AWS's error or a network error.
 pub async fn get_stage(api: &str, stage: &str) -> Result<Stage, HttpError> {
-    parse(&call(Verb::Get, &stage_path(api, stage), None).await?)
+    parse(
+        &call(
+            Verb::Get,
+            &op_path(Operation::GetStage, api, &[stage]),
+            None,
+        )
+        .await?,
+    )
 }
 
 /// UpdateStage.
@@ -184,7 +202,14 @@ pub async fn update_stage(
     ops: &[PatchOperation],
 ) -> Result<Stage, HttpError> {
     let body = serde_json::json!({ "patchOperations": ops }).to_string();
-    parse(&call(Verb::Patch, &stage_path(api, stage), Some(body)).await?)
+    parse(
+        &call(
+            Verb::Patch,
+            &op_path(Operation::UpdateStage, api, &[stage]),
+            Some(body),
+        )
+        .await?,
+    )
 }
 
 /// GetDeployments.
@@ -192,7 +217,7 @@ pub async fn update_stage(
 /// # Errors
 /// AWS's error or a network error.
 pub async fn list_deployments(api: &str) -> Result<Vec<Deployment>, HttpError> {
-    let path = format!("{}/deployments?limit=500", api_path(api));
+    let path = format!("{}?limit=500", op_path(Operation::GetDeployments, api, &[]));
     Ok(parse::<Page<Deployment>>(&call(Verb::Get, &path, None).await?)?.item)
 }
 
@@ -213,7 +238,7 @@ pub async fn create_stage(
     parse(
         &call(
             Verb::Post,
-            &format!("{}/stages", api_path(api)),
+            &op_path(Operation::CreateStage, api, &[]),
             Some(body.to_string()),
         )
         .await?,
@@ -225,9 +250,13 @@ pub async fn create_stage(
 /// # Errors
 /// AWS's error or a network error.
 pub async fn delete_stage(api: &str, stage: &str) -> Result<(), HttpError> {
-    call(Verb::Delete, &stage_path(api, stage), None)
-        .await
-        .map(drop)
+    call(
+        Verb::Delete,
+        &op_path(Operation::DeleteStage, api, &[stage]),
+        None,
+    )
+    .await
+    .map(drop)
 }
 
 /// GetAuthorizers.
@@ -235,7 +264,7 @@ pub async fn delete_stage(api: &str, stage: &str) -> Result<(), HttpError> {
 /// # Errors
 /// AWS's error or a network error.
 pub async fn list_authorizers(api: &str) -> Result<Vec<Authorizer>, HttpError> {
-    let path = format!("{}/authorizers?limit=500", api_path(api));
+    let path = format!("{}?limit=500", op_path(Operation::GetAuthorizers, api, &[]));
     Ok(parse::<Page<Authorizer>>(&call(Verb::Get, &path, None).await?)?.item)
 }
 
@@ -244,7 +273,7 @@ pub async fn list_authorizers(api: &str) -> Result<Vec<Authorizer>, HttpError> {
 /// # Errors
 /// AWS's error or a network error.
 pub async fn test_invoke(api: &str, authorizer: &str, request: &Value) -> Result<Value, HttpError> {
-    let path = format!("{}/authorizers/{}", api_path(api), encode(authorizer));
+    let path = op_path(Operation::TestInvokeAuthorizer, api, &[authorizer]);
     parse(&call(Verb::Post, &path, Some(request.to_string())).await?)
 }
 
@@ -255,7 +284,7 @@ pub async fn test_invoke(api: &str, authorizer: &str, request: &Value) -> Result
 pub async fn flush_authorizers(api: &str, stage: &str) -> Result<(), HttpError> {
     call(
         Verb::Delete,
-        &format!("{}/cache/authorizers", stage_path(api, stage)),
+        &op_path(Operation::FlushStageAuthorizersCache, api, &[stage]),
         None,
     )
     .await
@@ -269,7 +298,7 @@ pub async fn flush_authorizers(api: &str, stage: &str) -> Result<(), HttpError> 
 pub async fn flush_cache(api: &str, stage: &str) -> Result<(), HttpError> {
     call(
         Verb::Delete,
-        &format!("{}/cache/data", stage_path(api, stage)),
+        &op_path(Operation::FlushStageCache, api, &[stage]),
         None,
     )
     .await

@@ -4,7 +4,7 @@
 //! was changed copies the changed `*/*`). Application is atomic: on any error the input stage is
 //! untouched and the error carries AWS's exact message.
 //!
-//! Decisions where AWS's behaviour is not recorded (reference §9), each easy to change here:
+//! Decisions where AWS's behaviour is not recorded (docs/aws-behaviour.md §6), each easy to change here:
 //! - `add` is accepted only on `/accessLogSettings/*` (AWS accepts it there and rejects it on canary
 //!   paths; elsewhere the docs only show `replace`), and is answered `Invalid add operation with path: …`.
 //! - `move` and `test` are answered `Invalid {op} operation with path: …`.

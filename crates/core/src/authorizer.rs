@@ -6,9 +6,13 @@
 //! - REQUEST: a Lambda `authorizerUri`; a comma-separated list of `method.request.header.X`,
 //!   `method.request.querystring.X`, `stageVariables.X` or `context.X`, required only when the TTL is > 0.
 //! - COGNITO_USER_POOLS: one or more user-pool `providerARNs` and one header identity source.
-//! - `identityValidationExpression` is a regex; its syntax is checked by the caller (core has no regex engine).
+//! - `identityValidationExpression` is a regex; core has no regex engine, so the caller passes one in
+//!   to [`check`].
 
-use crate::api::Authorizer;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
 use crate::error::ApiError;
 use crate::messages;
 use crate::patch::{Op, PatchOperation};
@@ -19,6 +23,183 @@ pub const MAX_TTL: i64 = 3600;
 pub const DEFAULT_TTL: i64 = 300;
 /// The three authorizer types.
 pub const TYPES: &[&str] = &["TOKEN", "REQUEST", "COGNITO_USER_POOLS"];
+
+/// An authorizer (CreateAuthorizer / GetAuthorizer output).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Authorizer {
+    /// The authorizer id.
+    #[serde(default)]
+    pub id: String,
+    /// Its name.
+    #[serde(default)]
+    pub name: String,
+    /// `TOKEN`, `REQUEST` or `COGNITO_USER_POOLS`.
+    #[serde(rename = "type", default)]
+    pub authorizer_type: String,
+    /// User pool ARNs (COGNITO_USER_POOLS).
+    #[serde(
+        rename = "providerARNs",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provider_arns: Option<Vec<String>>,
+    /// Free text for OpenAPI round trips (AWS answers `custom` / `cognito_user_pools` when unset).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth_type: Option<String>,
+    /// `arn:aws:apigateway:{region}:lambda:path/2015-03-31/functions/{lambdaArn}/invocations`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorizer_uri: Option<String>,
+    /// IAM role API Gateway assumes to invoke the function.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorizer_credentials: Option<String>,
+    /// Where the identity comes from (`method.request.header.Auth`, …, comma-separated for REQUEST).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_source: Option<String>,
+    /// Regex the token must match (TOKEN) or the `aud` claim (COGNITO).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub identity_validation_expression: Option<String>,
+    /// Cache TTL, 0–3600; omitted when never set (the effective default is 300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorizer_result_ttl_in_seconds: Option<i64>,
+}
+
+impl Authorizer {
+    /// The header a TOKEN or COGNITO_USER_POOLS authorizer reads its token from
+    /// (`method.request.header.Authorization` → `Authorization`).
+    #[must_use]
+    pub fn token_header(&self) -> Option<&str> {
+        self.identity_source
+            .as_deref()?
+            .split(',')
+            .find_map(|s| s.trim().strip_prefix("method.request.header."))
+    }
+}
+
+/// TestInvokeAuthorizer input (all optional).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestInvokeAuthorizerRequest {
+    /// Request headers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub headers: Option<BTreeMap<String, String>>,
+    /// Request headers with several values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub multi_value_headers: Option<BTreeMap<String, Vec<String>>>,
+    /// Path plus query string (`/pets?type=dog`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path_with_query_string: Option<String>,
+    /// Request body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body: Option<String>,
+    /// Stage variables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage_variables: Option<BTreeMap<String, String>>,
+    /// Extra `$context` values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_context: Option<BTreeMap<String, String>>,
+}
+
+/// TestInvokeAuthorizer output.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TestInvokeAuthorizerResponse {
+    /// The status the client would get; 0 when the authorizer succeeded.
+    pub client_status: i32,
+    /// The execution log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<String>,
+    /// Milliseconds.
+    pub latency: i64,
+    /// The principal the authorizer returned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub principal_id: Option<String>,
+    /// The policy document, as a JSON string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
+    /// The authorization response.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authorization: Option<BTreeMap<String, Vec<String>>>,
+    /// Cognito claims.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub claims: Option<BTreeMap<String, String>>,
+}
+
+/// The 404 for an authorizer id that names no authorizer of the API.
+#[must_use]
+pub fn not_found() -> ApiError {
+    ApiError::not_found(messages::INVALID_AUTHORIZER_ID)
+}
+
+/// Checks an authorizer as CreateAuthorizer / UpdateAuthorizer do (`input`: `createAuthorizerInput` or
+/// `updateAuthorizerInput`, as AWS names the request in its enum error): the type, then [`validate`],
+/// then the `identityValidationExpression`'s syntax with `regex_ok`.
+///
+/// # Errors
+/// A type outside the enum (`ValidationException`), or the first rule broken (`BadRequestException`).
+pub fn check(
+    authorizer: &Authorizer,
+    input: &str,
+    regex_ok: impl Fn(&str) -> bool,
+) -> Result<(), ApiError> {
+    if !TYPES.contains(&authorizer.authorizer_type.as_str()) {
+        return Err(ApiError::enum_violation(
+            &authorizer.authorizer_type,
+            &format!("{input}.type"),
+            TYPES,
+        ));
+    }
+    validate(authorizer)?;
+    if let Some(expr) = &authorizer.identity_validation_expression
+        && !regex_ok(expr)
+    {
+        return Err(ApiError::bad_request(
+            messages::invalid_identity_validation_expression(expr),
+        ));
+    }
+    Ok(())
+}
+
+/// The authorizer CreateAuthorizer stores (before it gets its id): the required members, [`check`],
+/// and AWS's default `authType`.
+///
+/// # Errors
+/// A missing `name` or `type` (`ValidationException`), or what [`check`] reports.
+pub fn to_new(
+    mut authorizer: Authorizer,
+    regex_ok: impl Fn(&str) -> bool,
+) -> Result<Authorizer, ApiError> {
+    if authorizer.name.is_empty() {
+        return Err(ApiError::member_null("createAuthorizerInput.name"));
+    }
+    if authorizer.authorizer_type.is_empty() {
+        return Err(ApiError::member_null("createAuthorizerInput.type"));
+    }
+    check(&authorizer, "createAuthorizerInput", regex_ok)?;
+    if authorizer.auth_type.is_none() {
+        authorizer.auth_type = Some(default_auth_type(&authorizer.authorizer_type).into());
+    }
+    Ok(authorizer)
+}
+
+/// Checks that authorizer `id` may be deleted: no method uses it. `methods` are
+/// `(http method, resource path, method)`.
+///
+/// # Errors
+/// `BadRequestException` naming the first method that uses it.
+pub fn check_deletable<'a>(
+    id: &str,
+    methods: impl IntoIterator<Item = (&'a str, &'a str, &'a crate::api::Method)>,
+) -> Result<(), ApiError> {
+    for (verb, path, method) in methods {
+        if method.authorizer_id.as_deref() == Some(id) {
+            return Err(ApiError::bad_request(messages::authorizer_in_use(
+                verb, path,
+            )));
+        }
+    }
+    Ok(())
+}
 
 /// One parsed identity source expression.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,11 +350,11 @@ pub fn validate(authorizer: &Authorizer) -> Result<(), ApiError> {
             }
             header_source(authorizer.identity_source.as_deref())
         }
-        other => Err(ApiError::bad_request(messages::enum_violation(
+        other => Err(ApiError::enum_violation(
             other,
             "createAuthorizerInput.type",
-            "TOKEN, REQUEST, COGNITO_USER_POOLS",
-        ))),
+            TYPES,
+        )),
     }
 }
 
@@ -227,11 +408,11 @@ pub fn apply_patch(
             "/name" => next.name = value,
             "/type" => {
                 if !TYPES.contains(&value.as_str()) {
-                    return Err(ApiError::bad_request(messages::enum_violation(
+                    return Err(ApiError::enum_violation(
                         &value,
                         "updateAuthorizerInput.type",
-                        "TOKEN, REQUEST, COGNITO_USER_POOLS",
-                    )));
+                        TYPES,
+                    ));
                 }
                 next.authorizer_type = value;
             }

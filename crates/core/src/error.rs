@@ -7,6 +7,11 @@ use std::fmt;
 pub enum ErrorType {
     /// 400.
     BadRequest,
+    /// 400: input that fails the service model's constraints (a missing required member, a value outside
+    /// an enum), reported by AWS's request validation before the operation runs.
+    Validation,
+    /// 400: a body that is not JSON or does not fit the operation's input shape.
+    Serialization,
     /// 401.
     Unauthorized,
     /// 404.
@@ -19,6 +24,8 @@ pub enum ErrorType {
     TooManyRequests,
     /// 503.
     ServiceUnavailable,
+    /// 404: no operation has this method and path.
+    UnknownOperation,
 }
 
 impl ErrorType {
@@ -27,12 +34,15 @@ impl ErrorType {
     pub const fn code(self) -> &'static str {
         match self {
             Self::BadRequest => "BadRequestException",
+            Self::Validation => "ValidationException",
+            Self::Serialization => "SerializationException",
             Self::Unauthorized => "UnauthorizedException",
             Self::NotFound => "NotFoundException",
             Self::Conflict => "ConflictException",
             Self::LimitExceeded => "LimitExceededException",
             Self::TooManyRequests => "TooManyRequestsException",
             Self::ServiceUnavailable => "ServiceUnavailableException",
+            Self::UnknownOperation => "UnknownOperationException",
         }
     }
 
@@ -40,9 +50,9 @@ impl ErrorType {
     #[must_use]
     pub const fn status(self) -> u16 {
         match self {
-            Self::BadRequest => 400,
+            Self::BadRequest | Self::Validation | Self::Serialization => 400,
             Self::Unauthorized => 401,
-            Self::NotFound => 404,
+            Self::NotFound | Self::UnknownOperation => 404,
             Self::Conflict => 409,
             Self::LimitExceeded | Self::TooManyRequests => 429,
             Self::ServiceUnavailable => 503,
@@ -60,28 +70,68 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    /// A `BadRequestException`.
-    pub fn bad_request(message: impl Into<String>) -> Self {
+    /// An error of any type.
+    pub fn new(error_type: ErrorType, message: impl Into<String>) -> Self {
         Self {
-            error_type: ErrorType::BadRequest,
+            error_type,
             message: message.into(),
         }
+    }
+
+    /// A `BadRequestException`.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::new(ErrorType::BadRequest, message)
+    }
+
+    /// A `ValidationException`: a missing required member or a value outside its enum, with AWS's
+    /// "1 validation error detected: …" text.
+    pub fn validation(message: impl Into<String>) -> Self {
+        Self::new(ErrorType::Validation, message)
+    }
+
+    /// A required member that is missing (`location` as AWS names it: `createRestApiInput.name`).
+    #[must_use]
+    pub fn member_null(location: &str) -> Self {
+        Self::validation(crate::messages::member_null(location))
+    }
+
+    /// A member outside its enum: `value` at `location`, `allowed` the enum's values in AWS's order.
+    #[must_use]
+    pub fn enum_violation(value: &str, location: &str, allowed: &[&str]) -> Self {
+        Self::validation(crate::messages::enum_violation(
+            value,
+            location,
+            &allowed.join(", "),
+        ))
+    }
+
+    /// A `SerializationException` for a body that is not JSON or does not fit the input shape
+    /// (`detail`: the parser's description, with line and column).
+    #[must_use]
+    pub fn serialization(detail: &dyn fmt::Display) -> Self {
+        Self::new(
+            ErrorType::Serialization,
+            crate::messages::invalid_body(detail),
+        )
+    }
+
+    /// An `UnknownOperationException`: no operation has `method` and `path`.
+    #[must_use]
+    pub fn unknown_operation(method: &str, path: &str) -> Self {
+        Self::new(
+            ErrorType::UnknownOperation,
+            crate::messages::unknown_operation(method, path),
+        )
     }
 
     /// A `NotFoundException`.
     pub fn not_found(message: impl Into<String>) -> Self {
-        Self {
-            error_type: ErrorType::NotFound,
-            message: message.into(),
-        }
+        Self::new(ErrorType::NotFound, message)
     }
 
     /// A `ConflictException`.
     pub fn conflict(message: impl Into<String>) -> Self {
-        Self {
-            error_type: ErrorType::Conflict,
-            message: message.into(),
-        }
+        Self::new(ErrorType::Conflict, message)
     }
 }
 

@@ -27,7 +27,7 @@ pub mod diff;
 pub mod effective;
 pub mod error;
 pub mod key;
-pub mod messages;
+mod messages;
 pub mod model;
 pub mod patch;
 pub mod pointer;

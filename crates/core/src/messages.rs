@@ -1,6 +1,6 @@
 //! AWS's error texts, in one place.
 //!
-//! Texts marked *AWS* are verbatim from recorded AWS responses (reference §2.5, §2.6), including AWS's
+//! Texts marked *AWS* are verbatim from recorded AWS responses (docs/aws-behaviour.md §3.6, §4), including AWS's
 //! own typos (the missing `, ` separators in the path list, the trailing space of "Cannot remove method
 //! setting … "). Texts marked *stagecraft* answer cases where no AWS text is recorded; they follow AWS's
 //! wording style and are kept here so that a recorded text can replace them in one edit.
@@ -349,4 +349,24 @@ pub const INVALID_ARN: &str = "Invalid ARN specified in the request";
 #[must_use]
 pub fn invalid_identity_validation_expression(expr: &str) -> String {
     format!("Invalid identity validation expression specified: {expr}")
+}
+
+/// *stagecraft*: a request body that is not JSON or does not fit the operation's input (AWS's
+/// SerializationException text is not recorded); `detail` is the parser's description.
+#[must_use]
+pub fn invalid_body(detail: &dyn std::fmt::Display) -> String {
+    format!("Invalid request body: {detail}")
+}
+
+/// *stagecraft*: a method and path that no operation has (AWS's text is not recorded); names the route
+/// so that a typo is easy to spot.
+#[must_use]
+pub fn unknown_operation(method: &str, path: &str) -> String {
+    format!("Unknown operation: {method} {path}")
+}
+
+/// *stagecraft*: more tags than a resource may have.
+#[must_use]
+pub fn too_many_tags(max: usize) -> String {
+    format!("Too many tags: a resource can have at most {max} tags")
 }

@@ -44,7 +44,7 @@ pub(crate) fn variable_name(name: &str) -> Result<(), RuleError> {
 
 /// Non-empty, at most 512 characters of `[A-Za-z0-9 -._~:/?#&=,]`.
 ///
-/// Open question (reference §9.7): the service model's regex allows `~` and `#` but no space; AWS's error
+/// Open question (docs/aws-behaviour.md §6): the service model's regex allows `~` and `#` but no space; AWS's error
 /// text lists the space but not `~`/`#`. stagecraft accepts the union so that no value AWS takes is refused.
 pub(crate) fn variable_value(value: &str) -> Result<(), RuleError> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || " -._~:/?#&=,".contains(c);

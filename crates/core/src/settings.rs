@@ -112,7 +112,7 @@ pub const LOGGING_LEVELS: &[&str] = &["OFF", "ERROR", "INFO"];
 
 /// Throttling limits accept `-1`, which Terraform documents as "throttling disabled".
 ///
-/// AWS's own bound is not recorded (reference §9.3); `-1` is accepted because Terraform sends it to AWS
+/// AWS's own bound is not recorded (docs/aws-behaviour.md §6); `-1` is accepted because Terraform sends it to AWS
 /// by default. Change these two constants to move the bound.
 pub const MIN_THROTTLING_BURST: i64 = -1;
 /// See [`MIN_THROTTLING_BURST`].

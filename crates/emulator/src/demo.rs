@@ -9,11 +9,15 @@
 use std::collections::BTreeMap;
 
 use serde_json::json;
-use stagecraft_core::api::{Authorizer, CreateDeploymentRequest, Method, RestApi};
-use stagecraft_core::{PatchOperation, Stage, apply_with, method_setting_key};
+use stagecraft_core::api::{
+    Authorizer, CreateDeploymentRequest, CreateRestApiRequest, EndpointConfiguration, Method,
+    resource, stage,
+};
+use stagecraft_core::{PatchOperation, method_setting_key};
 
 use crate::AppState;
-use crate::handlers::{create_api_records, deploy};
+use crate::handlers::deployments::deploy;
+use crate::handlers::rest_apis::create_records;
 use crate::invoke::DEMO_FUNCTION;
 use crate::store::{Ordered, Record, ResourceRec, Tx, new_id, now};
 
@@ -51,8 +55,9 @@ fn method(verb: &str, authorizer: Option<&str>) -> Method {
         .into(),
         authorizer_id: authorizer.map(str::to_owned),
         method_integration: Some(json!({
-            "type": "MOCK", "passthroughBehavior": "WHEN_NO_MATCH", "timeoutInMillis": 29000,
-            "cacheKeyParameters": [], "requestTemplates": {"application/json": "{\"statusCode\": 200}"},
+            "type": "MOCK", "passthroughBehavior": resource::DEFAULT_PASSTHROUGH_BEHAVIOR,
+            "timeoutInMillis": resource::DEFAULT_TIMEOUT_IN_MILLIS, "cacheKeyParameters": [],
+            "requestTemplates": {"application/json": "{\"statusCode\": 200}"},
             "integrationResponses": {"200": {"statusCode": "200", "responseTemplates": {
                 "application/json": format!("{{\"demo\": \"petstore\", \"method\": \"{verb}\"}}")
             }}}
@@ -62,23 +67,19 @@ fn method(verb: &str, authorizer: Option<&str>) -> Method {
 }
 
 fn seed(tx: &mut Tx<'_>, account: &str, region: &str) -> String {
-    let rest_api = RestApi {
-        id: new_id(10),
-        name: DEMO_API_NAME.into(),
+    let request = CreateRestApiRequest {
+        name: Some(DEMO_API_NAME.into()),
         description: Some("Demo API seeded by stagecraft --demo".into()),
-        created_date: Some(now()),
-        api_key_source: Some("HEADER".into()),
-        endpoint_configuration: Some(stagecraft_core::api::EndpointConfiguration {
+        endpoint_configuration: Some(EndpointConfiguration {
             types: vec!["REGIONAL".into()],
-            ip_address_type: Some("ipv4".into()),
-            vpc_endpoint_ids: None,
+            ..EndpointConfiguration::default()
         }),
-        root_resource_id: Some(new_id(10)),
-        ..RestApi::default()
+        ..CreateRestApiRequest::default()
     };
-    let Ok(rest_api) = create_api_records(tx, rest_api) else {
+    let Ok(rest_api) = request.to_rest_api(new_id(10), new_id(10), now()) else {
         return String::new();
     };
+    let rest_api = create_records(tx, rest_api);
     let api = rest_api.id.clone();
     let root = rest_api.root_resource_id.clone().unwrap_or_default();
 
@@ -191,16 +192,13 @@ fn seed(tx: &mut Tx<'_>, account: &str, region: &str) -> String {
         let Some(current) = a.stages.get(name) else {
             return;
         };
-        let Ok(mut next): Result<Stage, _> = apply_with(current, ops, a) else {
+        let Ok(mut next) = stage::update(current, ops, a, now()) else {
             return;
         };
         next.tags = tags
             .iter()
             .map(|(k, v)| ((*k).into(), (*v).into()))
             .collect::<BTreeMap<_, _>>();
-        next.cache_cluster_status =
-            Some(stagecraft_core::api::cache_cluster_status(next.cache_cluster_enabled).into());
-        next.last_updated_date = Some(now());
         tx.commit(Record::PutStage {
             api: api.clone(),
             stage: Box::new(next),

@@ -40,24 +40,9 @@ impl Error {
         }
     }
 
-    /// 400 `BadRequestException`.
+    /// 400 `BadRequestException` (for texts that are stagecraft's own, such as a missing Lambda endpoint).
     pub fn bad_request(message: impl Into<String>) -> Self {
         ApiError::bad_request(message).into()
-    }
-
-    /// 404 `NotFoundException`.
-    pub fn not_found(message: impl Into<String>) -> Self {
-        ApiError::not_found(message).into()
-    }
-
-    /// 409 `ConflictException`.
-    pub fn conflict(message: impl Into<String>) -> Self {
-        ApiError::conflict(message).into()
-    }
-
-    /// 400 `ValidationException` (AWS's Coral input validation: enums, required members).
-    pub fn validation(message: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "ValidationException", message)
     }
 
     /// 500 `InternalFailure` (a failed write of the state file; never a panic).
@@ -68,29 +53,10 @@ impl Error {
             message,
         )
     }
-
-    /// 404 `UnknownOperationException`: no operation has this method and path.
-    ///
-    /// AWS's exact answer for an unknown control-plane route is not recorded; this follows the Coral
-    /// framework's shape name and names the route so that a typo is easy to spot.
-    pub fn unknown_operation(method: &str, path: &str) -> Self {
-        Self::new(
-            StatusCode::NOT_FOUND,
-            "UnknownOperationException",
-            format!("Unknown operation: {method} {path}"),
-        )
-    }
 }
 
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Self {
-        // Core reports Coral validation failures (missing members, enum values) as BadRequest with the
-        // Coral text; AWS sends those as ValidationException.
-        if e.error_type == ErrorType::BadRequest
-            && e.message.starts_with("1 validation error detected")
-        {
-            return Self::validation(e.message);
-        }
         let status = StatusCode::from_u16(e.error_type.status()).unwrap_or(StatusCode::BAD_REQUEST);
         Self {
             status,
@@ -128,7 +94,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AwsJson<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let bytes = Bytes::from_request(req, state)
             .await
-            .map_err(|e| Error::new(e.status(), "SerializationException", e.body_text()))?;
+            .map_err(|e| Error::new(e.status(), ErrorType::Serialization.code(), e.body_text()))?;
         parse_json(&bytes).map(AwsJson)
     }
 }
@@ -143,11 +109,5 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T> {
     } else {
         bytes
     };
-    serde_json::from_slice(text).map_err(|e| {
-        Error::new(
-            StatusCode::BAD_REQUEST,
-            "SerializationException",
-            format!("Invalid request body: {e}"),
-        )
-    })
+    serde_json::from_slice(text).map_err(|e| ApiError::serialization(&e).into())
 }

@@ -1,5 +1,5 @@
 //! TestInvokeAuthorizer: identity checks, the Lambda call (AWS Lambda Invoke API, SigV4 service
-//! `lambda`) and the mapping of its answer to AWS's response fields (reference §5.4).
+//! `lambda`) and the mapping of its answer to AWS's response fields (docs/aws-behaviour.md §5).
 //!
 //! Order: the identity source(s) and `identityValidationExpression` are checked first; a missing
 //! identity or a failed expression is `clientStatus: 401` without invoking. Then the function is
@@ -9,7 +9,7 @@
 //!
 //! Decisions where AWS is not recorded:
 //! - `clientStatus` is 0 for a Deny policy too: test-invoke runs the authorizer, it does not evaluate
-//!   the policy against a method (the console shows success for a Deny, reference §5.4).
+//!   the policy against a method (the console shows success for a Deny, docs/aws-behaviour.md §5).
 //! - `methodArn` is `arn:aws:execute-api:{region}:{account}:{api}/null/GET/` (AWS was seen passing
 //!   `null` as the stage); the region is the one the request was signed for.
 //! - `authorization` holds the identity values that were used, keyed by header / parameter name.

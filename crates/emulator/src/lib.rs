@@ -4,25 +4,9 @@
 //! All stage semantics (UpdateStage patches, AWS texts, defaults) come from `stagecraft-core`; this
 //! crate adds HTTP (axum), SigV4 verification, storage, durability and authorizer test-invokes.
 //!
-//! Routes (AWS REST paths; rest-json; epoch-second timestamps; lists as `{"item": [...], "position"}`):
-//!
-//! | method | path | operation | status |
-//! |---|---|---|---|
-//! | POST / GET | `/restapis` | CreateRestApi / GetRestApis | 201 / 200 |
-//! | GET / DELETE | `/restapis/{api}` | GetRestApi / DeleteRestApi | 200 / 202 |
-//! | GET | `/restapis/{api}/resources` | GetResources (`embed=methods`) | 200 |
-//! | GET / POST / DELETE | `/restapis/{api}/resources/{id}` | GetResource / CreateResource (child) / DeleteResource | 200 / 201 / 202 |
-//! | PUT / GET / DELETE | `/restapis/{api}/resources/{id}/methods/{verb}` | PutMethod / GetMethod / DeleteMethod | 201 / 200 / 204 |
-//! | PUT / GET | `/restapis/{api}/resources/{id}/methods/{verb}/integration` | PutIntegration / GetIntegration | 201 / 200 |
-//! | POST / GET | `/restapis/{api}/deployments` | CreateDeployment / GetDeployments | 201 / 200 |
-//! | GET / DELETE | `/restapis/{api}/deployments/{id}` | GetDeployment / DeleteDeployment | 200 / 202 |
-//! | POST / GET | `/restapis/{api}/stages` | CreateStage / GetStages (`deploymentId`) | 201 / 200 |
-//! | GET / PATCH / DELETE | `/restapis/{api}/stages/{name}` | GetStage / UpdateStage / DeleteStage | 200 / 200 / 202 |
-//! | DELETE | `/restapis/{api}/stages/{name}/cache/authorizers` | FlushStageAuthorizersCache | 202 |
-//! | DELETE | `/restapis/{api}/stages/{name}/cache/data` | FlushStageCache | 202 |
-//! | POST / GET | `/restapis/{api}/authorizers` | CreateAuthorizer / GetAuthorizers | 201 / 200 |
-//! | GET / POST / PATCH / DELETE | `/restapis/{api}/authorizers/{id}` | GetAuthorizer / TestInvokeAuthorizer / UpdateAuthorizer / DeleteAuthorizer | 200 / 200 / 200 / 202 |
-//! | GET / PUT / DELETE | `/tags/{arn}` | GetTags / TagResource / UntagResource (`tagKeys`) | 200 / 204 / 204 |
+//! Routes: one per row of core's operation table ([`stagecraft_core::api::Operation`]: AWS's REST
+//! paths, rest-json, epoch-second timestamps, lists as `{"item": [...], "position"}`), each answered by
+//! the [`handlers`] module of its resource.
 //!
 //! Anything else is a 404 `UnknownOperationException`. Every request must be SigV4-signed (see [`auth`]).
 //!
@@ -43,7 +27,9 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use axum::Router;
 use axum::http::{Method, Uri};
-use axum::routing::{MethodRouter, delete, get};
+use axum::routing::MethodRouter;
+use stagecraft_core::ApiError;
+use stagecraft_core::api::Operation;
 
 pub use demo::seed_demo;
 pub use error::{AwsJson, Error};
@@ -201,97 +187,29 @@ impl AppState {
 }
 
 async fn unknown(method: Method, uri: Uri) -> Error {
-    Error::unknown_operation(method.as_str(), uri.path())
+    ApiError::unknown_operation(method.as_str(), uri.path()).into()
 }
 
-fn fallback(route: MethodRouter<AppState>) -> MethodRouter<AppState> {
-    route.fallback(unknown)
-}
-
-/// The emulator's router: every operation, the SigV4 + body-limit middleware, AWS-style errors for
-/// unknown routes.
+/// The emulator's router: every operation of core's table, grouped by path (each path answers its
+/// other methods with `UnknownOperationException`), the SigV4 + body-limit middleware, and AWS-style
+/// errors for unknown routes.
 pub fn app(state: AppState) -> Router {
-    use handlers as h;
-    let api = "/restapis/{api}";
-    Router::new()
-        .route(
-            "/restapis",
-            fallback(get(h::get_rest_apis).post(h::create_rest_api)),
-        )
-        .route(
-            api,
-            fallback(get(h::get_rest_api).delete(h::delete_rest_api)),
-        )
-        .route(&format!("{api}/resources"), fallback(get(h::get_resources)))
-        .route(
-            &format!("{api}/resources/{{resource}}"),
-            fallback(
-                get(h::get_resource)
-                    .post(h::create_resource)
-                    .delete(h::delete_resource),
-            ),
-        )
-        .route(
-            &format!("{api}/resources/{{resource}}/methods/{{verb}}"),
-            fallback(
-                get(h::get_method)
-                    .put(h::put_method)
-                    .delete(h::delete_method),
-            ),
-        )
-        .route(
-            &format!("{api}/resources/{{resource}}/methods/{{verb}}/integration"),
-            fallback(get(h::get_integration).put(h::put_integration)),
-        )
-        .route(
-            &format!("{api}/deployments"),
-            fallback(get(h::get_deployments).post(h::create_deployment)),
-        )
-        .route(
-            &format!("{api}/deployments/{{deployment}}"),
-            fallback(get(h::get_deployment).delete(h::delete_deployment)),
-        )
-        .route(
-            &format!("{api}/stages"),
-            fallback(get(h::get_stages).post(h::create_stage)),
-        )
-        .route(
-            &format!("{api}/stages/{{stage}}"),
-            fallback(
-                get(h::get_stage)
-                    .patch(h::update_stage)
-                    .delete(h::delete_stage),
-            ),
-        )
-        .route(
-            &format!("{api}/stages/{{stage}}/cache/authorizers"),
-            fallback(delete(h::flush_authorizers_cache)),
-        )
-        .route(
-            &format!("{api}/stages/{{stage}}/cache/data"),
-            fallback(delete(h::flush_stage_cache)),
-        )
-        .route(
-            &format!("{api}/authorizers"),
-            fallback(get(h::get_authorizers).post(h::create_authorizer)),
-        )
-        .route(
-            &format!("{api}/authorizers/{{authorizer}}"),
-            fallback(
-                get(h::get_authorizer)
-                    .post(invoke::test_invoke_authorizer)
-                    .patch(h::update_authorizer)
-                    .delete(h::delete_authorizer),
-            ),
-        )
-        .route(
-            "/tags/{arn}",
-            fallback(
-                get(h::get_tags)
-                    .put(h::tag_resource)
-                    .delete(h::untag_resource),
-            ),
-        )
+    let mut paths: Vec<&'static str> = Vec::new();
+    for op in Operation::ALL {
+        if !paths.contains(&op.path()) {
+            paths.push(op.path());
+        }
+    }
+    let mut router = Router::new();
+    for path in paths {
+        let methods = Operation::ALL
+            .iter()
+            .filter(|op| op.path() == path)
+            .map(|op| handlers::route(*op))
+            .fold(MethodRouter::new(), MethodRouter::merge);
+        router = router.route(path, methods.fallback(unknown));
+    }
+    router
         .fallback(unknown)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

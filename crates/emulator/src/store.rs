@@ -14,8 +14,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use stagecraft_core::api::{Authorizer, Deployment, Method, RestApi};
-use stagecraft_core::{Environment, Stage, Timestamp, messages};
+use stagecraft_core::api::{
+    Authorizer, Deployment, Method, RestApi, deployment, resource, rest_api, stage,
+};
+use stagecraft_core::{Environment, Stage, Timestamp, authorizer};
 
 use crate::error::Error;
 
@@ -89,7 +91,7 @@ impl Api {
     pub fn stage(&self, name: &str) -> Result<&Stage, Error> {
         self.stages
             .get(name)
-            .ok_or_else(|| Error::not_found(messages::INVALID_STAGE_ID))
+            .ok_or_else(|| Error::from(stage::not_found()))
     }
 
     /// A resource, or AWS's 404.
@@ -99,7 +101,7 @@ impl Api {
     pub fn resource(&self, id: &str) -> Result<&ResourceRec, Error> {
         self.resources
             .get(id)
-            .ok_or_else(|| Error::not_found(messages::INVALID_RESOURCE_ID))
+            .ok_or_else(|| Error::from(resource::not_found()))
     }
 
     /// An authorizer, or the 404.
@@ -110,7 +112,7 @@ impl Api {
         self.authorizers
             .get(id)
             .map(|a| &a.value)
-            .ok_or_else(|| Error::not_found(messages::INVALID_AUTHORIZER_ID))
+            .ok_or_else(|| Error::from(authorizer::not_found()))
     }
 
     /// A deployment, or the 404.
@@ -121,7 +123,7 @@ impl Api {
         self.deployments
             .get(id)
             .map(|d| &d.value)
-            .ok_or_else(|| Error::not_found(messages::INVALID_DEPLOYMENT_ID))
+            .ok_or_else(|| Error::from(deployment::not_found()))
     }
 
     /// The root resource (`/`).
@@ -283,7 +285,7 @@ impl Store {
     pub fn api(&self, account: &str, id: &str) -> Result<&Api, Error> {
         self.apis
             .get(id)
-            .ok_or_else(|| Error::not_found(messages::invalid_api_id(account, id)))
+            .ok_or_else(|| Error::from(rest_api::not_found(account, id)))
     }
 
     /// The next creation-order number.

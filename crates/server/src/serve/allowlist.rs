@@ -1,72 +1,38 @@
 //! The operations the editor may call through `/api`, and nothing else.
 //!
 //! A request is matched on its method (exactly: no override header is read or forwarded) and its raw
-//! (still percent-encoded) API Gateway path, segment by segment, with exact case. `{}` matches one
+//! (still percent-encoded) API Gateway path, segment by segment, with exact case. A `{parameter}` matches one
 //! segment that, percent-decoded, is non-empty UTF-8, not `.` or `..`, without control characters
 //! and without `/ \ ? # % ; @ :` (so no encoded separator, dot segment, double encoding, `..;` or
-//! authority-like text can reach the target); `{arn}` (GetTags) is an ARN, which may hold `/` and
+//! authority-like text can reach the target); `{resource_arn}` (GetTags) is an ARN, which may hold `/` and
 //! `:` but no dot segment. The path
 //! is then forwarded unchanged to the target fixed at start-up, so a client controls neither host,
 //! scheme, port nor service.
 
 use axum::http::Method;
+use stagecraft_core::api::Operation;
 
-/// One allowed operation.
-#[derive(Debug, Clone)]
-pub struct Operation {
-    /// HTTP method.
-    pub method: Method,
-    /// Path pattern below `/api`, `{}` for one segment.
-    pub pattern: &'static str,
-    /// The AWS operation name (for the log).
-    pub name: &'static str,
-}
-
-const fn op(method: Method, pattern: &'static str, name: &'static str) -> Operation {
-    Operation {
-        method,
-        pattern,
-        name,
-    }
-}
-
-/// Every operation the proxy forwards.
+/// Every operation the proxy forwards (their methods and paths come from core's operation table).
 pub const OPERATIONS: &[Operation] = &[
-    op(Method::GET, "/restapis", "GetRestApis"),
-    op(Method::GET, "/restapis/{}", "GetRestApi"),
-    op(Method::GET, "/restapis/{}/resources", "GetResources"),
-    op(Method::GET, "/restapis/{}/resources/{}", "GetResource"),
-    op(
-        Method::GET,
-        "/restapis/{}/resources/{}/methods/{}",
-        "GetMethod",
-    ),
-    op(Method::GET, "/restapis/{}/deployments", "GetDeployments"),
-    op(Method::POST, "/restapis/{}/deployments", "CreateDeployment"),
-    op(Method::GET, "/restapis/{}/deployments/{}", "GetDeployment"),
-    op(Method::GET, "/restapis/{}/stages", "GetStages"),
-    op(Method::POST, "/restapis/{}/stages", "CreateStage"),
-    op(Method::GET, "/restapis/{}/stages/{}", "GetStage"),
-    op(Method::PATCH, "/restapis/{}/stages/{}", "UpdateStage"),
-    op(Method::DELETE, "/restapis/{}/stages/{}", "DeleteStage"),
-    op(
-        Method::DELETE,
-        "/restapis/{}/stages/{}/cache/authorizers",
-        "FlushStageAuthorizersCache",
-    ),
-    op(
-        Method::DELETE,
-        "/restapis/{}/stages/{}/cache/data",
-        "FlushStageCache",
-    ),
-    op(Method::GET, "/restapis/{}/authorizers", "GetAuthorizers"),
-    op(Method::GET, "/restapis/{}/authorizers/{}", "GetAuthorizer"),
-    op(
-        Method::POST,
-        "/restapis/{}/authorizers/{}",
-        "TestInvokeAuthorizer",
-    ),
-    op(Method::GET, "/tags/{arn}", "GetTags"),
+    Operation::GetRestApis,
+    Operation::GetRestApi,
+    Operation::GetResources,
+    Operation::GetResource,
+    Operation::GetMethod,
+    Operation::GetDeployments,
+    Operation::CreateDeployment,
+    Operation::GetDeployment,
+    Operation::GetStages,
+    Operation::CreateStage,
+    Operation::GetStage,
+    Operation::UpdateStage,
+    Operation::DeleteStage,
+    Operation::FlushStageAuthorizersCache,
+    Operation::FlushStageCache,
+    Operation::GetAuthorizers,
+    Operation::GetAuthorizer,
+    Operation::TestInvokeAuthorizer,
+    Operation::GetTags,
 ];
 
 /// The percent-decoded `segment`, if it is printable ASCII that decodes to clean UTF-8: no control
@@ -100,8 +66,8 @@ fn matches(pattern: &str, path: &str) -> bool {
     loop {
         match (want.next(), got.next()) {
             (None, None) => return true,
-            (Some("{}"), Some(seg)) if segment_ok(seg) => {}
-            (Some("{arn}"), Some(seg)) if arn_ok(seg) => {}
+            (Some("{resource_arn}"), Some(seg)) if arn_ok(seg) => {}
+            (Some(w), Some(seg)) if w.starts_with('{') && segment_ok(seg) => {}
             (Some(w), Some(g)) if w == g => {}
             _ => return false,
         }
@@ -110,10 +76,11 @@ fn matches(pattern: &str, path: &str) -> bool {
 
 /// The operation for `method` and `path` (the API Gateway path, starting with `/`), if allowed.
 #[must_use]
-pub fn operation(method: &Method, path: &str) -> Option<&'static Operation> {
+pub fn operation(method: &Method, path: &str) -> Option<Operation> {
     OPERATIONS
         .iter()
-        .find(|o| o.method == *method && matches(o.pattern, path))
+        .copied()
+        .find(|o| o.method().as_str() == method.as_str() && matches(o.path(), path))
 }
 
 #[cfg(test)]
@@ -156,7 +123,7 @@ mod tests {
         ];
         for (method, path, name) in cases {
             assert_eq!(
-                operation(&method, path).map(|o| o.name),
+                operation(&method, path).map(Operation::name),
                 Some(name),
                 "{method} {path}"
             );

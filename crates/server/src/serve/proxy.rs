@@ -70,7 +70,7 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
         Err(e) => e.into_response(),
     };
     response.extensions_mut().insert(Proxied {
-        operation: operation.name,
+        operation: operation.name(),
         attempts,
     });
     response

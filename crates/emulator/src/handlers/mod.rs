@@ -1,0 +1,137 @@
+//! Thin handlers, a module per resource: each parses the request, takes the store's lock, calls core's
+//! rules (`stagecraft_core::api`, `stagecraft_core::authorizer`), commits records and answers.
+//!
+//! Every AWS rule, default and text is core's; where AWS's behaviour is not recorded, the choice is
+//! documented in docs/aws-behaviour.md §6 (list order and page tokens, cache cluster status without a
+//! provisioning phase, CreateDeployment's stage effects, the tag ARNs accepted).
+
+pub mod authorizers;
+pub mod deployments;
+pub mod resources;
+pub mod rest_apis;
+pub mod stages;
+pub mod tags;
+
+use axum::Json;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{MethodFilter, MethodRouter, on};
+use serde::de::DeserializeOwned;
+use stagecraft_core::api::{HttpMethod, Operation, Page, paging};
+
+use crate::error::{Error, Result};
+use crate::{AppState, invoke};
+
+/// The handler of `op`, routed for its HTTP method (the router groups these by path).
+pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
+    use Operation as O;
+    let filter = match op.method() {
+        HttpMethod::Get => MethodFilter::GET,
+        HttpMethod::Put => MethodFilter::PUT,
+        HttpMethod::Post => MethodFilter::POST,
+        HttpMethod::Patch => MethodFilter::PATCH,
+        HttpMethod::Delete => MethodFilter::DELETE,
+    };
+    match op {
+        O::GetRestApis => on(filter, rest_apis::list),
+        O::CreateRestApi => on(filter, rest_apis::create),
+        O::GetRestApi => on(filter, rest_apis::get),
+        O::DeleteRestApi => on(filter, rest_apis::delete),
+        O::GetResources => on(filter, resources::list),
+        O::GetResource => on(filter, resources::get),
+        O::CreateResource => on(filter, resources::create),
+        O::DeleteResource => on(filter, resources::delete),
+        O::GetMethod => on(filter, resources::get_method),
+        O::PutMethod => on(filter, resources::put_method),
+        O::DeleteMethod => on(filter, resources::delete_method),
+        O::GetIntegration => on(filter, resources::get_integration),
+        O::PutIntegration => on(filter, resources::put_integration),
+        O::GetDeployments => on(filter, deployments::list),
+        O::CreateDeployment => on(filter, deployments::create),
+        O::GetDeployment => on(filter, deployments::get),
+        O::DeleteDeployment => on(filter, deployments::delete),
+        O::GetStages => on(filter, stages::list),
+        O::CreateStage => on(filter, stages::create),
+        O::GetStage => on(filter, stages::get),
+        O::UpdateStage => on(filter, stages::update),
+        O::DeleteStage => on(filter, stages::delete),
+        O::FlushStageAuthorizersCache => on(filter, stages::flush_authorizers_cache),
+        O::FlushStageCache => on(filter, stages::flush_cache),
+        O::GetAuthorizers => on(filter, authorizers::list),
+        O::CreateAuthorizer => on(filter, authorizers::create),
+        O::GetAuthorizer => on(filter, authorizers::get),
+        O::TestInvokeAuthorizer => on(filter, invoke::test_invoke_authorizer),
+        O::UpdateAuthorizer => on(filter, authorizers::update),
+        O::DeleteAuthorizer => on(filter, authorizers::delete),
+        O::GetTags => on(filter, tags::get),
+        O::TagResource => on(filter, tags::tag),
+        O::UntagResource => on(filter, tags::untag),
+    }
+}
+
+/// Path parameters, with rejections reported as AWS-style errors.
+pub struct P<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for P<T> {
+    type Rejection = Error;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| P(p.0))
+            .map_err(|e| Error::bad_request(e.body_text()))
+    }
+}
+
+/// The query string's pairs, decoded, repeated keys kept.
+fn query_pairs(uri: &Uri) -> Vec<(String, String)> {
+    form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn query_one(uri: &Uri, key: &str) -> Option<String> {
+    query_pairs(uri)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
+}
+
+/// Whether the `embed` query parameter names `what`.
+fn embeds(uri: &Uri, what: &str) -> bool {
+    query_pairs(uri)
+        .iter()
+        .any(|(k, v)| k == "embed" && v.split(',').any(|e| e.trim() == what))
+}
+
+/// The page the query's `limit` and `position` ask for, of `(creation sequence, item)` pairs listed in
+/// creation order.
+fn page_in_creation_order<T>(mut items: Vec<(u64, T)>, uri: &Uri) -> Result<Json<Page<T>>> {
+    items.sort_by_key(|(seq, _)| *seq);
+    let items = items.into_iter().map(|(_, item)| item).collect();
+    let limit = query_one(uri, "limit");
+    let position = query_one(uri, "position");
+    Ok(Json(paging::page(
+        items,
+        limit.as_deref(),
+        position.as_deref(),
+    )?))
+}
+
+fn created<T: serde::Serialize>(value: &T) -> Response {
+    (StatusCode::CREATED, Json(value)).into_response()
+}
+
+fn accepted() -> Response {
+    StatusCode::ACCEPTED.into_response()
+}
+
+fn no_content() -> Response {
+    StatusCode::NO_CONTENT.into_response()
+}
+
+fn account(state: &AppState) -> &str {
+    &state.config.account_id
+}

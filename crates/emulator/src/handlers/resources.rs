@@ -1,0 +1,242 @@
+//! Resources, methods and integrations: GetResources, GetResource, CreateResource, DeleteResource,
+//! PutMethod, GetMethod, DeleteMethod, PutIntegration, GetIntegration.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+use stagecraft_core::api::{
+    CreateResourceRequest, Method, Page, PutMethodRequest, Resource, resource,
+};
+
+use super::{P, accepted, account, created, embeds, no_content, page_in_creation_order};
+use crate::AppState;
+use crate::error::{AwsJson, Result};
+use crate::store::{Api, Record, ResourceRec, new_id};
+
+fn resource_json(r: &ResourceRec, embed_methods: bool) -> Resource {
+    let methods: BTreeMap<String, Value> = r
+        .methods
+        .iter()
+        .map(|(verb, m)| {
+            let v = if embed_methods {
+                serde_json::to_value(m).unwrap_or_default()
+            } else {
+                json!({})
+            };
+            (verb.clone(), v)
+        })
+        .collect();
+    Resource {
+        id: r.id.clone(),
+        parent_id: r.parent_id.clone(),
+        path_part: r.path_part.clone(),
+        path: r.path.clone(),
+        resource_methods: (!methods.is_empty()).then_some(methods),
+    }
+}
+
+pub async fn list(
+    State(state): State<AppState>,
+    P(api): P<String>,
+    uri: Uri,
+) -> Result<Json<Page<Resource>>> {
+    let embed = embeds(&uri, "methods");
+    let items = state.read(|s| {
+        s.api(account(&state), &api).map(|a| {
+            a.resources
+                .values()
+                .map(|r| (r.seq, resource_json(r, embed)))
+                .collect::<Vec<_>>()
+        })
+    })?;
+    page_in_creation_order(items, &uri)
+}
+
+pub async fn get(
+    State(state): State<AppState>,
+    P((api, id)): P<(String, String)>,
+    uri: Uri,
+) -> Result<Json<Resource>> {
+    let embed = embeds(&uri, "methods");
+    state.read(|s| {
+        let a = s.api(account(&state), &api)?;
+        Ok(Json(resource_json(a.resource(&id)?, embed)))
+    })
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    P((api, parent)): P<(String, String)>,
+    AwsJson(req): AwsJson<CreateResourceRequest>,
+) -> Result<Response> {
+    let part = req.checked_path_part()?;
+    let rec = state
+        .mutate(|tx| {
+            let a = tx.store.api(account(&state), &api)?;
+            let p = a.resource(&parent)?;
+            let siblings = a
+                .resources
+                .values()
+                .filter(|r| r.parent_id.as_deref() == Some(parent.as_str()))
+                .map(|r| r.path_part.as_deref().unwrap_or(""));
+            resource::check_new_child(p.path_part.as_deref(), siblings, part)?;
+            let path = resource::child_path(&p.path, part);
+            let rec = ResourceRec {
+                seq: tx.store.next_seq(),
+                id: new_id(6),
+                parent_id: Some(parent.clone()),
+                path_part: Some(part.to_owned()),
+                path,
+                methods: BTreeMap::new(),
+            };
+            tx.commit(Record::PutResource {
+                api: api.clone(),
+                resource: rec.clone(),
+            });
+            Ok(rec)
+        })
+        .await?;
+    Ok(created(&resource_json(&rec, false)))
+}
+
+pub async fn delete(
+    State(state): State<AppState>,
+    P((api, id)): P<(String, String)>,
+) -> Result<Response> {
+    state
+        .mutate(|tx| {
+            let a = tx.store.api(account(&state), &api)?;
+            a.resource(&id)?;
+            resource::check_deletable(a.root_id() == Some(id.as_str()))?;
+            let mut doomed = vec![id.clone()];
+            let mut i = 0;
+            while i < doomed.len() {
+                let current = doomed[i].clone();
+                doomed.extend(
+                    a.resources
+                        .values()
+                        .filter(|r| r.parent_id.as_deref() == Some(current.as_str()))
+                        .map(|r| r.id.clone()),
+                );
+                i += 1;
+            }
+            for rid in doomed {
+                tx.commit(Record::DeleteResource {
+                    api: api.clone(),
+                    id: rid,
+                });
+            }
+            Ok(())
+        })
+        .await?;
+    Ok(accepted())
+}
+
+pub async fn put_method(
+    State(state): State<AppState>,
+    P((api, rid, raw_verb)): P<(String, String, String)>,
+    AwsJson(req): AwsJson<PutMethodRequest>,
+) -> Result<Response> {
+    let verb = resource::http_method(&raw_verb)?;
+    req.authorization_type()?;
+    let method = state
+        .mutate(|tx| {
+            let a = tx.store.api(account(&state), &api)?;
+            let mut r = a.resource(&rid)?.clone();
+            if r.methods.contains_key(&verb) {
+                return Err(resource::method_exists().into());
+            }
+            let method = req.to_method(&verb, |id| a.authorizers.contains_key(id))?;
+            r.methods.insert(verb.clone(), method.clone());
+            tx.commit(Record::PutResource {
+                api: api.clone(),
+                resource: r,
+            });
+            Ok(method)
+        })
+        .await?;
+    Ok(created(&method))
+}
+
+fn find_method<'a>(a: &'a Api, rid: &str, verb: &str) -> Result<&'a Method> {
+    a.resource(rid)?
+        .methods
+        .get(verb)
+        .ok_or_else(|| resource::method_not_found().into())
+}
+
+pub async fn get_method(
+    State(state): State<AppState>,
+    P((api, rid, raw_verb)): P<(String, String, String)>,
+) -> Result<Json<Method>> {
+    let verb = raw_verb.to_ascii_uppercase();
+    state.read(|s| {
+        Ok(Json(
+            find_method(s.api(account(&state), &api)?, &rid, &verb)?.clone(),
+        ))
+    })
+}
+
+pub async fn delete_method(
+    State(state): State<AppState>,
+    P((api, rid, raw_verb)): P<(String, String, String)>,
+) -> Result<Response> {
+    let verb = raw_verb.to_ascii_uppercase();
+    state
+        .mutate(|tx| {
+            let a = tx.store.api(account(&state), &api)?;
+            find_method(a, &rid, &verb)?;
+            let mut r = a.resource(&rid)?.clone();
+            r.methods.remove(&verb);
+            tx.commit(Record::PutResource {
+                api: api.clone(),
+                resource: r,
+            });
+            Ok(())
+        })
+        .await?;
+    Ok(no_content())
+}
+
+pub async fn put_integration(
+    State(state): State<AppState>,
+    P((api, rid, raw_verb)): P<(String, String, String)>,
+    AwsJson(body): AwsJson<Map<String, Value>>,
+) -> Result<Response> {
+    let verb = raw_verb.to_ascii_uppercase();
+    let value = resource::integration(&rid, &body)?;
+    state
+        .mutate(|tx| {
+            let a = tx.store.api(account(&state), &api)?;
+            find_method(a, &rid, &verb)?;
+            let mut r = a.resource(&rid)?.clone();
+            if let Some(m) = r.methods.get_mut(&verb) {
+                m.method_integration = Some(value.clone());
+            }
+            tx.commit(Record::PutResource {
+                api: api.clone(),
+                resource: r,
+            });
+            Ok(())
+        })
+        .await?;
+    Ok(created(&value))
+}
+
+pub async fn get_integration(
+    State(state): State<AppState>,
+    P((api, rid, raw_verb)): P<(String, String, String)>,
+) -> Result<Json<Value>> {
+    let verb = raw_verb.to_ascii_uppercase();
+    state.read(|s| {
+        let m = find_method(s.api(account(&state), &api)?, &rid, &verb)?;
+        m.method_integration
+            .clone()
+            .map(Json)
+            .ok_or_else(|| resource::integration_not_found().into())
+    })
+}

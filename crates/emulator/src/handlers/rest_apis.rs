@@ -1,0 +1,70 @@
+//! CreateRestApi, GetRestApis, GetRestApi, DeleteRestApi.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::Uri;
+use axum::response::Response;
+use stagecraft_core::api::{CreateRestApiRequest, Page, RestApi};
+
+use super::{P, accepted, account, created, page_in_creation_order};
+use crate::AppState;
+use crate::error::{AwsJson, Result};
+use crate::store::{Record, ResourceRec, Tx, new_id, now};
+
+pub async fn create(
+    State(state): State<AppState>,
+    AwsJson(req): AwsJson<CreateRestApiRequest>,
+) -> Result<Response> {
+    let rest_api = req.to_rest_api(new_id(10), new_id(10), now())?;
+    let out = state.mutate(|tx| Ok(create_records(tx, rest_api))).await?;
+    Ok(created(&out))
+}
+
+/// Commits a new API with its root resource.
+pub(crate) fn create_records(tx: &mut Tx<'_>, rest_api: RestApi) -> RestApi {
+    let seq = tx.store.next_seq();
+    let root = ResourceRec {
+        seq: tx.store.next_seq(),
+        id: rest_api.root_resource_id.clone().unwrap_or_default(),
+        path: "/".into(),
+        ..ResourceRec::default()
+    };
+    let id = rest_api.id.clone();
+    tx.commit(Record::PutApi {
+        seq,
+        api: rest_api.clone(),
+    });
+    tx.commit(Record::PutResource {
+        api: id,
+        resource: root,
+    });
+    rest_api
+}
+
+pub async fn list(State(state): State<AppState>, uri: Uri) -> Result<Json<Page<RestApi>>> {
+    let apis = state.read(|s| {
+        s.apis
+            .values()
+            .map(|a| (a.seq, a.rest_api.clone()))
+            .collect::<Vec<_>>()
+    });
+    page_in_creation_order(apis, &uri)
+}
+
+pub async fn get(State(state): State<AppState>, P(api): P<String>) -> Result<Json<RestApi>> {
+    state.read(|s| {
+        s.api(account(&state), &api)
+            .map(|a| Json(a.rest_api.clone()))
+    })
+}
+
+pub async fn delete(State(state): State<AppState>, P(api): P<String>) -> Result<Response> {
+    state
+        .mutate(|tx| {
+            tx.store.api(account(&state), &api)?;
+            tx.commit(Record::DeleteApi { id: api.clone() });
+            Ok(())
+        })
+        .await?;
+    Ok(accepted())
+}
