@@ -66,7 +66,11 @@ fn matches(pattern: &str, path: &str) -> bool {
     loop {
         match (want.next(), got.next()) {
             (None, None) => return true,
-            (Some("{resource_arn}"), Some(seg)) if arn_ok(seg) => {}
+            (Some("{resource_arn}"), Some(seg)) => {
+                if !arn_ok(seg) {
+                    return false;
+                }
+            }
             (Some(w), Some(seg)) if w.starts_with('{') && segment_ok(seg) => {}
             (Some(w), Some(g)) if w == g => {}
             _ => return false,
