@@ -292,16 +292,18 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
             .await
             .map_err(|e| format!("cannot bind {}: {e}", options.addr))?;
         let local = listener.local_addr().map_err(|e| e.to_string())?;
-        #[allow(clippy::print_stdout)]
         {
+            // Written without `println!`: a reader that closes stdout after the first line (a
+            // supervisor, a test harness) must not stop the server.
             use std::io::Write;
-            println!("listening on http://{local}");
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "listening on http://{local}");
             if let Some(api) = &demo {
                 for url in dataplane::invoke_urls(&local.to_string(), api, "prod") {
-                    println!("demo stage prod: {url}pets");
+                    let _ = writeln!(out, "demo stage prod: {url}pets");
                 }
             }
-            let _ = std::io::stdout().flush();
+            let _ = out.flush();
         }
         axum::serve(listener, app(state))
             .with_graceful_shutdown(shutdown_signal())
