@@ -59,16 +59,35 @@ pub const STEPS: &[Step] = &[
     },
     Step {
         name: "clippy",
-        about: "cargo clippy --workspace --all-targets -- -D warnings",
+        about: "cargo clippy --workspace --all-targets -- -D warnings; then (not --quick) the wasm and web crates for wasm32",
         quick: true,
         needs: None,
         fatal: false,
-        run: |_| {
+        run: |ctx| {
             cmd("cargo")
                 .args([
                     "clippy",
                     "--workspace",
                     "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ])
+                .run()?;
+            if ctx.quick {
+                return Ok("native only (--quick)".into());
+            }
+            // The WASM exports and the browser-only code compile only for wasm32 (whose target
+            // `--quick` does not install).
+            cmd("cargo")
+                .args([
+                    "clippy",
+                    "-p",
+                    "stagecraft-wasm",
+                    "-p",
+                    "stagecraft-web",
+                    "--target",
+                    install::WASM_TARGET,
                     "--",
                     "-D",
                     "warnings",
