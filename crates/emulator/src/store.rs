@@ -607,7 +607,6 @@ impl<'a> Tx<'a> {
 /// Now, in whole epoch seconds.
 #[must_use]
 pub fn now() -> Timestamp {
-    #[allow(clippy::cast_precision_loss)]
     let secs = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs()) as f64;

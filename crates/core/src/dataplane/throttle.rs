@@ -31,7 +31,6 @@ impl TokenBucket {
         } else {
             burst_limit.min(ACCOUNT_BURST_LIMIT)
         };
-        #[allow(clippy::cast_precision_loss)]
         let burst = burst as f64;
         Self {
             rate,

@@ -348,7 +348,6 @@ fn key_parameters(
         .collect()
 }
 
-#[allow(clippy::too_many_lines)]
 async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &str) -> Response {
     let started = Instant::now();
     let (parts, body) = req.into_parts();

@@ -89,7 +89,6 @@ impl Observer {
     /// replaced by `_`).
     pub fn access_log(&self, arn: &str, line: &str) {
         let Some(dir) = &self.log_dir else {
-            #[allow(clippy::print_stderr)]
             {
                 eprintln!("{line}");
             }

@@ -247,7 +247,6 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
     let shutdown = shutdown_signal()?;
     {
         use std::io::Write;
-        #[allow(clippy::print_stdout)]
         {
             println!("stagecraft serve: http://{local}");
         }
