@@ -5,7 +5,7 @@
 //! defaults. Two refinements, both AWS's:
 //!
 //! - Stage-level caching covers GET only: a `*/*` `cachingEnabled: true` does not cache a POST; other
-//!   verbs are cached only through their own entry (reference §10.4).
+//!   verbs are cached only through their own entry (docs/aws-behaviour.md §8.4).
 //! - The resolution is per field: an entry that lacks a field (AWS writes every field with a default
 //!   when it creates a key, but a document may omit some) falls through to `*/*`, then to the default.
 //!   `loggingLevel` has no default in the table; absent everywhere it is `OFF`.

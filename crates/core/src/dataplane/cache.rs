@@ -1,4 +1,4 @@
-//! Response caching rules (reference §10.4): the cache key, the `Cache-Control: max-age=0` decision
+//! Response caching rules (docs/aws-behaviour.md §8.4): the cache key, the `Cache-Control: max-age=0` decision
 //! and AWS's limits.
 
 use crate::effective::{CacheControlStrategy, EffectiveSettings};

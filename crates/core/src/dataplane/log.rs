@@ -1,4 +1,4 @@
-//! Access-log lines (reference §10.7): the stage's `format` with its `$context.*` variables replaced.
+//! Access-log lines (docs/aws-behaviour.md §8.7): the stage's `format` with its `$context.*` variables replaced.
 //! *stagecraft*: an unknown or absent variable becomes `-` (AWS's output for absent values is not
 //! recorded).
 

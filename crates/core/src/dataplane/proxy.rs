@@ -1,4 +1,4 @@
-//! Integration inputs and outputs (reference §10.2): `${stageVariables.x}` in URIs, the Lambda proxy
+//! Integration inputs and outputs (docs/aws-behaviour.md §8.2): `${stageVariables.x}` in URIs, the Lambda proxy
 //! event (format 1.0) and AWS's reading of the function's answer, MOCK status selection.
 
 use std::collections::BTreeMap;

@@ -1,4 +1,4 @@
-//! Matching a request to a deployed resource and method, as API Gateway does (reference §10.1).
+//! Matching a request to a deployed resource and method, as API Gateway does (docs/aws-behaviour.md §8.1).
 //!
 //! - A literal path part beats a `{param}` sibling, which beats a `{proxy+}` sibling; the search is
 //!   method-aware and backtracks (`GET /part1/y` with `GET /part1`, `GET /part1/x` and `GET /{p+}`

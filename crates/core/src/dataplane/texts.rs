@@ -1,4 +1,4 @@
-//! Status codes, error types and bodies of the data plane's own answers (reference §10).
+//! Status codes, error types and bodies of the data plane's own answers (docs/aws-behaviour.md §8).
 //!
 //! *AWS* texts are recorded; *stagecraft* marks a choice where AWS's bytes are not recorded.
 
@@ -50,7 +50,7 @@ pub const ENDPOINT_TIMED_OUT: GatewayResponse = GatewayResponse {
 };
 
 /// *stagecraft*: an HTTP integration whose target refuses the connection or cannot be reached
-/// (INTEGRATION_FAILURE, default status 504, reference §10.8).
+/// (INTEGRATION_FAILURE, default status 504, docs/aws-behaviour.md §8.8).
 pub const INTEGRATION_FAILURE: GatewayResponse = GatewayResponse {
     status: 504,
     error_type: "InternalServerErrorException",

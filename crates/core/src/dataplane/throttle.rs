@@ -1,4 +1,4 @@
-//! Token buckets for method throttling (reference §10.3): `burstLimit` is the bucket's size,
+//! Token buckets for method throttling (docs/aws-behaviour.md §8.3): `burstLimit` is the bucket's size,
 //! `rateLimit` its refill per second. *stagecraft*: one bucket per method (AWS does not record whether
 //! `*/*` limits share one bucket), limited by the account's defaults (10,000 rps, 5,000 burst).
 

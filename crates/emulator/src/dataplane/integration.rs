@@ -1,4 +1,4 @@
-//! Running a method's integration (reference §10.2): MOCK, HTTP / HTTP_PROXY (plain `http://`
+//! Running a method's integration (docs/aws-behaviour.md §8.2): MOCK, HTTP / HTTP_PROXY (plain `http://`
 //! targets), AWS_PROXY through the Lambda Invoke API at `--lambda-endpoint`.
 //!
 //! *stagecraft* limits and choices:

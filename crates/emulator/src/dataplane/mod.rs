@@ -1,5 +1,5 @@
 //! The data plane: deployed APIs served on the emulator's own port, with the stage's settings in force
-//! (reference §10; AWS's rules come from [`stagecraft_core::dataplane`]).
+//! (docs/aws-behaviour.md §8; AWS's rules come from [`stagecraft_core::dataplane`]).
 //!
 //! Invoke URLs: `/restapis/{apiId}/{stageName}/_user_request_/{path}`, and by `Host`
 //! `{apiId}.execute-api.localhost[:PORT]` with `/{stageName}/{path}`. `GET /metrics` serves the counters.
