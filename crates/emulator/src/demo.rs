@@ -33,7 +33,7 @@ pub fn seed_demo(state: &AppState) -> Result<String, crate::Error> {
     let region = state.config.region.clone();
     state.mutate_now(|tx| {
         if let Some(existing) = tx
-            .store
+            .store()
             .apis
             .values()
             .find(|a| a.rest_api.name == DEMO_API_NAME)
@@ -96,7 +96,7 @@ fn seed(tx: &mut Tx<'_>, account: &str, region: &str) -> String {
         authorizer_result_ttl_in_seconds: Some(300),
         ..Authorizer::default()
     };
-    let seq = tx.store.next_seq();
+    let seq = tx.next_seq();
     tx.commit(Record::PutAuthorizer {
         api: api.clone(),
         authorizer: Ordered {
@@ -113,7 +113,7 @@ fn seed(tx: &mut Tx<'_>, account: &str, region: &str) -> String {
                 format!("{parent_path}/{part}")
             };
             let rec = ResourceRec {
-                seq: tx.store.next_seq(),
+                seq: tx.next_seq(),
                 id: new_id(6),
                 parent_id: Some(parent.into()),
                 path_part: Some(part.into()),
@@ -186,7 +186,7 @@ fn seed(tx: &mut Tx<'_>, account: &str, region: &str) -> String {
     );
 
     let configure = |tx: &mut Tx<'_>, name: &str, ops: &[PatchOperation], tags: &[(&str, &str)]| {
-        let Some(a) = tx.store.apis.get(&api) else {
+        let Some(a) = tx.store().apis.get(&api) else {
             return;
         };
         let Some(current) = a.stages.get(name) else {

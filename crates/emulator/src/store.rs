@@ -541,7 +541,7 @@ impl Store {
 /// change is a record that is journaled, and can be undone if the journal write fails.
 pub struct Tx<'a> {
     /// The store (already holding earlier commits of this mutation).
-    pub store: &'a mut Store,
+    store: &'a mut Store,
     records: Vec<Record>,
     undo: Vec<Undo>,
     seq_before: u64,

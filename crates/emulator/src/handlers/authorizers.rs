@@ -26,9 +26,9 @@ pub async fn create(
     let mut new = authorizer::to_new(req, regex_ok)?;
     let out = state
         .mutate(|tx| {
-            tx.store.api(account(&state), &api)?;
+            tx.store().api(account(&state), &api)?;
             new.id = new_id(6);
-            let seq = tx.store.next_seq();
+            let seq = tx.next_seq();
             tx.commit(Record::PutAuthorizer {
                 api: api.clone(),
                 authorizer: Ordered {
@@ -72,7 +72,7 @@ pub async fn update(
 ) -> Result<Json<Authorizer>> {
     let out = state
         .mutate(|tx| {
-            let a = tx.store.api(account(&state), &api)?;
+            let a = tx.store().api(account(&state), &api)?;
             let current = a.authorizers.get(&id).ok_or_else(authorizer::not_found)?;
             let next = authorizer::apply_patch(&current.value, &req.patch_operations)?;
             authorizer::check(&next, "updateAuthorizerInput", regex_ok)?;
@@ -96,7 +96,7 @@ pub async fn delete(
 ) -> Result<Response> {
     state
         .mutate(|tx| {
-            let a = tx.store.api(account(&state), &api)?;
+            let a = tx.store().api(account(&state), &api)?;
             a.authorizer(&id)?;
             let methods = a.resources.values().flat_map(|r| {
                 r.methods

@@ -18,7 +18,7 @@ pub(crate) fn deploy(
     api: &str,
     req: &CreateDeploymentRequest,
 ) -> Result<Deployment> {
-    let a = tx.store.api(account, api)?;
+    let a = tx.store().api(account, api)?;
     let methods = a.resources.values().flat_map(|r| r.methods.values());
     req.check(methods, |name| a.stages.contains_key(name))?;
     let now = now();
@@ -35,7 +35,7 @@ pub(crate) fn deploy(
         req.deployed_stage(name, existing, &created.id, now)
     });
     let resources = Some(a.resources.values().cloned().collect());
-    let seq = tx.store.next_seq();
+    let seq = tx.next_seq();
     tx.commit(Record::PutDeployment {
         api: api.into(),
         deployment: Ordered {
@@ -99,7 +99,7 @@ pub async fn delete(
 ) -> Result<Response> {
     state
         .mutate(|tx| {
-            let a = tx.store.api(account(&state), &api)?;
+            let a = tx.store().api(account(&state), &api)?;
             a.deployment(&id)?;
             deployment::check_deletable(&id, a.stages.values())?;
             tx.commit(Record::DeleteDeployment {

@@ -76,7 +76,7 @@ pub async fn create(
     let part = req.checked_path_part()?;
     let rec = state
         .mutate(|tx| {
-            let a = tx.store.api(account(&state), &api)?;
+            let a = tx.store().api(account(&state), &api)?;
             let p = a.resource(&parent)?;
             let siblings = a
                 .resources
@@ -86,7 +86,7 @@ pub async fn create(
             resource::check_new_child(p.path_part.as_deref(), siblings, part)?;
             let path = resource::child_path(&p.path, part);
             let rec = ResourceRec {
-                seq: tx.store.next_seq(),
+                seq: tx.next_seq(),
                 id: new_id(6),
                 parent_id: Some(parent.clone()),
                 path_part: Some(part.to_owned()),
@@ -109,7 +109,7 @@ pub async fn delete(
 ) -> Result<Response> {
     state
         .mutate(|tx| {
-            let a = tx.store.api(account(&state), &api)?;
+            let a = tx.store().api(account(&state), &api)?;
             a.resource(&id)?;
             resource::check_deletable(a.root_id() == Some(id.as_str()))?;
             let mut doomed = vec![id.clone()];
@@ -145,7 +145,7 @@ pub async fn put_method(
     req.authorization_type()?;
     let method = state
         .mutate(|tx| {
-            let a = tx.store.api(account(&state), &api)?;
+            let a = tx.store().api(account(&state), &api)?;
             let mut r = a.resource(&rid)?.clone();
             if r.methods.contains_key(&verb) {
                 return Err(resource::method_exists().into());
@@ -188,7 +188,7 @@ pub async fn delete_method(
     let verb = raw_verb.to_ascii_uppercase();
     state
         .mutate(|tx| {
-            let a = tx.store.api(account(&state), &api)?;
+            let a = tx.store().api(account(&state), &api)?;
             find_method(a, &rid, &verb)?;
             let mut r = a.resource(&rid)?.clone();
             r.methods.remove(&verb);
@@ -211,7 +211,7 @@ pub async fn put_integration(
     let value = resource::integration(&rid, &body)?;
     state
         .mutate(|tx| {
-            let a = tx.store.api(account(&state), &api)?;
+            let a = tx.store().api(account(&state), &api)?;
             find_method(a, &rid, &verb)?;
             let mut r = a.resource(&rid)?.clone();
             if let Some(m) = r.methods.get_mut(&verb) {

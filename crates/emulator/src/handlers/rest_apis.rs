@@ -22,9 +22,9 @@ pub async fn create(
 
 /// Commits a new API with its root resource.
 pub(crate) fn create_records(tx: &mut Tx<'_>, rest_api: RestApi) -> RestApi {
-    let seq = tx.store.next_seq();
+    let seq = tx.next_seq();
     let root = ResourceRec {
-        seq: tx.store.next_seq(),
+        seq: tx.next_seq(),
         id: rest_api.root_resource_id.clone().unwrap_or_default(),
         path: "/".into(),
         ..ResourceRec::default()
@@ -61,7 +61,7 @@ pub async fn get(State(state): State<AppState>, P(api): P<String>) -> Result<Jso
 pub async fn delete(State(state): State<AppState>, P(api): P<String>) -> Result<Response> {
     state
         .mutate(|tx| {
-            tx.store.api(account(&state), &api)?;
+            tx.store().api(account(&state), &api)?;
             tx.commit(Record::DeleteApi { id: api.clone() });
             Ok(())
         })

@@ -20,7 +20,7 @@ pub async fn create(
 ) -> Result<Response> {
     let created_stage = state
         .mutate(|tx| {
-            let a = tx.store.api(account(&state), &api)?;
+            let a = tx.store().api(account(&state), &api)?;
             let new = req.to_stage(now())?;
             let name = new.stage_name.clone().unwrap_or_default();
             if a.stages.contains_key(&name) {
@@ -71,7 +71,7 @@ pub async fn update(
 ) -> Result<Response> {
     let updated = state
         .mutate(|tx| {
-            let a = tx.store.api(account(&state), &api)?;
+            let a = tx.store().api(account(&state), &api)?;
             let next = stage::update(a.stage(&name)?, &req.patch_operations, a, now())?;
             tx.commit(Record::PutStage {
                 api: api.clone(),
@@ -89,7 +89,7 @@ pub async fn delete(
 ) -> Result<Response> {
     state
         .mutate(|tx| {
-            tx.store.api(account(&state), &api)?.stage(&name)?;
+            tx.store().api(account(&state), &api)?.stage(&name)?;
             tx.commit(Record::DeleteStage {
                 api: api.clone(),
                 name: name.clone(),

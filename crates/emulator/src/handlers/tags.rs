@@ -29,14 +29,14 @@ fn commit(
 ) -> Result<()> {
     match target {
         Tagged::RestApi(api) => {
-            let a = tx.store.api(account, api)?;
+            let a = tx.store().api(account, api)?;
             let mut rest_api = a.rest_api.clone();
             rest_api.tags = tags;
             let seq = a.seq;
             tx.commit(Record::PutApi { seq, api: rest_api });
         }
         Tagged::Stage(api, name) => {
-            let mut stage = tx.store.api(account, api)?.stage(name)?.clone();
+            let mut stage = tx.store().api(account, api)?.stage(name)?.clone();
             stage.tags = tags;
             tx.commit(Record::PutStage {
                 api: api.clone(),
@@ -64,7 +64,7 @@ pub async fn tag(
     let target = parse_arn(&arn)?;
     state
         .mutate(|tx| {
-            let mut tags = current(tx.store, account(&state), &target)?;
+            let mut tags = current(tx.store(), account(&state), &target)?;
             tags.extend(req.tags.clone());
             check_tags(&tags)?;
             commit(tx, account(&state), &target, tags)
@@ -82,7 +82,7 @@ pub async fn untag(State(state): State<AppState>, P(arn): P<String>, uri: Uri) -
         .collect();
     state
         .mutate(|tx| {
-            let mut tags = current(tx.store, account(&state), &target)?;
+            let mut tags = current(tx.store(), account(&state), &target)?;
             for k in &keys {
                 tags.remove(k);
             }
