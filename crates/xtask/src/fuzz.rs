@@ -117,8 +117,49 @@ struct Outcome {
     runs: Option<u64>,
     per_second: Option<u64>,
     seconds: u64,
-    crashed: bool,
-    artifact: Option<String>,
+    verdict: Verdict,
+}
+
+/// How a libFuzzer run ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Verdict {
+    /// It ran for its time and found nothing.
+    Clean,
+    /// It found an input that fails (the artifact libFuzzer wrote, when it says so).
+    Crashed(Option<String>),
+    /// It was interrupted (Ctrl-C, `kill`) before its time was up, without a finding.
+    Stopped,
+}
+
+impl Verdict {
+    /// Reads the run's exit status and output. libFuzzer writes every finding (crash, leak,
+    /// timeout, out-of-memory) as "Test unit written to PATH", and says "run interrupted" when a
+    /// signal stops it; a stop is not a finding.
+    fn of(success: bool, output: &str) -> Self {
+        let artifact = output
+            .lines()
+            .find_map(|l| l.split_once("Test unit written to "))
+            .map(|(_, path)| path.trim().to_owned());
+        if artifact.is_some() {
+            Verdict::Crashed(artifact)
+        } else if success {
+            Verdict::Clean
+        } else if output.contains("run interrupted") {
+            Verdict::Stopped
+        } else {
+            Verdict::Crashed(None)
+        }
+    }
+
+    fn cell(&self) -> String {
+        match self {
+            Verdict::Clean => "0".to_owned(),
+            Verdict::Crashed(artifact) => {
+                format!("1 ({})", artifact.as_deref().unwrap_or("see the log"))
+            }
+            Verdict::Stopped => "0 (stopped early)".to_owned(),
+        }
+    }
 }
 
 /// Installs what is missing, seeds the corpora and runs the targets.
@@ -156,16 +197,12 @@ pub fn run(options: &Options) -> Result<()> {
             shown(o.runs),
             shown(o.per_second),
             o.seconds,
-            if o.crashed {
-                format!("1 ({})", o.artifact.as_deref().unwrap_or("see the log"))
-            } else {
-                "0".to_owned()
-            }
+            o.verdict.cell()
         );
     }
     let crashed: Vec<_> = outcomes
         .iter()
-        .filter(|o| o.crashed)
+        .filter(|o| matches!(o.verdict, Verdict::Crashed(_)))
         .map(|o| o.target.as_str())
         .collect();
     if !crashed.is_empty() {
@@ -231,11 +268,7 @@ fn run_target(dir: &Path, target: &str, seconds: u64) -> Result<Outcome> {
         runs: final_runs(&output),
         per_second: stat(&output, "stat::average_exec_per_sec:"),
         seconds: fuzzing.as_secs(),
-        crashed: !status.success(),
-        artifact: output
-            .lines()
-            .find_map(|l| l.split_once("Test unit written to "))
-            .map(|(_, path)| path.trim().to_owned()),
+        verdict: Verdict::of(status.success(), &output),
     })
 }
 
@@ -468,5 +501,25 @@ mod tests {
         let crash = "stat::number_of_executed_units: 89\nstat::average_exec_per_sec:     30\n";
         assert_eq!(final_runs(crash), Some(89));
         assert_eq!(stat(crash, "stat::average_exec_per_sec:"), Some(30));
+    }
+
+    #[test]
+    fn tells_a_stop_from_a_crash() {
+        assert_eq!(
+            Verdict::of(true, "Done 5 runs in 1 second(s)\n"),
+            Verdict::Clean
+        );
+        let crash = "==1== ERROR: libFuzzer: deadly signal\n\
+                     artifact_prefix='a/'; Test unit written to a/crash-12ab\n";
+        assert_eq!(
+            Verdict::of(false, crash),
+            Verdict::Crashed(Some("a/crash-12ab".to_owned()))
+        );
+        let stop = "==1== libFuzzer: run interrupted; exiting\n";
+        assert_eq!(Verdict::of(false, stop), Verdict::Stopped);
+        assert_eq!(
+            Verdict::of(false, "error: could not compile"),
+            Verdict::Crashed(None)
+        );
     }
 }
