@@ -15,7 +15,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use stagecraft_core::api::{
-    Authorizer, Deployment, Method, RestApi, deployment, resource, rest_api, stage,
+    Authorizer, Deployment, DocumentationPart, DocumentationVersion, Method, RestApi, deployment,
+    documentation, resource, rest_api, stage,
 };
 use stagecraft_core::{Environment, Stage, Timestamp, authorizer};
 
@@ -75,6 +76,10 @@ pub struct Api {
     pub authorizers: BTreeMap<String, Ordered<Authorizer>>,
     /// Caches by stage name (not persisted).
     pub caches: HashMap<String, StageCaches>,
+    /// Documentation parts by id.
+    pub documentation_parts: BTreeMap<String, Ordered<DocumentationPart>>,
+    /// Documentation versions by label.
+    pub documentation_versions: BTreeMap<String, Ordered<DocumentationVersion>>,
 }
 
 impl Environment for Api {
@@ -124,6 +129,28 @@ impl Api {
             .get(id)
             .map(|d| &d.value)
             .ok_or_else(|| Error::from(deployment::not_found()))
+    }
+
+    /// A documentation part, or the 404.
+    ///
+    /// # Errors
+    /// 404 `Invalid Documentation part identifier specified`.
+    pub fn documentation_part(&self, id: &str) -> Result<&DocumentationPart, Error> {
+        self.documentation_parts
+            .get(id)
+            .map(|p| &p.value)
+            .ok_or_else(|| Error::from(documentation::part_not_found()))
+    }
+
+    /// A documentation version, or the 404.
+    ///
+    /// # Errors
+    /// 404 `Invalid Documentation version specified`.
+    pub fn documentation_version(&self, version: &str) -> Result<&DocumentationVersion, Error> {
+        self.documentation_versions
+            .get(version)
+            .map(|v| &v.value)
+            .ok_or_else(|| Error::from(documentation::version_not_found()))
     }
 
     /// The root resource (`/`).
@@ -208,6 +235,34 @@ pub enum Record {
         /// Authorizer id.
         id: String,
     },
+    /// Creates or replaces a documentation part.
+    PutDocumentationPart {
+        /// API id.
+        api: String,
+        /// The part.
+        part: Ordered<DocumentationPart>,
+    },
+    /// Deletes a documentation part.
+    DeleteDocumentationPart {
+        /// API id.
+        api: String,
+        /// Part id.
+        id: String,
+    },
+    /// Creates or replaces a documentation version.
+    PutDocumentationVersion {
+        /// API id.
+        api: String,
+        /// The version.
+        version: Ordered<DocumentationVersion>,
+    },
+    /// Deletes a documentation version.
+    DeleteDocumentationVersion {
+        /// API id.
+        api: String,
+        /// Version label.
+        version: String,
+    },
 }
 
 /// What applying one record replaced: enough to put it back.
@@ -243,6 +298,16 @@ enum Undo {
         api: String,
         id: String,
         prior: Option<Ordered<Authorizer>>,
+    },
+    DocumentationPart {
+        api: String,
+        id: String,
+        prior: Option<Ordered<DocumentationPart>>,
+    },
+    DocumentationVersion {
+        api: String,
+        version: String,
+        prior: Option<Ordered<DocumentationVersion>>,
     },
 }
 
@@ -421,6 +486,46 @@ impl Store {
                 let prior = a.authorizers.remove(&id);
                 Undo::Authorizer { api, id, prior }
             }
+            Record::PutDocumentationPart { api, part } => {
+                self.seq = self.seq.max(part.seq);
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let id = part.value.id.clone();
+                let prior = a.documentation_parts.insert(id.clone(), part);
+                Undo::DocumentationPart { api, id, prior }
+            }
+            Record::DeleteDocumentationPart { api, id } => {
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let prior = a.documentation_parts.remove(&id);
+                Undo::DocumentationPart { api, id, prior }
+            }
+            Record::PutDocumentationVersion { api, version } => {
+                self.seq = self.seq.max(version.seq);
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let label = version.value.version.clone();
+                let prior = a.documentation_versions.insert(label.clone(), version);
+                Undo::DocumentationVersion {
+                    api,
+                    version: label,
+                    prior,
+                }
+            }
+            Record::DeleteDocumentationVersion { api, version } => {
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let prior = a.documentation_versions.remove(&version);
+                Undo::DocumentationVersion {
+                    api,
+                    version,
+                    prior,
+                }
+            }
         }
     }
 
@@ -472,6 +577,20 @@ impl Store {
             Undo::Authorizer { api, id, prior } => {
                 if let Some(a) = self.apis.get_mut(&api) {
                     restore(&mut a.authorizers, id, prior);
+                }
+            }
+            Undo::DocumentationPart { api, id, prior } => {
+                if let Some(a) = self.apis.get_mut(&api) {
+                    restore(&mut a.documentation_parts, id, prior);
+                }
+            }
+            Undo::DocumentationVersion {
+                api,
+                version,
+                prior,
+            } => {
+                if let Some(a) = self.apis.get_mut(&api) {
+                    restore(&mut a.documentation_versions, version, prior);
                 }
             }
         }
@@ -528,6 +647,20 @@ impl Store {
                 out.extend(api.authorizers.values().map(|a| Record::PutAuthorizer {
                     api: id.clone(),
                     authorizer: a.clone(),
+                }));
+                out.extend(
+                    api.documentation_parts
+                        .values()
+                        .map(|p| Record::PutDocumentationPart {
+                            api: id.clone(),
+                            part: p.clone(),
+                        }),
+                );
+                out.extend(api.documentation_versions.values().map(|v| {
+                    Record::PutDocumentationVersion {
+                        api: id.clone(),
+                        version: v.clone(),
+                    }
                 }));
                 out
             })

@@ -13,6 +13,7 @@ use crate::patch::PatchOperation;
 use crate::rules;
 
 pub mod deployment;
+pub mod documentation;
 pub mod operations;
 pub mod paging;
 pub mod resource;
@@ -24,6 +25,7 @@ pub use crate::authorizer::{
     Authorizer, TestInvokeAuthorizerRequest, TestInvokeAuthorizerResponse,
 };
 pub use deployment::{CreateDeploymentRequest, Deployment, DeploymentCanarySettings};
+pub use documentation::{DocumentationPart, DocumentationVersion};
 pub use operations::{HttpMethod, Operation};
 pub use paging::Page;
 pub use resource::{CreateResourceRequest, Method, PutMethodRequest, Resource};

@@ -7,6 +7,7 @@
 
 pub mod authorizers;
 pub mod deployments;
+pub mod documentation;
 pub mod resources;
 pub mod rest_apis;
 pub mod stages;
@@ -65,6 +66,15 @@ pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
         O::TestInvokeAuthorizer => on(filter, invoke::test_invoke_authorizer),
         O::UpdateAuthorizer => on(filter, authorizers::update),
         O::DeleteAuthorizer => on(filter, authorizers::delete),
+        O::GetDocumentationParts => on(filter, documentation::list_parts),
+        O::CreateDocumentationPart => on(filter, documentation::create_part),
+        O::GetDocumentationPart => on(filter, documentation::get_part),
+        O::UpdateDocumentationPart => on(filter, documentation::update_part),
+        O::DeleteDocumentationPart => on(filter, documentation::delete_part),
+        O::GetDocumentationVersions => on(filter, documentation::list_versions),
+        O::CreateDocumentationVersion => on(filter, documentation::create_version),
+        O::GetDocumentationVersion => on(filter, documentation::get_version),
+        O::DeleteDocumentationVersion => on(filter, documentation::delete_version),
         O::GetTags => on(filter, tags::get),
         O::TagResource => on(filter, tags::tag),
         O::UntagResource => on(filter, tags::untag),

@@ -27,6 +27,7 @@ pub async fn create(
                 return Err(stage::already_exists().into());
             }
             stage::check_deployments(&new, |d| a.deployments.contains_key(d))?;
+            super::documentation::check_stage_version(a, &new)?;
             tx.commit(Record::PutStage {
                 api: api.clone(),
                 stage: Box::new(new.clone()),
@@ -72,7 +73,11 @@ pub async fn update(
     let updated = state
         .mutate(|tx| {
             let a = tx.store().api(account(&state), &api)?;
-            let next = stage::update(a.stage(&name)?, &req.patch_operations, a, now())?;
+            let current = a.stage(&name)?;
+            let next = stage::update(current, &req.patch_operations, a, now())?;
+            if next.documentation_version != current.documentation_version {
+                super::documentation::check_stage_version(a, &next)?;
+            }
             tx.commit(Record::PutStage {
                 api: api.clone(),
                 stage: Box::new(next.clone()),
