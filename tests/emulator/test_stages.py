@@ -30,6 +30,7 @@ def rep(path, value):
 
 def test_create_stage_defaults(client):
     api_id, dep = make_api(client, stage=None)
+    client.create_documentation_version(restApiId=api_id, documentationVersion="v123")
     s = client.create_stage(restApiId=api_id, stageName="s1", deploymentId=dep, description="my stage",
                             documentationVersion="v123")
     assert s["ResponseMetadata"]["HTTPStatusCode"] == 201

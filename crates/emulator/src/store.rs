@@ -648,14 +648,12 @@ impl Store {
                     api: id.clone(),
                     authorizer: a.clone(),
                 }));
-                out.extend(
-                    api.documentation_parts
-                        .values()
-                        .map(|p| Record::PutDocumentationPart {
-                            api: id.clone(),
-                            part: p.clone(),
-                        }),
-                );
+                out.extend(api.documentation_parts.values().map(|p| {
+                    Record::PutDocumentationPart {
+                        api: id.clone(),
+                        part: p.clone(),
+                    }
+                }));
                 out.extend(api.documentation_versions.values().map(|v| {
                     Record::PutDocumentationVersion {
                         api: id.clone(),

@@ -268,9 +268,13 @@ impl CreateDocumentationPartRequest {
 #[must_use]
 pub fn invalid_part_patch(op: Op, path: &str) -> String {
     if path == "/properties" {
-        format!("Invalid patch path  '{path}' specified for op '{op}'. Please choose supported operations")
+        format!(
+            "Invalid patch path  '{path}' specified for op '{op}'. Please choose supported operations"
+        )
     } else {
-        format!("Invalid patch path  '{path}' specified for op '{op}'. Must be one of: [/properties]")
+        format!(
+            "Invalid patch path  '{path}' specified for op '{op}'. Must be one of: [/properties]"
+        )
     }
 }
 
@@ -390,7 +394,12 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.error_type, ErrorType::BadRequest);
         assert!(create(json!({"location": {"type": "MODEL"}, "properties": "{}"})).is_err());
-        assert!(create(json!({"location": {"type": "RESPONSE", "statusCode": "600"}, "properties": "{}"})).is_err());
+        assert!(
+            create(
+                json!({"location": {"type": "RESPONSE", "statusCode": "600"}, "properties": "{}"})
+            )
+            .is_err()
+        );
         assert!(create(json!({"location": {"type": "API"}, "properties": "[1]"})).is_err());
         assert!(create(json!({"location": {"type": "API"}})).is_err());
     }
@@ -423,7 +432,9 @@ mod tests {
         let patch = |v: Value| serde_json::from_value::<PatchRequest>(v).unwrap();
         let e = update_part(
             &part,
-            &patch(json!({"patchOperations": [{"op": "add", "path": "/properties", "value": "{}"}]})),
+            &patch(
+                json!({"patchOperations": [{"op": "add", "path": "/properties", "value": "{}"}]}),
+            ),
         )
         .unwrap_err();
         assert_eq!(

@@ -7,6 +7,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
+use stagecraft_core::ApiError;
 use stagecraft_core::api::documentation::{
     self, CreateDocumentationPartRequest, CreateDocumentationVersionRequest,
 };
@@ -57,15 +58,12 @@ pub async fn list_parts(
     uri: Uri,
 ) -> Result<Json<Page<DocumentationPart>>> {
     let kind = query_one(&uri, "type");
-    if let Some(k) = kind.as_deref() {
-        if !documentation::LOCATION_TYPES.contains(&k) {
-            return Err(stagecraft_core::ApiError::enum_violation(
-                k,
-                "type",
-                documentation::LOCATION_TYPES,
-            )
-            .into());
-        }
+    if let Some(k) = kind
+        .as_deref()
+        .filter(|k| !documentation::LOCATION_TYPES.contains(k))
+    {
+        let e = ApiError::enum_violation(k, "type", documentation::LOCATION_TYPES);
+        return Err(e.into());
     }
     let path = query_one(&uri, "path");
     let name = query_one(&uri, "name").map(|n| n.to_lowercase());
@@ -75,8 +73,11 @@ pub async fn list_parts(
                 .values()
                 .filter(|p| {
                     let loc = &p.value.location;
-                    kind.as_deref().is_none_or(|k| loc.kind.as_deref() == Some(k))
-                        && path.as_deref().is_none_or(|x| loc.path.as_deref() == Some(x))
+                    kind.as_deref()
+                        .is_none_or(|k| loc.kind.as_deref() == Some(k))
+                        && path
+                            .as_deref()
+                            .is_none_or(|x| loc.path.as_deref() == Some(x))
                         && name.as_deref().is_none_or(|n| {
                             loc.name
                                 .as_deref()
@@ -151,8 +152,7 @@ pub async fn create_version(
     let out = state
         .mutate(|tx| {
             let a = tx.store().api(account(&state), &api)?;
-            let version =
-                req.to_version(now(), |v| a.documentation_versions.contains_key(v))?;
+            let version = req.to_version(now(), |v| a.documentation_versions.contains_key(v))?;
             let stage = match req.stage_name.as_deref().filter(|s| !s.is_empty()) {
                 Some(name) => {
                     let mut st = a.stage(name)?.clone();
