@@ -25,7 +25,7 @@ pub const DEFAULT_TTL: i64 = 300;
 pub const TYPES: &[&str] = &["TOKEN", "REQUEST", "COGNITO_USER_POOLS"];
 
 /// An authorizer (CreateAuthorizer / GetAuthorizer output).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Authorizer {
     /// The authorizer id.

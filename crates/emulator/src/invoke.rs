@@ -1,5 +1,7 @@
-//! TestInvokeAuthorizer: identity checks, the Lambda call (AWS Lambda Invoke API, SigV4 service
-//! `lambda`) and the mapping of its answer to AWS's response fields (docs/aws-behaviour.md §5).
+//! Authorizer invocation, shared by TestInvokeAuthorizer and the data plane: the Lambda call (AWS Lambda
+//! Invoke API, SigV4 service `lambda`, or the in-process demo function), the verdict on its answer (with
+//! core's event and policy rules, `stagecraft_core::dataplane::authorize`), the Cognito token check; and
+//! TestInvokeAuthorizer's mapping of it to AWS's response fields (docs/aws-behaviour.md §5).
 //!
 //! Order: the identity source(s) and `identityValidationExpression` are checked first; a missing
 //! identity or a failed expression is `clientStatus: 401` without invoking. Then the function is
@@ -35,6 +37,8 @@ use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 use stagecraft_core::api::{Authorizer, TestInvokeAuthorizerRequest, TestInvokeAuthorizerResponse};
 use stagecraft_core::authorizer::{self, IdentitySource};
+use stagecraft_core::dataplane::authorize::{self, Failure, Grant};
+use stagecraft_core::dataplane::proxy::{ProxyRequest, RequestContext};
 use stagecraft_sigv4::Signer;
 use time::OffsetDateTime;
 use time::macros::format_description;
@@ -195,30 +199,25 @@ fn path(req: &TestInvokeAuthorizerRequest) -> String {
     if p.is_empty() { "/".into() } else { p.into() }
 }
 
-/// Resolves one identity source; `(name, value)` or `None` when missing / empty.
-fn resolve(source: &IdentitySource, req: &TestInvokeAuthorizerRequest) -> Option<(String, String)> {
-    let (name, value) = match source {
-        IdentitySource::Header(n) => (n.clone(), header(req, n).map(str::to_owned)),
-        IdentitySource::Query(n) => (
-            n.clone(),
-            query(req).into_iter().find(|(k, _)| k == n).map(|(_, v)| v),
-        ),
-        IdentitySource::StageVariable(n) => (
-            n.clone(),
-            req.stage_variables.as_ref().and_then(|v| v.get(n)).cloned(),
-        ),
-        IdentitySource::Context(n) => (
-            n.clone(),
-            req.additional_context
-                .as_ref()
-                .and_then(|v| v.get(n))
-                .cloned(),
-        ),
-    };
-    value.filter(|v| !v.is_empty()).map(|v| (name, v))
+/// Resolves one identity source from a test-invoke request (`context.X` from `additionalContext`).
+fn resolve(source: &IdentitySource, req: &TestInvokeAuthorizerRequest) -> Option<String> {
+    match source {
+        IdentitySource::Header(n) => header(req, n).map(str::to_owned),
+        IdentitySource::Query(n) => query(req).into_iter().find(|(k, _)| k == n).map(|(_, v)| v),
+        IdentitySource::StageVariable(n) => {
+            req.stage_variables.as_ref().and_then(|v| v.get(n)).cloned()
+        }
+        IdentitySource::Context(n) => req
+            .additional_context
+            .as_ref()
+            .and_then(|v| v.get(n))
+            .cloned(),
+    }
 }
 
-fn full_match(expr: &str, text: &str) -> bool {
+/// Whether `expr` matches the whole of `text` (Java `Pattern.matches`, as AWS applies
+/// `identityValidationExpression`); an invalid expression matches nothing.
+pub(crate) fn full_match(expr: &str, text: &str) -> bool {
     regex_lite::Regex::new(&format!("^(?:{expr})$")).is_ok_and(|re| re.is_match(text))
 }
 
@@ -236,7 +235,8 @@ fn b64url_decode(input: &str) -> Option<Vec<u8>> {
         .ok()
 }
 
-fn jwt_claims(token: &str) -> Option<serde_json::Map<String, Value>> {
+/// The payload of a JWT (optionally after `Bearer `), decoded but not verified.
+pub(crate) fn jwt_claims(token: &str) -> Option<serde_json::Map<String, Value>> {
     let token = token.strip_prefix("Bearer ").unwrap_or(token);
     let payload = token.split('.').nth(1)?;
     serde_json::from_slice::<Value>(&b64url_decode(payload)?)
@@ -251,6 +251,42 @@ fn response(status: i32, log: Log, started: Instant) -> TestInvokeAuthorizerResp
         log: Some(log.finish()),
         latency: i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX),
         ..TestInvokeAuthorizerResponse::default()
+    }
+}
+
+/// The request facts of a test-invoke: `pathWithQueryString`, headers, stage variables; AWS's
+/// placeholders for the rest (`test-invoke-stage`, `test-invoke-resource-id`, `GET`).
+fn test_request(req: &TestInvokeAuthorizerRequest, account: &str, api: &str) -> ProxyRequest {
+    let mut headers: Vec<(String, String)> = req
+        .headers
+        .iter()
+        .flatten()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    for (k, values) in req.multi_value_headers.iter().flatten() {
+        if !headers.iter().any(|(h, _)| h == k) {
+            headers.extend(values.iter().map(|v| (k.clone(), v.clone())));
+        }
+    }
+    let path = path(req);
+    ProxyRequest {
+        resource: path.clone(),
+        path,
+        http_method: "GET".into(),
+        headers,
+        query: query(req),
+        stage_variables: req.stage_variables.clone().unwrap_or_default(),
+        context: RequestContext {
+            account_id: account.to_owned(),
+            api_id: api.to_owned(),
+            request_id: "test-request".into(),
+            resource_id: "test-invoke-resource-id".into(),
+            stage: "test-invoke-stage".into(),
+            source_ip: "test-invoke-source-ip".into(),
+            user_agent: Some("stagecraft-test-invoke".into()),
+            ..RequestContext::default()
+        },
+        ..ProxyRequest::default()
     }
 }
 
@@ -272,202 +308,198 @@ pub async fn test_invoke_authorizer(
     let method_arn = format!("arn:aws:execute-api:{region}:{account}:{api}/null/GET/");
 
     // Identity.
-    let mut identity: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for source in &sources {
-        match resolve(source, &req) {
-            Some((name, value)) => {
-                identity.insert(name, vec![value]);
-            }
-            None => {
-                log.line("The identity source was not found or empty: Unauthorized request: test-request");
-                log.line("Unauthorized");
-                return Ok(Json(response(401, log, started)));
-            }
-        }
-    }
-    if auth.authorizer_type == "REQUEST" && sources.is_empty() {
-        // TTL 0 and no sources: nothing to check.
-    }
-    let token = identity
-        .values()
-        .next()
-        .and_then(|v| v.first())
-        .cloned()
-        .unwrap_or_default();
+    let Some(values) = authorize::identity(&sources, |s| resolve(s, &req)) else {
+        log.line("The identity source was not found or empty: Unauthorized request: test-request");
+        log.line("Unauthorized");
+        return Ok(Json(response(401, log, started)));
+    };
+    let token = values.first().map(|(_, v)| v.clone()).unwrap_or_default();
+    let identity: BTreeMap<String, Vec<String>> =
+        values.into_iter().map(|(k, v)| (k, vec![v])).collect();
     if auth.authorizer_type != "REQUEST" {
         log.line(format!("Incoming identity: {token}"));
     }
 
     if auth.authorizer_type == "COGNITO_USER_POOLS" {
-        let Some(claims) = jwt_claims(&token) else {
-            log.line("Unauthorized request: the token is not a valid JWT");
-            return Ok(Json(response(401, log, started)));
-        };
-        let now = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        if claims
-            .get("exp")
-            .and_then(Value::as_u64)
-            .is_some_and(|exp| exp < now)
-        {
-            log.line("Unauthorized request: the token has expired");
-            return Ok(Json(response(401, log, started)));
-        }
-        if let Some(expr) = &auth.identity_validation_expression {
-            let aud = claims.get("aud").and_then(Value::as_str).unwrap_or("");
-            if !full_match(expr, aud) {
-                log.line(format!(
-                    "Unauthorized request: the token's aud does not match {expr}"
-                ));
+        let claims = match cognito_claims(&auth, &token) {
+            Ok(c) => c,
+            Err(why) => {
+                log.line(format!("Unauthorized request: {why}"));
                 return Ok(Json(response(401, log, started)));
             }
-        }
-        let string_claims: BTreeMap<String, String> = claims
-            .iter()
-            .map(|(k, v)| {
-                (
-                    k.clone(),
-                    v.as_str().map_or_else(|| v.to_string(), str::to_owned),
-                )
-            })
-            .collect();
+        };
         log.line("Successfully completed authorizer execution");
         let mut out = response(0, log, started);
-        out.principal_id = string_claims.get("sub").cloned();
-        out.claims = Some(string_claims);
+        out.principal_id = claims.get("sub").cloned();
+        out.claims = Some(claims);
         out.authorization = Some(identity);
         return Ok(Json(out));
     }
 
-    if auth.authorizer_type == "TOKEN"
-        && let Some(expr) = &auth.identity_validation_expression
-        && !full_match(expr, &token)
-    {
+    if !token_matches(&auth, &token) {
         log.line(format!(
-            "Incoming identity does not match the validation expression: {expr}"
+            "Incoming identity does not match the validation expression: {}",
+            auth.identity_validation_expression.as_deref().unwrap_or("")
         ));
         log.line("Unauthorized");
         return Ok(Json(response(401, log, started)));
     }
 
-    // Event.
     let event = if auth.authorizer_type == "TOKEN" {
-        json!({"type": "TOKEN", "authorizationToken": token, "methodArn": method_arn})
+        authorize::token_event(&token, &method_arn)
     } else {
-        let headers: BTreeMap<String, String> = req.headers.clone().unwrap_or_default();
-        let mut mv_headers: BTreeMap<String, Vec<String>> =
-            req.multi_value_headers.clone().unwrap_or_default();
-        for (k, v) in &headers {
-            mv_headers
-                .entry(k.clone())
-                .or_insert_with(|| vec![v.clone()]);
-        }
-        let mut qs = BTreeMap::new();
-        let mut mv_qs: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (k, v) in query(&req) {
-            mv_qs.entry(k.clone()).or_default().push(v.clone());
-            qs.insert(k, v);
-        }
-        let path = path(&req);
-        json!({
-            "type": "REQUEST",
-            "methodArn": method_arn,
-            "resource": path,
-            "path": path,
-            "httpMethod": "GET",
-            "headers": headers,
-            "multiValueHeaders": mv_headers,
-            "queryStringParameters": qs,
-            "multiValueQueryStringParameters": mv_qs,
-            "pathParameters": {},
-            "stageVariables": req.stage_variables.clone().unwrap_or_default(),
-            "requestContext": {
-                "path": path, "accountId": account, "resourceId": "test-invoke-resource-id",
-                "stage": "test-invoke-stage", "requestId": "test-request",
-                "identity": {"sourceIp": "test-invoke-source-ip", "userAgent": "stagecraft-test-invoke"},
-                "resourcePath": path, "httpMethod": "GET", "apiId": api,
-                "additionalContext": req.additional_context.clone().unwrap_or_default()
-            }
-        })
+        authorize::request_event(&test_request(&req, &account, &api), &method_arn)
     };
+    let call = match call_authorizer(&state, &auth, &event, &region).await {
+        Ok(call) => call,
+        Err(NoEndpoint(function)) => {
+            return Err(Error::bad_request(format!(
+                "TestInvokeAuthorizer needs a Lambda endpoint to invoke {function}: start the emulator with --lambda-endpoint URL (for example http://127.0.0.1:3001 for `sam local start-lambda`)"
+            )));
+        }
+    };
+    log.line(format!(
+        "Endpoint request URI: https://lambda.{}.amazonaws.com/2015-03-31/functions/{}/invocations",
+        call.region, call.function
+    ));
+    log.line(format!(
+        "Endpoint request body after transformations: {event}"
+    ));
+    if let Outcome::Output(output) = &call.outcome {
+        log.line(format!("Authorizer result body before parsing: {output}"));
+    }
+    match verdict(call.outcome) {
+        Ok(grant) => {
+            log.line(format!(
+                "Using valid authorizer policy for principal: {}",
+                grant.principal_id
+            ));
+            log.line("Successfully completed authorizer execution");
+            let mut out = response(0, log, started);
+            out.principal_id = Some(grant.principal_id);
+            out.policy = Some(grant.policy.to_string());
+            out.authorization = Some(identity);
+            Ok(Json(out))
+        }
+        Err(Failure::Unauthorized) => {
+            log.line("Execution failed due to an authorizer error: Unauthorized");
+            log.line("Unauthorized");
+            Ok(Json(response(401, log, started)))
+        }
+        Err(Failure::Configuration(why)) => {
+            log.line(format!(
+                "Execution failed due to configuration error: {why}"
+            ));
+            log.line("AuthorizerConfigurationException");
+            Ok(Json(response(500, log, started)))
+        }
+    }
+}
 
-    // Invoke.
+/// The Lambda function an authorizer names has no endpoint to run on (its ARN).
+#[derive(Debug)]
+pub(crate) struct NoEndpoint(pub String);
+
+/// One authorizer invocation: the function, the region it runs in, and what it did.
+pub(crate) struct Call {
+    pub function: String,
+    pub region: String,
+    pub outcome: Outcome,
+}
+
+/// Whether a TOKEN authorizer's `identityValidationExpression` (if any) matches the whole token; other
+/// types have none to check.
+pub(crate) fn token_matches(auth: &Authorizer, token: &str) -> bool {
+    auth.authorizer_type != "TOKEN"
+        || auth
+            .identity_validation_expression
+            .as_deref()
+            .is_none_or(|expr| full_match(expr, token))
+}
+
+/// The claims of a COGNITO_USER_POOLS token (decoded, not verified), as text; why it is refused
+/// (not a JWT, expired, `aud` failing `identityValidationExpression`) otherwise.
+pub(crate) fn cognito_claims(
+    auth: &Authorizer,
+    token: &str,
+) -> std::result::Result<BTreeMap<String, String>, String> {
+    let claims = jwt_claims(token).ok_or("the token is not a valid JWT")?;
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    if claims
+        .get("exp")
+        .and_then(Value::as_u64)
+        .is_some_and(|exp| exp < now)
+    {
+        return Err("the token has expired".into());
+    }
+    if let Some(expr) = &auth.identity_validation_expression {
+        let aud = claims.get("aud").and_then(Value::as_str).unwrap_or("");
+        if !full_match(expr, aud) {
+            return Err(format!("the token's aud does not match {expr}"));
+        }
+    }
+    Ok(claims
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str().map_or_else(|| v.to_string(), str::to_owned),
+            )
+        })
+        .collect())
+}
+
+/// Invokes the authorizer's function with `event`: the in-process demo function, or the Lambda endpoint.
+///
+/// # Errors
+/// [`NoEndpoint`] when the function is not the demo's and no `--lambda-endpoint` is configured.
+pub(crate) async fn call_authorizer(
+    state: &AppState,
+    auth: &Authorizer,
+    event: &Value,
+    default_region: &str,
+) -> std::result::Result<Call, NoEndpoint> {
     let function = auth
         .authorizer_uri
         .as_deref()
         .and_then(authorizer::lambda_function_arn)
         .unwrap_or("")
         .to_owned();
-    let function_region = function
+    let region = function
         .split(':')
         .nth(3)
         .filter(|r| !r.is_empty())
-        .unwrap_or(&region)
+        .unwrap_or(default_region)
         .to_owned();
     let is_demo =
         function == DEMO_FUNCTION || function.ends_with(&format!(":function:{DEMO_FUNCTION}"));
-    log.line(format!(
-        "Endpoint request URI: https://lambda.{function_region}.amazonaws.com/2015-03-31/functions/{function}/invocations"
-    ));
-    log.line(format!(
-        "Endpoint request body after transformations: {event}"
-    ));
     let outcome = if is_demo {
-        demo_authorizer(&event)
+        demo_authorizer(event)
     } else {
-        let Some(endpoint) = state.config.lambda_endpoint.clone() else {
-            return Err(Error::bad_request(format!(
-                "TestInvokeAuthorizer needs a Lambda endpoint to invoke {function}: start the emulator with --lambda-endpoint URL (for example http://127.0.0.1:3001 for `sam local start-lambda`)"
-            )));
+        let Some(endpoint) = state.config.lambda_endpoint.as_deref() else {
+            return Err(NoEndpoint(function));
         };
-        invoke_lambda(&state, &endpoint, &function, &function_region, &event).await
+        invoke_lambda(state, endpoint, &function, &region, event).await
     };
-    let output = match outcome {
-        Outcome::Output(v) => v,
-        Outcome::FunctionError(message) => {
-            log.line(format!(
-                "Execution failed due to an authorizer error: {message}"
-            ));
-            let status = if message == "Unauthorized" { 401 } else { 500 };
-            if status == 401 {
-                log.line("Unauthorized");
-            } else {
-                log.line("AuthorizerConfigurationException");
-            }
-            return Ok(Json(response(status, log, started)));
-        }
-        Outcome::Failed(why) => {
-            log.line(format!(
-                "Execution failed due to configuration error: {why}"
-            ));
-            log.line("AuthorizerConfigurationException");
-            return Ok(Json(response(500, log, started)));
-        }
-    };
-    log.line(format!("Authorizer result body before parsing: {output}"));
-    let principal = output.get("principalId").and_then(|p| match p {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        _ => None,
-    });
-    let policy = output
-        .get("policyDocument")
-        .filter(|p| p.get("Statement").is_some());
-    let (Some(principal), Some(policy)) = (principal, policy) else {
-        log.line("Execution failed due to configuration error: Invalid JSON in response: the output needs a principalId and a policyDocument");
-        log.line("AuthorizerConfigurationException");
-        return Ok(Json(response(500, log, started)));
-    };
-    log.line(format!(
-        "Using valid authorizer policy for principal: {principal}"
-    ));
-    log.line("Successfully completed authorizer execution");
-    let mut out = response(0, log, started);
-    out.principal_id = Some(principal);
-    out.policy = Some(policy.to_string());
-    out.authorization = Some(identity);
-    Ok(Json(out))
+    Ok(Call {
+        function,
+        region,
+        outcome,
+    })
+}
+
+/// What an invocation means: a usable grant, or AWS's 401 / 500.
+///
+/// # Errors
+/// [`Failure::Unauthorized`] for the `Unauthorized` function error; [`Failure::Configuration`] otherwise.
+pub(crate) fn verdict(outcome: Outcome) -> std::result::Result<Grant, Failure> {
+    match outcome {
+        Outcome::Output(v) => authorize::parse_output(&v).map_err(Failure::Configuration),
+        Outcome::FunctionError(message) => Err(authorize::function_error(&message)),
+        Outcome::Failed(why) => Err(Failure::Configuration(why)),
+    }
 }
 
 /// Calls `POST {endpoint}/2015-03-31/functions/{function}/invocations`, SigV4-signed for `lambda`.

@@ -3,6 +3,7 @@
 //! Lambda proxy event and answer, stage-variable substitution and access-log lines. The emulator does
 //! the I/O.
 
+pub mod authorize;
 pub mod cache;
 pub mod log;
 pub mod proxy;

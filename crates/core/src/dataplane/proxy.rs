@@ -120,6 +120,8 @@ pub struct RequestContext {
     pub user_agent: Option<String>,
     /// Whether the canary deployment serves the request.
     pub is_canary: bool,
+    /// `requestContext.authorizer` after an authorizer allowed the request (absent otherwise).
+    pub authorizer: Option<Value>,
 }
 
 fn single(pairs: &[(String, String)]) -> Value {
@@ -160,7 +162,7 @@ pub fn proxy_event(r: &ProxyRequest) -> Value {
         .iter()
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
-    json!({
+    let mut event = json!({
         "resource": r.resource,
         "path": r.path,
         "httpMethod": r.http_method,
@@ -195,7 +197,11 @@ pub fn proxy_event(r: &ProxyRequest) -> Value {
         },
         "body": r.body,
         "isBase64Encoded": false,
-    })
+    });
+    if let Some(authorizer) = &c.authorizer {
+        event["requestContext"]["authorizer"] = authorizer.clone();
+    }
+    event
 }
 
 /// A Lambda proxy answer as the client gets it.

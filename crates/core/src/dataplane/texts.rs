@@ -86,3 +86,33 @@ pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 /// header of `SUCCEED_WITH_RESPONSE_HEADER`.
 pub const CACHE_CONTROL_WARNING: &str =
     "199 Cache-control headers were ignored because the caller was unauthorized.";
+
+/// *AWS* (UNAUTHORIZED, 26 bytes): a missing or malformed identity, a failed `identityValidationExpression`,
+/// or the authorizer's `Unauthorized` error.
+pub const UNAUTHORIZED: GatewayResponse = GatewayResponse {
+    status: 401,
+    error_type: "UnauthorizedException",
+    body: r#"{"message":"Unauthorized"}"#,
+};
+
+/// *AWS* (ACCESS_DENIED, capital `M`, 82 bytes): the authorizer's policy denies the method explicitly.
+pub const EXPLICIT_DENY: GatewayResponse = GatewayResponse {
+    status: 403,
+    error_type: "AccessDeniedException",
+    body: r#"{"Message":"User is not authorized to access this resource with an explicit deny"}"#,
+};
+
+/// *AWS* (ACCESS_DENIED): no statement of the authorizer's policy covers the method.
+pub const IMPLICIT_DENY: GatewayResponse = GatewayResponse {
+    status: 403,
+    error_type: "AccessDeniedException",
+    body: r#"{"Message":"User is not authorized to access this resource"}"#,
+};
+
+/// *AWS* (AUTHORIZER_CONFIGURATION_ERROR): the authorizer failed, timed out or answered something that is
+/// not a policy.
+pub const AUTHORIZER_CONFIGURATION_ERROR: GatewayResponse = GatewayResponse {
+    status: 500,
+    error_type: "AuthorizerConfigurationException",
+    body: r#"{"message": null}"#,
+};

@@ -7,9 +7,13 @@
 //! are not SigV4-checked unless the method's `authorizationType` is `AWS_IAM`; a request signed (service
 //! `execute-api`) with the emulator's key pair counts as allowed `execute-api:InvalidateCache`.
 //!
-//! Not emulated: Lambda and Cognito authorizers at request time (CUSTOM and COGNITO_USER_POOLS methods
-//! are served without them), API keys and usage plans, request validation, VTL, binary media types.
+//! CUSTOM and COGNITO_USER_POOLS methods run their authorizer first ([`authorize`]). Responses carry
+//! `x-stagecraft-authorizer` (`invoked`, `cached`, …) and `x-stagecraft-cache` (`hit` / `miss`) so a
+//! client can see what happened.
+//!
+//! Not emulated: API keys and usage plans, request validation, VTL, binary media types.
 
+mod authorize;
 mod cache;
 mod integration;
 mod observe;
@@ -29,8 +33,9 @@ use bytes::Bytes;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use serde_json::Value;
-use stagecraft_core::api::Method;
+use stagecraft_core::api::{Authorizer, Method};
 use stagecraft_core::dataplane::RouteTable;
+use stagecraft_core::dataplane::authorize::method_arn;
 use stagecraft_core::dataplane::cache::{
     CacheDecision, ParameterSource, asks_max_age_zero, cache_key, decide, key_parameter,
 };
@@ -48,8 +53,9 @@ use stagecraft_core::{
 use crate::AppState;
 use crate::auth::{request_id, verify};
 use crate::store::ResourceRec;
+use authorize::{Authorization, Input};
 use integration::{Call, HttpClient};
-use observe::{Observer, Sample};
+use observe::{AuthorizerSample, Observer, Sample};
 use reply::Reply;
 
 /// The host suffix of the `Host`-header invoke URL form.
@@ -166,6 +172,8 @@ struct Plan {
     canary: bool,
     use_stage_cache: bool,
     access_log: Option<AccessLogSettings>,
+    /// The authorizer of a CUSTOM / COGNITO_USER_POOLS method (`None` also when it no longer exists).
+    authorizer: Option<Authorizer>,
 }
 
 fn routes(state: &AppState, api: &crate::store::Api, deployment: &str) -> Arc<Routes> {
@@ -243,6 +251,11 @@ fn plan(
             .ok_or_else(|| Reply::gateway(MISSING_AUTHENTICATION_TOKEN))?;
         let settings =
             effective_settings(stage, &method_setting_key(&resource.path, &found.method));
+        let authorizer = method
+            .authorizer_id
+            .as_ref()
+            .and_then(|id| api.authorizers.get(id))
+            .map(|a| a.value.clone());
         Ok(Plan {
             resource,
             method,
@@ -257,6 +270,7 @@ fn plan(
             canary,
             use_stage_cache,
             access_log: stage.access_log_settings.clone(),
+            authorizer,
         })
     })
 }
@@ -374,11 +388,71 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
     let request_id = request_id();
     let epoch_ms = cache::now_ms();
     let query = query_pairs(parts.uri.query());
+    let mut event = ProxyRequest {
+        resource: plan.resource.path.clone(),
+        path: path.to_owned(),
+        http_method: verb.clone(),
+        headers: header_pairs(&parts.headers),
+        query: query.clone(),
+        path_parameters: plan.path_parameters.clone(),
+        stage_variables: plan.variables.clone(),
+        body: None,
+        context: RequestContext {
+            account_id: state.config.account_id.clone(),
+            api_id: api.to_owned(),
+            deployment_id: plan.deployment_id.clone(),
+            domain_name: parts
+                .headers
+                .get("host")
+                .and_then(|h| h.to_str().ok())
+                .unwrap_or("")
+                .to_owned(),
+            request_id: request_id.clone(),
+            request_time: request_time(epoch_ms),
+            request_time_epoch: epoch_ms,
+            resource_id: plan.resource.id.clone(),
+            stage: stage.to_owned(),
+            source_ip: "127.0.0.1".into(),
+            user_agent: parts
+                .headers
+                .get("user-agent")
+                .and_then(|h| h.to_str().ok())
+                .map(str::to_owned),
+            is_canary: plan.canary,
+            authorizer: None,
+        },
+    };
     let mut cache_hit = None;
     let mut integration_ms = 0.0;
+    let mut authorization: Option<Authorization> = None;
     let reply = 'reply: {
         if !admit(state, api, stage, &plan.settings) {
             break 'reply Reply::gateway(TOO_MANY_REQUESTS);
+        }
+        if matches!(
+            plan.method.authorization_type.as_str(),
+            "CUSTOM" | "COGNITO_USER_POOLS"
+        ) {
+            let arn = method_arn(
+                &state.config.region,
+                &state.config.account_id,
+                api,
+                stage,
+                &verb,
+                path,
+            );
+            let input = Input {
+                authorizer: plan.authorizer.as_ref(),
+                request: &event,
+                method_arn: &arn,
+                deployment: &plan.deployment_id,
+            };
+            let (seen, result) = authorize::authorize(state, api, stage, &input).await;
+            authorization = Some(seen);
+            match result {
+                Ok(value) => event.context.authorizer = Some(value),
+                Err(reply) => break 'reply reply,
+            }
         }
         check_cluster(state, api, stage, &plan.cluster);
         let caching = plan.settings.caches(plan.cluster.0);
@@ -429,39 +503,6 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
             cache_hit = Some(false);
             cache_slot = Some(key);
         }
-        let event = ProxyRequest {
-            resource: plan.resource.path.clone(),
-            path: path.to_owned(),
-            http_method: verb.clone(),
-            headers: header_pairs(&parts.headers),
-            query: query.clone(),
-            path_parameters: plan.path_parameters.clone(),
-            stage_variables: plan.variables.clone(),
-            body: None,
-            context: RequestContext {
-                account_id: state.config.account_id.clone(),
-                api_id: api.to_owned(),
-                deployment_id: plan.deployment_id.clone(),
-                domain_name: parts
-                    .headers
-                    .get("host")
-                    .and_then(|h| h.to_str().ok())
-                    .unwrap_or("")
-                    .to_owned(),
-                request_id: request_id.clone(),
-                request_time: request_time(epoch_ms),
-                request_time_epoch: epoch_ms,
-                resource_id: plan.resource.id.clone(),
-                stage: stage.to_owned(),
-                source_ip: "127.0.0.1".into(),
-                user_agent: parts
-                    .headers
-                    .get("user-agent")
-                    .and_then(|h| h.to_str().ok())
-                    .map(str::to_owned),
-                is_canary: plan.canary,
-            },
-        };
         let call_started = Instant::now();
         let reply = integration::run(
             state,
@@ -506,6 +547,11 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
         cache_hit,
         latency_ms,
         integration_latency_ms: integration_ms,
+        authorizer: authorization.as_ref().map(|a| AuthorizerSample {
+            invoked: a.invoked,
+            cache_hit: a.cached,
+            denied: a.status != 200,
+        }),
     });
     if let Some(AccessLogSettings {
         format: Some(format),
@@ -536,7 +582,21 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
                 "deploymentId" => plan.deployment_id.clone(),
                 "error.message" => reply.error.clone()?,
                 "error.messageString" => format!("\"{}\"", reply.error.clone()?),
-                _ => return None,
+                "authorize.status" | "authorizer.status" => {
+                    authorization.as_ref()?.status.to_string()
+                }
+                "authorize.latency" | "authorizer.latency" => {
+                    format!("{:.0}", authorization.as_ref()?.latency_ms)
+                }
+                other => {
+                    let a = authorization.as_ref()?;
+                    let key = other.strip_prefix("authorizer.")?;
+                    if key == "principalId" {
+                        a.principal_id.clone()?
+                    } else {
+                        a.context.get(key)?.clone()
+                    }
+                }
             })
         });
         state.dataplane.observer.access_log(arn, &line);
@@ -544,8 +604,21 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
     let mut response = reply
         .with_header("x-amzn-RequestId", &request_id)
         .into_response();
+    let headers = response.headers_mut();
     if let Ok(v) = plan.deployment_id.parse() {
-        response.headers_mut().insert("x-stagecraft-deployment", v);
+        headers.insert("x-stagecraft-deployment", v);
+    }
+    if let Some(a) = &authorization {
+        headers.insert(
+            "x-stagecraft-authorizer",
+            http::HeaderValue::from_static(a.header()),
+        );
+    }
+    if let Some(hit) = cache_hit {
+        headers.insert(
+            "x-stagecraft-cache",
+            http::HeaderValue::from_static(if hit { "hit" } else { "miss" }),
+        );
     }
     response
 }

@@ -21,6 +21,9 @@ struct Counters {
     cache_misses: u64,
     latency_ms: f64,
     integration_latency_ms: f64,
+    authorizer_invocations: u64,
+    authorizer_cache_hits: u64,
+    authorizer_denials: u64,
 }
 
 /// One exported series: name, help text, value.
@@ -46,6 +49,19 @@ pub struct Sample {
     pub latency_ms: f64,
     /// Integration latency (0 without a call).
     pub integration_latency_ms: f64,
+    /// The authorizer's part, when the method has one.
+    pub authorizer: Option<AuthorizerSample>,
+}
+
+/// What the authorizer did for one request.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuthorizerSample {
+    /// The function was called.
+    pub invoked: bool,
+    /// A cached policy was used.
+    pub cache_hit: bool,
+    /// The request was refused (401, 403 or 500 from the authorizer).
+    pub denied: bool,
 }
 
 /// Metrics and access-log sinks.
@@ -82,6 +98,11 @@ impl Observer {
             c.cache_misses += u64::from(s.cache_hit == Some(false));
             c.latency_ms += s.latency_ms;
             c.integration_latency_ms += s.integration_latency_ms;
+            if let Some(a) = s.authorizer {
+                c.authorizer_invocations += u64::from(a.invoked);
+                c.authorizer_cache_hits += u64::from(a.cache_hit);
+                c.authorizer_denials += u64::from(a.denied);
+            }
         }
     }
 
@@ -128,7 +149,7 @@ impl Observer {
     #[must_use]
     pub fn prometheus(&self) -> String {
         let counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
-        let series: [Series; 7] = [
+        let series: [Series; 10] = [
             ("apigateway_count", "Requests (CloudWatch Count).", |c| {
                 c.count as f64
             }),
@@ -157,6 +178,21 @@ impl Observer {
                 "apigateway_integration_latency_milliseconds_sum",
                 "Sum of IntegrationLatency.",
                 |c| c.integration_latency_ms,
+            ),
+            (
+                "apigateway_authorizer_invocations",
+                "Authorizer function calls (stagecraft).",
+                |c| c.authorizer_invocations as f64,
+            ),
+            (
+                "apigateway_authorizer_cache_hits",
+                "Requests authorized by a cached policy (stagecraft).",
+                |c| c.authorizer_cache_hits as f64,
+            ),
+            (
+                "apigateway_authorizer_denials",
+                "Requests the authorizer refused: 401, 403 or 500 (stagecraft).",
+                |c| c.authorizer_denials as f64,
             ),
         ];
         let mut out = String::new();

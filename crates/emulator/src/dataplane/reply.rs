@@ -24,7 +24,10 @@ impl Reply {
     pub fn gateway(g: GatewayResponse) -> Self {
         let message = serde_json::from_str::<serde_json::Value>(g.body)
             .ok()
-            .and_then(|v| v.get("message").and_then(|m| m.as_str().map(str::to_owned)));
+            .and_then(|v| {
+                let m = v.get("message").or_else(|| v.get("Message"))?;
+                m.as_str().map(str::to_owned)
+            });
         Self {
             status: g.status,
             headers: vec![
