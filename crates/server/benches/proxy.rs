@@ -9,21 +9,20 @@
 //!
 //! Options: `--seconds N` (5) `--warmup N` (1) `--concurrency 1,8` `--no-write`.
 
-use std::io::{BufRead, BufReader};
+use std::cell::RefCell;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, ExitCode, Stdio};
+use std::process::ExitCode;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, Result, anyhow, bail};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty};
-use hyper::client::conn::http1;
-use hyper_util::rt::TokioIo;
 use stagecraft_loadgen::{Conn, Endpoint, Signer, Summary, setup};
 
-const BIN: &str = env!("CARGO_BIN_EXE_stagecraft");
+mod support;
+use support::{Proc, connect, load_average, measure};
+
 const KEY: (&str, &str) = ("AKIDPROXYBENCH", "proxy-bench-secret");
 const REGION: &str = "us-east-1";
 const GOAL_US: i64 = 150;
@@ -65,43 +64,6 @@ fn options() -> Result<Options> {
     Ok(o)
 }
 
-/// A child process killed on drop.
-struct Proc(Child, SocketAddr);
-
-impl Proc {
-    fn start(args: &[&str], prefix: &str) -> Result<Self> {
-        let mut child = Command::new(BIN)
-            .args(args)
-            .env("AWS_ACCESS_KEY_ID", KEY.0)
-            .env("AWS_SECRET_ACCESS_KEY", KEY.1)
-            .env_remove("AWS_SESSION_TOKEN")
-            .env_remove("AWS_PROFILE")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .with_context(|| format!("starting {BIN}"))?;
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
-        let addr = line
-            .trim()
-            .strip_prefix(prefix)
-            .and_then(|a| a.strip_prefix("http://"));
-        let Some(addr) = addr else {
-            let _ = child.kill();
-            bail!("`stagecraft {}` printed {line:?}", args.join(" "));
-        };
-        Ok(Self(child, addr.parse()?))
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// Where a run sends its requests.
 #[derive(Clone)]
 struct Route {
@@ -109,14 +71,6 @@ struct Route {
     /// `""` direct, `"/api"` through the proxy.
     prefix: &'static str,
     csrf: Option<String>,
-}
-
-async fn connect(addr: SocketAddr) -> Result<http1::SendRequest<Empty<Bytes>>> {
-    let stream = tokio::net::TcpStream::connect(addr).await?;
-    stream.set_nodelay(true)?;
-    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await?;
-    tokio::spawn(conn);
-    Ok(sender)
 }
 
 async fn csrf_token(addr: SocketAddr) -> Result<String> {
@@ -139,60 +93,10 @@ async fn csrf_token(addr: SocketAddr) -> Result<String> {
     Ok(rest.split('"').next().unwrap_or_default().to_owned())
 }
 
-/// One worker: GetStage in a loop on one keep-alive connection, signed once per second (SigV4
-/// dates have second resolution), until `end`; latencies of requests started after `measure_from`.
-async fn worker(
-    route: Route,
-    signer: Arc<Signer>,
-    path: String,
-    measure_from: Instant,
-    end: Instant,
-) -> Result<(Vec<u32>, u64)> {
-    let host = route.addr.to_string();
-    let full = format!("{}{path}", route.prefix);
-    let mut sender = connect(route.addr).await?;
-    let mut signed: Option<(u64, Vec<(&'static str, String)>)> = None;
-    let (mut latencies, mut errors) = (Vec::with_capacity(1 << 16), 0);
-    loop {
-        let t0 = Instant::now();
-        if t0 >= end {
-            return Ok((latencies, errors));
-        }
-        let now = SystemTime::now();
-        let second = now.duration_since(UNIX_EPOCH)?.as_secs();
-        if signed.as_ref().is_none_or(|(s, _)| *s != second) {
-            signed = Some((
-                second,
-                signer.headers("GET", &full, &[("host", &host)], b"", now)?,
-            ));
-        }
-        let mut req = http::Request::get(full.as_str()).header("host", host.as_str());
-        for (k, v) in signed
-            .as_ref()
-            .map(|(_, h)| h.as_slice())
-            .unwrap_or_default()
-        {
-            req = req.header(*k, v);
-        }
-        if let Some(csrf) = &route.csrf {
-            req = req.header("x-stagecraft-csrf", csrf);
-        }
-        sender.ready().await?;
-        let response = sender.send_request(req.body(Empty::new())?).await?;
-        let ok = response.status().is_success();
-        response.into_body().collect().await?;
-        let t1 = Instant::now();
-        if t0 >= measure_from && t1 <= end {
-            if ok {
-                latencies
-                    .push(u32::try_from(t1.duration_since(t0).as_micros()).unwrap_or(u32::MAX));
-            } else {
-                errors += 1;
-            }
-        }
-    }
-}
+/// SigV4 headers and the second they were made for.
+type SignedSecond = (u64, Vec<(&'static str, String)>);
 
+/// GetStage on `route`, signed once per second per worker (SigV4 dates have second resolution).
 async fn run(
     route: &Route,
     signer: &Arc<Signer>,
@@ -200,30 +104,34 @@ async fn run(
     concurrency: usize,
     o: &Options,
 ) -> Result<Summary> {
-    let measure_from = Instant::now() + Duration::from_secs(o.warmup);
-    let end = measure_from + Duration::from_secs(o.seconds);
-    let tasks: Vec<_> = (0..concurrency)
-        .map(|_| {
-            tokio::spawn(worker(
-                route.clone(),
-                Arc::clone(signer),
-                path.to_owned(),
-                measure_from,
-                end,
-            ))
-        })
-        .collect();
-    let (mut all, mut errors) = (Vec::new(), 0);
-    for t in tasks {
-        let (l, e) = t.await??;
-        all.extend(l);
-        errors += e;
-    }
-    let summary = Summary::from_samples(all, errors, o.seconds as f64, concurrency as u64, None);
-    if summary.errors > 0 || summary.requests == 0 {
-        bail!("{} errors, {} successes", summary.errors, summary.requests);
-    }
-    Ok(summary)
+    let host = route.addr.to_string();
+    let full = format!("{}{path}", route.prefix);
+    let (signer, csrf) = (Arc::clone(signer), route.csrf.clone());
+    let signed: RefCell<Option<SignedSecond>> = RefCell::new(None);
+    let request = move || -> Result<http::Request<Empty<Bytes>>> {
+        let now = SystemTime::now();
+        let second = now.duration_since(UNIX_EPOCH)?.as_secs();
+        let mut cached = signed.borrow_mut();
+        if cached.as_ref().is_none_or(|(s, _)| *s != second) {
+            *cached = Some((
+                second,
+                signer.headers("GET", &full, &[("host", &host)], b"", now)?,
+            ));
+        }
+        let mut req = http::Request::get(full.as_str()).header("host", host.as_str());
+        for (k, v) in cached
+            .as_ref()
+            .map(|(_, h)| h.as_slice())
+            .unwrap_or_default()
+        {
+            req = req.header(*k, v);
+        }
+        if let Some(csrf) = &csrf {
+            req = req.header("x-stagecraft-csrf", csrf);
+        }
+        Ok(req.body(Empty::new())?)
+    };
+    measure(route.addr, request, concurrency, o.warmup, o.seconds).await
 }
 
 struct Row {
@@ -279,13 +187,6 @@ fn render(rows: &[Row], o: &Options, load: &str) -> String {
     s
 }
 
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .ok()
-        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
-        .unwrap_or_else(|| "n/a".into())
-}
-
 async fn bench(o: &Options) -> Result<String> {
     let load = load_average();
     let emulator = Proc::start(
@@ -299,8 +200,9 @@ async fn bench(o: &Options) -> Result<String> {
             KEY.1,
         ],
         "listening on ",
+        KEY,
     )?;
-    let endpoint = format!("http://{}", emulator.1);
+    let endpoint = format!("http://{}", emulator.addr);
     let proxy = Proc::start(
         &[
             "serve",
@@ -315,6 +217,7 @@ async fn bench(o: &Options) -> Result<String> {
             "/nonexistent",
         ],
         "stagecraft serve: ",
+        KEY,
     )?;
     let signer = Arc::new(Signer::new(KEY.0, KEY.1, REGION, "apigateway"));
     let mut conn = Conn::new(Arc::new(Endpoint::parse(&endpoint)?), Arc::clone(&signer));
@@ -322,14 +225,14 @@ async fn bench(o: &Options) -> Result<String> {
     setup::create_stage(&mut conn, &api, "bench").await?;
     let path = format!("/restapis/{}/stages/bench", api.rest_api_id);
     let direct = Route {
-        addr: emulator.1,
+        addr: emulator.addr,
         prefix: "",
         csrf: None,
     };
     let proxied = Route {
-        addr: proxy.1,
+        addr: proxy.addr,
         prefix: "/api",
-        csrf: Some(csrf_token(proxy.1).await?),
+        csrf: Some(csrf_token(proxy.addr).await?),
     };
 
     let mut rows = Vec::new();
@@ -365,11 +268,7 @@ fn main() -> ExitCode {
         let table = runtime.block_on(bench(&o))?;
         println!("\n{table}");
         if o.write {
-            let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-                .ancestors()
-                .nth(2)
-                .map_or_else(|| PathBuf::from("docs"), |root| root.join("docs"))
-                .join("benchmarks.md");
+            let path = support::benchmarks_md();
             stagecraft_loadgen::report::write_section(&path, &table)?;
             println!("wrote the Proxy section of {}", path.display());
         }

@@ -148,6 +148,23 @@ pub fn method_setting_key(resource_path: &str, http_method: &str) -> Result<Stri
     ))
 }
 
+/// `effectiveMethodSettings` of a stage as JSON text: the ten settings in force for one method
+/// (its own entry, else `*/*`, else AWS's defaults), each with its source, as
+/// [`stagecraft_core::effective::EffectiveSettings::to_json`] writes them.
+///
+/// # Errors
+/// `SyntaxError` for bad JSON, `ValidationError` for an invalid stage, a `RangeError` for an
+/// oversized argument.
+pub fn effective_method_settings(
+    stage: &str,
+    resource_path: &str,
+    http_method: &str,
+) -> Result<Value, Failure> {
+    let key = method_setting_key(resource_path, http_method)?;
+    let stage = stage_from_text("stage", stage)?;
+    Ok(stagecraft_core::effective::effective_settings(&stage, &key).to_json())
+}
+
 /// `parseMethodSettingKey`: `None` for a malformed key.
 ///
 /// # Errors
@@ -182,6 +199,36 @@ mod tests {
             validate_stage_text(&doc.to_string()).unwrap(),
             validate_stage_value(&doc)
         );
+    }
+
+    #[test]
+    fn effective_settings_name_their_source() {
+        let stage = json!({"methodSettings": {
+            "*/*": {"throttlingBurstLimit": 7},
+            "~1pets/GET": {"cacheTtlInSeconds": 60}
+        }})
+        .to_string();
+        let e = effective_method_settings(&stage, "/pets", "get").unwrap();
+        assert_eq!(e["key"], "~1pets/GET");
+        let s = &e["settings"];
+        assert_eq!(
+            s["cacheTtlInSeconds"],
+            json!({"value": 60, "source": "method"})
+        );
+        assert_eq!(
+            s["throttlingBurstLimit"],
+            json!({"value": 7, "source": "*/*"})
+        );
+        assert_eq!(
+            s["throttlingRateLimit"],
+            json!({"value": 10000.0, "source": "default"})
+        );
+        assert_eq!(
+            s.as_object().map(serde_json::Map::len),
+            Some(METHOD_SETTINGS.len())
+        );
+        let bad = effective_method_settings("{\"stageName\": \"a b\"}", "/", "GET");
+        assert_eq!(bad.unwrap_err().name, "ValidationError");
     }
 
     #[test]

@@ -184,6 +184,34 @@ pub fn method_setting_key(
     Ok(JsValue::from_str(&key))
 }
 
+/// The ten method settings in force for one method of a stage, each with where it comes from: the
+/// method's own entry (`"method"`), the stage-wide entry (source `*` + `/` + `*`) or AWS's default
+/// (`"default"`), resolved per field as AWS does; stage-wide caching covers GET methods only.
+// (No star-slash in these doc comments: they become JS comments in the generated glue.)
+///
+/// @throws {SyntaxError} malformed JSON text.
+/// @throws {ValidationError} an invalid stage (its `errors` list the issues).
+/// @throws {TypeError} a non-string resource path or method.
+#[wasm_bindgen(js_name = effectiveMethodSettings, unchecked_return_type = "EffectiveMethodSettings")]
+pub fn effective_method_settings(
+    #[wasm_bindgen(unchecked_param_type = "Stage | string")] stage: &JsValue,
+    #[wasm_bindgen(js_name = resourcePath, unchecked_param_type = "string")]
+    resource_path: &JsValue,
+    #[wasm_bindgen(js_name = httpMethod, unchecked_param_type = "string")] http_method: &JsValue,
+) -> Result<JsValue, JsValue> {
+    result(
+        text_arg("stage", stage)
+            .and_then(|s| {
+                Ok((
+                    s,
+                    string_arg("resourcePath", resource_path)?,
+                    string_arg("httpMethod", http_method)?,
+                ))
+            })
+            .and_then(|(s, r, m)| api::effective_method_settings(&s, &r, &m)),
+    )
+}
+
 /// Decodes a method-setting key; `null` if it is malformed (no `/`, or an empty resource or method).
 ///
 /// @throws {TypeError} a non-string argument.

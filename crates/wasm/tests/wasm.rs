@@ -7,8 +7,8 @@ use js_sys::{Array, JSON, Object, Reflect};
 use serde_json::{Value, json};
 use stagecraft_core::Stage;
 use stagecraft_wasm::exports::{
-    apply_patch, diff_stages, method_setting_fields, method_setting_key, parse_method_setting_key,
-    stage_schema, validate_patch, validate_stage,
+    apply_patch, diff_stages, effective_method_settings, method_setting_fields, method_setting_key,
+    parse_method_setting_key, stage_schema, validate_patch, validate_stage,
 };
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -357,6 +357,26 @@ fn bad_json_text_is_a_syntax_error_with_position() {
         text(&e, "message").contains("line 1 column 15"),
         "{}",
         text(&e, "message")
+    );
+}
+
+#[wasm_bindgen_test]
+fn effective_settings_through_the_boundary() {
+    let stage = js(&json!({"methodSettings": {"*/*": {"loggingLevel": "INFO"}}}));
+    let e = rs(&effective_method_settings(&stage, &"/pets".into(), &"GET".into()).unwrap());
+    assert_eq!(e["key"], "~1pets/GET");
+    assert_eq!(
+        e["settings"]["loggingLevel"],
+        json!({"value": "INFO", "source": "*/*"})
+    );
+    assert_eq!(
+        e["settings"]["cacheTtlInSeconds"],
+        json!({"value": 300, "source": "default"})
+    );
+    let bad = js(&json!({"stageName": "a b"}));
+    assert_error(
+        &effective_method_settings(&bad, &"/".into(), &"GET".into()).unwrap_err(),
+        "ValidationError",
     );
 }
 

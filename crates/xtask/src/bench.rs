@@ -1,4 +1,4 @@
-//! `cargo xtask bench <core|wasm|proxy|emulator|web|all>`: one row per benchmark in
+//! `cargo xtask bench <core|wasm|proxy|dataplane|emulator|web|all>`: one row per benchmark in
 //! [`BENCHES`]. A row whose script is not written yet fails with
 //! "not available yet: <path> missing".
 
@@ -54,6 +54,17 @@ pub const BENCHES: &[Bench] = &[
         run: |args| {
             cmd("cargo")
                 .args(["bench", "-p", "stagecraft", "--bench", "proxy", "--"])
+                .args(args)
+                .run()
+        },
+    },
+    Bench {
+        name: "dataplane",
+        about: "the emulator's data plane: a cache hit, an uncached MOCK and an HTTP_PROXY vs the direct call, emulator CPU per request, effective-settings lookups at 10..10,000 keys (cargo bench -p stagecraft --bench dataplane; writes the Data plane section of docs/benchmarks.md)",
+        needs: "crates/server/benches/dataplane.rs",
+        run: |args| {
+            cmd("cargo")
+                .args(["bench", "-p", "stagecraft", "--bench", "dataplane", "--"])
                 .args(args)
                 .run()
         },

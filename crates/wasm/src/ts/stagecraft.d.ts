@@ -94,6 +94,23 @@ export interface ParsedMethodSettingKey {
   canonical: boolean;
 }
 
+/** Where a method setting in force comes from: the method's own entry, the stage-wide `*\/*` entry, or AWS's default. */
+export type SettingSource = "method" | "*/*" | "default";
+
+/** One method setting in force and where it comes from. */
+export interface EffectiveValue<T> {
+  value: T;
+  source: SettingSource;
+}
+
+/** The method settings in force for one method (`effectiveMethodSettings`). */
+export interface EffectiveMethodSettings {
+  /** The method's key, e.g. `~1pets/GET`. */
+  key: MethodSettingKey;
+  /** Every method setting; `loggingLevel` is `"OFF"` when no entry sets it. */
+  settings: { [F in MethodSettingFieldName]-?: EffectiveValue<NonNullable<MethodSetting[F]>> };
+}
+
 /** One row of the method-settings table (for forms and tables). */
 export interface MethodSettingField {
   field: MethodSettingFieldName;

@@ -26,7 +26,7 @@ test('the package resolves to the node build, CommonJS and ESM alike', () => {
   assert.match(pkg.version, /^\d+\.\d+\.\d+/);
   assert.equal(pkg.license, 'MIT OR Apache-2.0');
   for (const f of ['validateStage', 'validatePatch', 'diffStages', 'applyPatch', 'methodSettingKey',
-    'parseMethodSettingKey', 'methodSettingFields', 'stageSchema']) {
+    'parseMethodSettingKey', 'methodSettingFields', 'stageSchema', 'effectiveMethodSettings']) {
     assert.equal(typeof sc[f], 'function', f);
   }
 });
@@ -134,6 +134,20 @@ test('hostile input throws TypeError/SyntaxError/RangeError and never breaks the
   assert.equal(sc.validateStage(null).errors[0].message, 'Expected object, got null');
   assert.equal(sc.validatePatch('{}').errors[0].code, 'invalid_type');
   assert.deepEqual(sc.validateStage({ stageName: 'ok' }), { valid: true, errors: [] });
+});
+
+test('effective method settings: own entry, then */*, then AWS defaults', () => {
+  const stage = { methodSettings: { '*/*': { cachingEnabled: true, throttlingBurstLimit: 7 }, '~1pets/POST': { cacheTtlInSeconds: 60 } } };
+  const post = sc.effectiveMethodSettings(stage, '/pets', 'post');
+  assert.equal(post.key, '~1pets/POST');
+  assert.deepEqual(post.settings.cacheTtlInSeconds, { value: 60, source: 'method' });
+  assert.deepEqual(post.settings.throttlingBurstLimit, { value: 7, source: '*/*' });
+  // Stage-wide caching covers GET only.
+  assert.deepEqual(post.settings.cachingEnabled, { value: false, source: 'default' });
+  assert.deepEqual(sc.effectiveMethodSettings(JSON.stringify(stage), '/pets', 'GET').settings.cachingEnabled, { value: true, source: '*/*' });
+  assert.equal(Object.keys(post.settings).length, 10);
+  assert.throws(() => sc.effectiveMethodSettings({ stageName: 'a b' }, '/', 'GET'), (e) => e.name === 'ValidationError');
+  assert.throws(() => sc.effectiveMethodSettings(stage, 1, 'GET'), TypeError);
 });
 
 test('keys, the settings table and the schema', () => {

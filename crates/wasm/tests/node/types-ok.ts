@@ -1,10 +1,10 @@
 // Must compile under `tsc --strict --noEmit` against the installed package (types.test.mjs).
 import {
-  applyPatch, diffStages, methodSettingFields, methodSettingKey, parseMethodSettingKey, stageSchema,
+  applyPatch, diffStages, effectiveMethodSettings, methodSettingFields, methodSettingKey, parseMethodSettingKey, stageSchema,
   validatePatch, validateStage,
 } from 'stagecraft-validator';
 import type {
-  IssueCode, MethodSetting, MethodSettingField, ParsedMethodSettingKey, PatchOperation, Stage,
+  EffectiveMethodSettings, IssueCode, MethodSetting, MethodSettingField, ParsedMethodSettingKey, PatchOperation, Stage,
   StagecraftError, ValidationIssue, ValidationReport,
 } from 'stagecraft-validator';
 import initWeb, { validateStage as validateInBrowser } from 'stagecraft-validator/web';
@@ -27,6 +27,9 @@ const key: ParsedMethodSettingKey | null = parseMethodSettingKey('~1pets/GET');
 const fields: MethodSettingField[] = methodSettingFields();
 const labels: string[] = fields.map((f) => `${f.groupLabel}: ${f.label} (${f.field}, ${f.type})`);
 const schemaType = stageSchema().type;
+const effective: EffectiveMethodSettings = effectiveMethodSettings(after, '/pets', 'GET');
+const ttlInForce: number = effective.settings.cacheTtlInSeconds.value;
+const strategyFromStageWide: boolean = effective.settings.unauthorizedCacheControlHeaderStrategy.source === '*/*';
 
 try {
   applyPatch(next, ops);
