@@ -15,8 +15,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use stagecraft_core::api::{
-    Authorizer, Deployment, DocumentationPart, DocumentationVersion, Method, RestApi, deployment,
-    documentation, resource, rest_api, stage,
+    ApiKey, Authorizer, Deployment, DocumentationPart, DocumentationVersion, Method, RestApi,
+    UsagePlan, api_key, deployment, documentation, resource, rest_api, stage, usage_plan,
 };
 use stagecraft_core::{Environment, Stage, Timestamp, authorizer};
 
@@ -37,6 +37,15 @@ pub struct ResourceRec {
     pub path: String,
     /// Verb → method.
     pub methods: BTreeMap<String, Method>,
+}
+
+/// A usage plan with the ids of its API keys (in the order they were added).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UsagePlanRec {
+    /// The plan.
+    pub plan: UsagePlan,
+    /// Its API keys' ids.
+    pub keys: Vec<String>,
 }
 
 /// A value with its creation order.
@@ -263,6 +272,26 @@ pub enum Record {
         /// Version label.
         version: String,
     },
+    /// Creates or replaces a usage plan (with its keys).
+    PutUsagePlan {
+        /// The plan.
+        plan: Ordered<UsagePlanRec>,
+    },
+    /// Deletes a usage plan.
+    DeleteUsagePlan {
+        /// Plan id.
+        id: String,
+    },
+    /// Creates or replaces an API key.
+    PutApiKey {
+        /// The key.
+        key: Ordered<ApiKey>,
+    },
+    /// Deletes an API key.
+    DeleteApiKey {
+        /// Key id.
+        id: String,
+    },
 }
 
 /// What applying one record replaced: enough to put it back.
@@ -309,6 +338,14 @@ enum Undo {
         version: String,
         prior: Option<Ordered<DocumentationVersion>>,
     },
+    UsagePlan {
+        id: String,
+        prior: Option<Ordered<UsagePlanRec>>,
+    },
+    ApiKey {
+        id: String,
+        prior: Option<Ordered<ApiKey>>,
+    },
 }
 
 /// A mutation applied in memory whose journal write is not yet durable.
@@ -336,6 +373,10 @@ fn restore<T>(map: &mut BTreeMap<String, T>, key: String, prior: Option<T>) {
 pub struct Store {
     /// APIs by id.
     pub apis: BTreeMap<String, Api>,
+    /// Usage plans by id (account-wide).
+    pub usage_plans: BTreeMap<String, Ordered<UsagePlanRec>>,
+    /// API keys by id (account-wide).
+    pub api_keys: BTreeMap<String, Ordered<ApiKey>>,
     seq: u64,
     /// Mutations applied but not yet durable, oldest first.
     pending: VecDeque<Pending>,
@@ -343,6 +384,52 @@ pub struct Store {
 }
 
 impl Store {
+    /// A usage plan, or AWS's 404.
+    ///
+    /// # Errors
+    /// 404 `Invalid Usage Plan ID specified`.
+    pub fn usage_plan(&self, id: &str) -> Result<&Ordered<UsagePlanRec>, Error> {
+        self.usage_plans
+            .get(id)
+            .ok_or_else(|| Error::from(usage_plan::not_found()))
+    }
+
+    /// An API key, or the 404.
+    ///
+    /// # Errors
+    /// 404 `Invalid API Key identifier specified`.
+    pub fn api_key(&self, id: &str) -> Result<&Ordered<ApiKey>, Error> {
+        self.api_keys
+            .get(id)
+            .ok_or_else(|| Error::from(api_key::not_found()))
+    }
+
+    /// Whether stage `stage` of API `api` exists.
+    #[must_use]
+    pub fn stage_exists(&self, api: &str, stage: &str) -> bool {
+        self.apis
+            .get(api)
+            .is_some_and(|a| a.stages.contains_key(stage))
+    }
+
+    /// The usage plans that cover stage `stage` of `api` (all stages of `api` when `stage` is `None`),
+    /// with that coverage removed: what DeleteStage and DeleteRestApi commit (docs/aws-behaviour.md §9).
+    #[must_use]
+    pub fn plans_without(&self, api: &str, stage: Option<&str>) -> Vec<Ordered<UsagePlanRec>> {
+        let covers = |s: &stagecraft_core::api::usage_plan::ApiStage| {
+            s.api_id.as_deref() == Some(api) && stage.is_none_or(|n| s.stage.as_deref() == Some(n))
+        };
+        self.usage_plans
+            .values()
+            .filter(|p| p.value.plan.api_stages.iter().any(covers))
+            .map(|p| {
+                let mut p = p.clone();
+                p.value.plan.api_stages.retain(|s| !covers(s));
+                p
+            })
+            .collect()
+    }
+
     /// An API, or AWS's 404 (`Invalid API identifier specified {account}:{id}`).
     ///
     /// # Errors
@@ -526,6 +613,26 @@ impl Store {
                     prior,
                 }
             }
+            Record::PutUsagePlan { plan } => {
+                self.seq = self.seq.max(plan.seq);
+                let id = plan.value.plan.id.clone();
+                let prior = self.usage_plans.insert(id.clone(), plan);
+                Undo::UsagePlan { id, prior }
+            }
+            Record::DeleteUsagePlan { id } => {
+                let prior = self.usage_plans.remove(&id);
+                Undo::UsagePlan { id, prior }
+            }
+            Record::PutApiKey { key } => {
+                self.seq = self.seq.max(key.seq);
+                let id = key.value.id.clone();
+                let prior = self.api_keys.insert(id.clone(), key);
+                Undo::ApiKey { id, prior }
+            }
+            Record::DeleteApiKey { id } => {
+                let prior = self.api_keys.remove(&id);
+                Undo::ApiKey { id, prior }
+            }
         }
     }
 
@@ -593,6 +700,8 @@ impl Store {
                     restore(&mut a.documentation_versions, version, prior);
                 }
             }
+            Undo::UsagePlan { id, prior } => restore(&mut self.usage_plans, id, prior),
+            Undo::ApiKey { id, prior } => restore(&mut self.api_keys, id, prior),
         }
     }
 
@@ -624,7 +733,8 @@ impl Store {
     /// The whole store as records, one group per API (for compaction).
     #[must_use]
     pub fn snapshot(&self) -> Vec<Vec<Record>> {
-        self.apis
+        let mut groups: Vec<Vec<Record>> = self
+            .apis
             .iter()
             .map(|(id, api)| {
                 let mut out = vec![Record::PutApi {
@@ -662,7 +772,21 @@ impl Store {
                 }));
                 out
             })
-            .collect()
+            .collect();
+        let account: Vec<Record> = self
+            .api_keys
+            .values()
+            .map(|k| Record::PutApiKey { key: k.clone() })
+            .chain(
+                self.usage_plans
+                    .values()
+                    .map(|p| Record::PutUsagePlan { plan: p.clone() }),
+            )
+            .collect();
+        if !account.is_empty() {
+            groups.push(account);
+        }
+        groups
     }
 }
 

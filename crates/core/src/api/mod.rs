@@ -12,6 +12,7 @@ use crate::error::ApiError;
 use crate::patch::PatchOperation;
 use crate::rules;
 
+pub mod api_key;
 pub mod deployment;
 pub mod documentation;
 pub mod operations;
@@ -20,10 +21,12 @@ pub mod resource;
 pub mod rest_api;
 pub mod stage;
 pub mod tags;
+pub mod usage_plan;
 
 pub use crate::authorizer::{
     Authorizer, TestInvokeAuthorizerRequest, TestInvokeAuthorizerResponse,
 };
+pub use api_key::ApiKey;
 pub use deployment::{CreateDeploymentRequest, Deployment, DeploymentCanarySettings};
 pub use documentation::{DocumentationPart, DocumentationVersion};
 pub use operations::{HttpMethod, Operation};
@@ -32,6 +35,7 @@ pub use resource::{CreateResourceRequest, Method, PutMethodRequest, Resource};
 pub use rest_api::{CreateRestApiRequest, EndpointConfiguration, RestApi, RestApiSummary};
 pub use stage::CreateStageRequest;
 pub use tags::Tags;
+pub use usage_plan::{UsagePlan, UsagePlanKey};
 
 /// `{"patchOperations": [...]}` (UpdateStage, UpdateAuthorizer, …).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -12,6 +12,7 @@ pub mod resources;
 pub mod rest_apis;
 pub mod stages;
 pub mod tags;
+pub mod usage_plans;
 
 use axum::Json;
 use axum::extract::FromRequestParts;
@@ -75,6 +76,19 @@ pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
         O::CreateDocumentationVersion => on(filter, documentation::create_version),
         O::GetDocumentationVersion => on(filter, documentation::get_version),
         O::DeleteDocumentationVersion => on(filter, documentation::delete_version),
+        O::GetUsagePlans => on(filter, usage_plans::list_plans),
+        O::CreateUsagePlan => on(filter, usage_plans::create_plan),
+        O::GetUsagePlan => on(filter, usage_plans::get_plan),
+        O::UpdateUsagePlan => on(filter, usage_plans::update_plan),
+        O::DeleteUsagePlan => on(filter, usage_plans::delete_plan),
+        O::GetUsagePlanKeys => on(filter, usage_plans::list_plan_keys),
+        O::CreateUsagePlanKey => on(filter, usage_plans::create_plan_key),
+        O::GetUsagePlanKey => on(filter, usage_plans::get_plan_key),
+        O::DeleteUsagePlanKey => on(filter, usage_plans::delete_plan_key),
+        O::GetApiKeys => on(filter, usage_plans::list_keys),
+        O::CreateApiKey => on(filter, usage_plans::create_key),
+        O::GetApiKey => on(filter, usage_plans::get_key),
+        O::DeleteApiKey => on(filter, usage_plans::delete_key),
         O::GetTags => on(filter, tags::get),
         O::TagResource => on(filter, tags::tag),
         O::UntagResource => on(filter, tags::untag),

@@ -62,6 +62,9 @@ pub async fn delete(State(state): State<AppState>, P(api): P<String>) -> Result<
     state
         .mutate(|tx| {
             tx.store().api(account(&state), &api)?;
+            for plan in tx.store().plans_without(&api, None) {
+                tx.commit(Record::PutUsagePlan { plan });
+            }
             tx.commit(Record::DeleteApi { id: api.clone() });
             Ok(())
         })

@@ -95,6 +95,9 @@ pub async fn delete(
     state
         .mutate(|tx| {
             tx.store().api(account(&state), &api)?.stage(&name)?;
+            for plan in tx.store().plans_without(&api, Some(&name)) {
+                tx.commit(Record::PutUsagePlan { plan });
+            }
             tx.commit(Record::DeleteStage {
                 api: api.clone(),
                 name: name.clone(),
