@@ -153,6 +153,14 @@ def api(client):
     return make_api(client)
 
 
+def aws_cli(emulator, *args):
+    """`aws apigateway ARGS` against the emulator (JSON output); the completed process."""
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": KEY, "AWS_SECRET_ACCESS_KEY": SECRET, "AWS_DEFAULT_REGION": REGION,
+           "AWS_PAGER": ""}
+    return subprocess.run(["aws", "apigateway", *args, "--endpoint-url", emulator.url, "--output", "json"],
+                          env=env, capture_output=True, text=True, timeout=120)
+
+
 def error_of(excinfo):
     err = excinfo.value.response
     return err["Error"]["Code"], err["Error"]["Message"], err["ResponseMetadata"]["HTTPStatusCode"]

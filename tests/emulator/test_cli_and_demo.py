@@ -1,21 +1,12 @@
 """The AWS CLI against the emulator, and the --demo seed."""
 
 import json
-import os
 import shutil
-import subprocess
 
 import pytest
 
+from conftest import aws_cli as aws
 from conftest import make_api
-
-
-def aws(emulator, *args):
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
-           "AWS_PAGER": ""}
-    out = subprocess.run(["aws", "apigateway", *args, "--endpoint-url", emulator.url, "--output", "json"],
-                         env=env, capture_output=True, text=True, timeout=120)
-    return out
 
 
 @pytest.mark.skipif(shutil.which("aws") is None, reason="AWS CLI not installed (pip install awscli)")

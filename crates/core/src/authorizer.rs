@@ -131,6 +131,13 @@ pub fn not_found() -> ApiError {
     ApiError::not_found(messages::INVALID_AUTHORIZER_ID)
 }
 
+/// CreateAuthorizer's answer for an API id that names no API: AWS's 409 (GetAuthorizers and the
+/// others answer the usual 404).
+#[must_use]
+pub fn api_missing() -> ApiError {
+    ApiError::conflict(messages::CONCURRENT_MODIFICATION)
+}
+
 /// Checks an authorizer as CreateAuthorizer / UpdateAuthorizer do (`input`: `createAuthorizerInput` or
 /// `updateAuthorizerInput`, as AWS names the request in its enum error): the type, then [`validate`],
 /// then the `identityValidationExpression`'s syntax with `regex_ok`.

@@ -135,6 +135,67 @@ impl ApiError {
     }
 }
 
+/// The constraint violations of one request, collected in AWS's order (the input shape's member order)
+/// and reported together as one `ValidationException`, as AWS's request validation does.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Violations(Vec<String>);
+
+impl Violations {
+    /// No violations yet.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A required member that is missing.
+    pub fn null(&mut self, location: &str) {
+        self.0.push(crate::messages::null_constraint(location));
+    }
+
+    /// `value` outside the enum `allowed` (unless it is in it).
+    pub fn check_enum(&mut self, value: &str, location: &str, allowed: &[&str]) {
+        if !allowed.contains(&value) {
+            self.0.push(crate::messages::enum_constraint(
+                value,
+                location,
+                &allowed.join(", "),
+            ));
+        }
+    }
+
+    /// A list member with values outside the enum `allowed` (unless all are in it).
+    pub fn check_list_enum(&mut self, values: &[String], location: &str, allowed: &[&str]) {
+        if !values.iter().all(|v| allowed.contains(&v.as_str())) {
+            self.0.push(crate::messages::list_enum_constraint(
+                values,
+                location,
+                &allowed.join(", "),
+            ));
+        }
+    }
+
+    /// A value that does not match the member's pattern (written as AWS writes it).
+    pub fn pattern(&mut self, value: &str, location: &str, pattern: &str) {
+        self.0.push(crate::messages::pattern_constraint(
+            value, location, pattern,
+        ));
+    }
+
+    /// `Ok` when nothing was found, else the `ValidationException` listing every violation.
+    ///
+    /// # Errors
+    /// The violations found.
+    pub fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(ApiError::validation(crate::messages::validation_errors(
+                &self.0,
+            )))
+        }
+    }
+}
+
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.error_type.code(), self.message)

@@ -41,7 +41,7 @@ mod values;
 pub use apply::{Environment, apply, apply_with};
 pub use diff::{DiffError, diff};
 pub use effective::{EffectiveSettings, effective_settings};
-pub use error::{ApiError, ErrorType};
+pub use error::{ApiError, ErrorType, Violations};
 pub use key::{ALL_METHODS_KEY, MethodSettingKey, method_setting_key, parse_method_setting_key};
 pub use model::{
     AccessLogSettings, CACHE_CLUSTER_SIZES, CACHE_CLUSTER_STATUSES, CanarySettings, MethodSetting,

@@ -182,6 +182,10 @@ pub const INVALID_DEPLOYMENT_ID: &str = "Invalid Deployment identifier specified
 /// *AWS-style* (moto; AWS not recorded): an authorizer id that names no authorizer.
 pub const INVALID_AUTHORIZER_ID: &str = "Invalid Authorizer identifier specified";
 
+/// *AWS*: CreateAuthorizer on an API that does not exist (409 `ConflictException`).
+pub const CONCURRENT_MODIFICATION: &str =
+    "Unable to complete operation due to concurrent modification. Please try again later.";
+
 /// *AWS*: DeleteDeployment while a stage or its canary serves it.
 pub const ACTIVE_STAGES: &str =
     "Active stages pointing to this deployment must be moved or deleted";
@@ -248,6 +252,14 @@ pub const ROOT_RESOURCE_DELETE: &str = "Root resource cannot be deleted.";
 /// *AWS*: CreateRestApi with `description: ""`.
 pub const EMPTY_DESCRIPTION: &str = "Description cannot be an empty string";
 
+/// *AWS*: CreateRestApi with an empty list of endpoint types.
+pub const NO_ENDPOINT_TYPE: &str =
+    "REGIONAL Configuration and EDGE Configuration cannot be both DISABLED.";
+
+/// *AWS*: a PRIVATE API with `ipAddressType` `ipv4`.
+pub const PRIVATE_NEEDS_DUALSTACK: &str =
+    "Only dualstack ipAddressType is supported for Private APIs.";
+
 /// *AWS*: CreateRestApi with several endpoint types.
 pub const MULTIPLE_ENDPOINT_TYPES: &str = "Cannot create an api with multiple Endpoint Types.";
 
@@ -310,17 +322,53 @@ pub fn authorizer_in_use(method: &str, path: &str) -> String {
 /// *AWS*: a member outside its enum (Coral validation; sent as `ValidationException`).
 #[must_use]
 pub fn enum_violation(value: &str, location: &str, allowed: &str) -> String {
-    format!(
-        "1 validation error detected: Value '{value}' at '{location}' failed to satisfy constraint: Member must satisfy enum value set: [{allowed}]"
-    )
+    validation_errors(&[enum_constraint(value, location, allowed)])
 }
 
 /// *AWS*: a required member that is missing (Coral validation; sent as `ValidationException`).
 #[must_use]
 pub fn member_null(location: &str) -> String {
+    validation_errors(&[null_constraint(location)])
+}
+
+/// *AWS*: one Coral constraint violation, a value outside its enum (without the count prefix).
+#[must_use]
+pub fn enum_constraint(value: &str, location: &str, allowed: &str) -> String {
     format!(
-        "1 validation error detected: Value null at '{location}' failed to satisfy constraint: Member must not be null"
+        "Value '{value}' at '{location}' failed to satisfy constraint: Member must satisfy enum value set: [{allowed}]"
     )
+}
+
+/// *AWS*: one Coral constraint violation, a list member with values outside their enum (`[wrong]`).
+#[must_use]
+pub fn list_enum_constraint(values: &[String], location: &str, allowed: &str) -> String {
+    format!(
+        "Value '[{}]' at '{location}' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [{allowed}]]",
+        values.join(", ")
+    )
+}
+
+/// *AWS*: one Coral constraint violation, a missing required member.
+#[must_use]
+pub fn null_constraint(location: &str) -> String {
+    format!("Value null at '{location}' failed to satisfy constraint: Member must not be null")
+}
+
+/// *AWS*: one Coral constraint violation, a value that does not match its pattern.
+#[must_use]
+pub fn pattern_constraint(value: &str, location: &str, pattern: &str) -> String {
+    format!(
+        "Value '{value}' at '{location}' failed to satisfy constraint: Member must satisfy regular expression pattern: {pattern}"
+    )
+}
+
+/// *AWS*: Coral's report of every constraint violation of a request, in order
+/// (`2 validation errors detected: A; B`).
+#[must_use]
+pub fn validation_errors(violations: &[String]) -> String {
+    let n = violations.len();
+    let noun = if n == 1 { "error" } else { "errors" };
+    format!("{n} validation {noun} detected: {}", violations.join("; "))
 }
 
 /// *stagecraft*: a `limit` query parameter outside 1–500.

@@ -216,6 +216,7 @@ impl CreateDeploymentRequest {
                 stage.cache_cluster_enabled = enabled;
                 stage.cache_cluster_status = Some(cache_cluster_status(enabled).into());
             }
+            super::stage::fill_cache_cluster_size(&mut stage);
             if let Some(t) = self.tracing_enabled {
                 stage.tracing_enabled = t;
             }

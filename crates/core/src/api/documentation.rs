@@ -287,7 +287,7 @@ pub fn update_part(
     req: &PatchRequest,
 ) -> Result<DocumentationPart, ApiError> {
     let mut next = part.clone();
-    for op in &req.patch_operations {
+    for op in &req.operations("updateDocumentationPartInput")? {
         if op.op != Op::Replace || op.path != "/properties" {
             return Err(ApiError::bad_request(invalid_part_patch(op.op, &op.path)));
         }

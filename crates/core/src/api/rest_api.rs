@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::Timestamp;
-use crate::error::ApiError;
+use crate::error::{ApiError, Violations};
 use crate::messages;
 
 /// The endpoint types, in the order AWS lists them in its enum error.
@@ -16,6 +16,10 @@ pub const ENDPOINT_TYPES: &[&str] = &["PRIVATE", "EDGE", "REGIONAL"];
 pub const DEFAULT_ENDPOINT_TYPE: &str = "EDGE";
 /// The `apiKeySource` of an API created without one.
 pub const DEFAULT_API_KEY_SOURCE: &str = "HEADER";
+/// The `apiKeySource` values, in the order AWS lists them in its enum error.
+pub const API_KEY_SOURCES: &[&str] = &["HEADER", "AUTHORIZER"];
+/// The `ipAddressType` values, in the order AWS lists them in its enum error.
+pub const IP_ADDRESS_TYPES: &[&str] = &["ipv4", "dualstack"];
 
 /// Where and how an API is exposed.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +82,9 @@ pub struct RestApi {
     /// Binary media types (omitted when empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub binary_media_types: Vec<String>,
+    /// The resource policy, a JSON document as a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
     /// Tags (omitted when empty).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub tags: BTreeMap<String, String>,
@@ -111,6 +118,9 @@ pub struct CreateRestApiRequest {
     /// Binary media types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binary_media_types: Option<Vec<String>>,
+    /// The resource policy, a JSON document as a string.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub policy: Option<String>,
     /// Tags.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tags: Option<BTreeMap<String, String>>,
@@ -122,38 +132,56 @@ pub fn not_found(account: &str, api_id: &str) -> ApiError {
     ApiError::not_found(messages::invalid_api_id(account, api_id))
 }
 
-/// Checks an endpoint configuration and fills AWS's defaults: type `EDGE`, `ipAddressType` `dualstack`
-/// for a PRIVATE API and `ipv4` otherwise.
+/// Checks an endpoint configuration whose enums are already checked and fills AWS's defaults: type
+/// `EDGE`, `ipAddressType` `dualstack` for a PRIVATE API and `ipv4` otherwise. `None` (no
+/// `endpointConfiguration` at all) means EDGE.
 ///
 /// # Errors
-/// More than one type (`BadRequestException`), or a type outside the enum (`ValidationException`).
+/// No type, more than one, or a PRIVATE API on `ipv4` (`BadRequestException`).
 pub fn endpoint_configuration(
     config: Option<EndpointConfiguration>,
 ) -> Result<EndpointConfiguration, ApiError> {
-    let mut config = config.unwrap_or_default();
-    if config.types.is_empty() {
-        config.types = vec![DEFAULT_ENDPOINT_TYPE.into()];
+    let mut config = config.unwrap_or_else(|| EndpointConfiguration {
+        types: vec![DEFAULT_ENDPOINT_TYPE.into()],
+        ..EndpointConfiguration::default()
+    });
+    match config.types.len() {
+        0 => return Err(ApiError::bad_request(messages::NO_ENDPOINT_TYPE)),
+        1 => {}
+        _ => return Err(ApiError::bad_request(messages::MULTIPLE_ENDPOINT_TYPES)),
     }
-    if config.types.len() > 1 {
-        return Err(ApiError::bad_request(messages::MULTIPLE_ENDPOINT_TYPES));
-    }
-    let kind = config.types[0].clone();
-    if !ENDPOINT_TYPES.contains(&kind.as_str()) {
-        return Err(ApiError::enum_violation(
-            &format!("[{kind}]"),
-            "createRestApiInput.endpointConfiguration.types",
-            ENDPOINT_TYPES,
-        ));
-    }
-    if config.ip_address_type.is_none() {
-        let ip = if kind == "PRIVATE" {
-            "dualstack"
-        } else {
-            "ipv4"
-        };
-        config.ip_address_type = Some(ip.into());
+    let private = config.types[0] == "PRIVATE";
+    match config.ip_address_type.as_deref() {
+        Some("ipv4") if private => {
+            return Err(ApiError::bad_request(messages::PRIVATE_NEEDS_DUALSTACK));
+        }
+        Some(_) => {}
+        None => {
+            let ip = if private { "dualstack" } else { "ipv4" };
+            config.ip_address_type = Some(ip.into());
+        }
     }
     Ok(config)
+}
+
+/// Adds the enum violations of an endpoint configuration (`input`: `createRestApiInput`, …).
+pub fn check_endpoint_enums(
+    config: &EndpointConfiguration,
+    input: &str,
+    violations: &mut Violations,
+) {
+    violations.check_list_enum(
+        &config.types,
+        &format!("{input}.endpointConfiguration.types"),
+        ENDPOINT_TYPES,
+    );
+    if let Some(ip) = &config.ip_address_type {
+        violations.check_enum(
+            ip,
+            &format!("{input}.endpointConfiguration.ipAddressType"),
+            IP_ADDRESS_TYPES,
+        );
+    }
 }
 
 impl CreateRestApiRequest {
@@ -161,18 +189,28 @@ impl CreateRestApiRequest {
     /// `root_resource_id` are the new API's and its `/` resource's ids.
     ///
     /// # Errors
-    /// The first problem, in AWS's order: a missing `name`, an empty `description`, the endpoint
-    /// configuration, then the tags.
+    /// In AWS's order: every constraint violation together (a missing `name`, an `apiKeySource` or
+    /// endpoint type / `ipAddressType` outside its enum) as one `ValidationException`, then an empty
+    /// `description`, the endpoint configuration, then the tags.
     pub fn to_rest_api(
         &self,
         id: String,
         root_resource_id: String,
         now: Timestamp,
     ) -> Result<RestApi, ApiError> {
-        let name = self
-            .name
-            .clone()
-            .ok_or_else(|| ApiError::member_null("createRestApiInput.name"))?;
+        const INPUT: &str = "createRestApiInput";
+        let mut violations = Violations::new();
+        if self.name.is_none() {
+            violations.null("createRestApiInput.name");
+        }
+        if let Some(source) = &self.api_key_source {
+            violations.check_enum(source, "createRestApiInput.apiKeySource", API_KEY_SOURCES);
+        }
+        if let Some(config) = &self.endpoint_configuration {
+            check_endpoint_enums(config, INPUT, &mut violations);
+        }
+        violations.finish()?;
+        let name = self.name.clone().unwrap_or_default();
         if self.description.as_deref() == Some("") {
             return Err(ApiError::bad_request(messages::EMPTY_DESCRIPTION));
         }
@@ -194,6 +232,7 @@ impl CreateRestApiRequest {
             disable_execute_api_endpoint: self.disable_execute_api_endpoint.unwrap_or(false),
             root_resource_id: Some(root_resource_id),
             binary_media_types: self.binary_media_types.clone().unwrap_or_default(),
+            policy: self.policy.clone(),
             tags,
             extra: Map::new(),
         })
@@ -250,9 +289,38 @@ mod tests {
         let e =
             create(json!({"name": "n", "endpointConfiguration": {"types": ["BAD"]}})).unwrap_err();
         assert_eq!(e.error_type, ErrorType::Validation);
-        assert!(
-            e.message
-                .ends_with("Member must satisfy enum value set: [PRIVATE, EDGE, REGIONAL]")
+        assert_eq!(
+            e.message,
+            "1 validation error detected: Value '[BAD]' at 'createRestApiInput.endpointConfiguration.types' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [PRIVATE, EDGE, REGIONAL]]"
         );
+        // Enum violations come before the empty description, all in one report.
+        let e = create(
+            json!({"name": "n", "description": "", "apiKeySource": "BODY",
+            "endpointConfiguration": {"types": ["wrong"], "ipAddressType": "wrong"}}),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "3 validation errors detected: Value 'BODY' at 'createRestApiInput.apiKeySource' failed to satisfy constraint: Member must satisfy enum value set: [HEADER, AUTHORIZER]; Value '[wrong]' at 'createRestApiInput.endpointConfiguration.types' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [PRIVATE, EDGE, REGIONAL]]; Value 'wrong' at 'createRestApiInput.endpointConfiguration.ipAddressType' failed to satisfy constraint: Member must satisfy enum value set: [ipv4, dualstack]"
+        );
+        let e = create(json!({"name": "n", "endpointConfiguration": {"types": []}})).unwrap_err();
+        assert_eq!(
+            e.message,
+            "REGIONAL Configuration and EDGE Configuration cannot be both DISABLED."
+        );
+        let e = create(json!({"name": "n",
+            "endpointConfiguration": {"types": ["PRIVATE"], "ipAddressType": "ipv4"}}))
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Only dualstack ipAddressType is supported for Private APIs."
+        );
+    }
+
+    #[test]
+    fn policy_is_kept() {
+        let api = create(json!({"name": "n", "policy": "{\"Version\":\"2012-10-17\"}"})).unwrap();
+        assert_eq!(api.policy.as_deref(), Some("{\"Version\":\"2012-10-17\"}"));
+        assert!(serde_json::to_value(&api).unwrap()["policy"].is_string());
     }
 }

@@ -92,6 +92,7 @@ pub fn update(
     let mut next = apply_with(current, ops, env)?;
     next.last_updated_date = Some(now);
     next.cache_cluster_status = Some(cache_cluster_status(next.cache_cluster_enabled).into());
+    fill_cache_cluster_size(&mut next);
     Ok(next)
 }
 
@@ -132,6 +133,16 @@ pub fn check_cache_cluster_size(size: &str) -> Result<(), ApiError> {
 /// `BadRequestException` for a value outside 0–100.
 pub fn check_percent_traffic(value: f64) -> Result<(), ApiError> {
     super::rule(rules::percent_traffic(value, &value.to_string()))
+}
+
+/// The `cacheClusterSize` AWS stores when a cache cluster is enabled without a size.
+pub const DEFAULT_CACHE_CLUSTER_SIZE: &str = "0.5";
+
+/// Gives a stage whose cache cluster is enabled without a size AWS's default size, `"0.5"`.
+pub fn fill_cache_cluster_size(stage: &mut Stage) {
+    if stage.cache_cluster_enabled && stage.cache_cluster_size.is_none() {
+        stage.cache_cluster_size = Some(DEFAULT_CACHE_CLUSTER_SIZE.to_owned());
+    }
 }
 
 /// `cacheClusterStatus` for a cache cluster switch. The emulator has no provisioning delay: a cluster is
@@ -176,7 +187,7 @@ impl CreateStageRequest {
             check_variables(&canary.stage_variable_overrides)?;
         }
         let cache_cluster_enabled = self.cache_cluster_enabled.unwrap_or(false);
-        Ok(Stage {
+        let mut stage = Stage {
             deployment_id: Some(deployment_id.to_owned()),
             stage_name: Some(name.to_owned()),
             description: self.description.clone(),
@@ -191,7 +202,9 @@ impl CreateStageRequest {
             created_date: Some(now),
             last_updated_date: Some(now),
             ..Stage::default()
-        })
+        };
+        fill_cache_cluster_size(&mut stage);
+        Ok(stage)
     }
 }
 
@@ -213,6 +226,24 @@ mod tests {
                    "deploymentId": "dep1", "description": "my stage", "lastUpdatedDate": 1_700_000_000,
                    "methodSettings": {}, "stageName": "s1", "tracingEnabled": false})
         );
+    }
+
+    #[test]
+    fn cache_cluster_without_size_gets_half_a_gigabyte() {
+        let req: CreateStageRequest = serde_json::from_value(
+            json!({"stageName": "s1", "deploymentId": "d", "cacheClusterEnabled": true}),
+        )
+        .unwrap();
+        let stage = req.to_stage(Timestamp(0.0)).unwrap();
+        assert_eq!(stage.cache_cluster_size.as_deref(), Some("0.5"));
+        let off: CreateStageRequest =
+            serde_json::from_value(json!({"stageName": "s1", "deploymentId": "d"})).unwrap();
+        let stage = off.to_stage(Timestamp(0.0)).unwrap();
+        assert_eq!(stage.cache_cluster_size, None);
+        let on = [PatchOperation::replace("/cacheClusterEnabled", "true")];
+        let next = update(&stage, &on, &crate::apply::AnyDeployment, Timestamp(1.0)).unwrap();
+        assert_eq!(next.cache_cluster_size.as_deref(), Some("0.5"));
+        assert_eq!(next.cache_cluster_status.as_deref(), Some("AVAILABLE"));
     }
 
     #[test]

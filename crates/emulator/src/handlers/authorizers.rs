@@ -26,7 +26,10 @@ pub async fn create(
     let mut new = authorizer::to_new(req, regex_ok)?;
     let out = state
         .mutate(|tx| {
-            tx.store().api(account(&state), &api)?;
+            // AWS answers CreateAuthorizer on an unknown API with a 409, not the usual 404.
+            if !tx.store().apis.contains_key(&api) {
+                return Err(authorizer::api_missing().into());
+            }
             new.id = new_id(6);
             let seq = tx.next_seq();
             tx.commit(Record::PutAuthorizer {
@@ -70,11 +73,12 @@ pub async fn update(
     P((api, id)): P<(String, String)>,
     AwsJson(req): AwsJson<PatchRequest>,
 ) -> Result<Json<Authorizer>> {
+    let ops = req.operations("updateAuthorizerInput")?;
     let out = state
         .mutate(|tx| {
             let a = tx.store().api(account(&state), &api)?;
             let current = a.authorizers.get(&id).ok_or_else(authorizer::not_found)?;
-            let next = authorizer::apply_patch(&current.value, &req.patch_operations)?;
+            let next = authorizer::apply_patch(&current.value, &ops)?;
             authorizer::check(&next, "updateAuthorizerInput", regex_ok)?;
             let seq = current.seq;
             tx.commit(Record::PutAuthorizer {

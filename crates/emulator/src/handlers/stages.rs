@@ -70,11 +70,12 @@ pub async fn update(
     P((api, name)): P<(String, String)>,
     AwsJson(req): AwsJson<PatchRequest>,
 ) -> Result<Response> {
+    let ops = req.operations("updateStageInput")?;
     let updated = state
         .mutate(|tx| {
             let a = tx.store().api(account(&state), &api)?;
             let current = a.stage(&name)?;
-            let next = stage::update(current, &req.patch_operations, a, now())?;
+            let next = stage::update(current, &ops, a, now())?;
             if next.documentation_version != current.documentation_version {
                 super::documentation::check_stage_version(a, &next)?;
             }
