@@ -64,13 +64,13 @@ pub async fn update_plan(
     P(id): P<String>,
     AwsJson(req): AwsJson<PatchRequest>,
 ) -> Result<Json<UsagePlan>> {
+    let ops = req.operations("updateUsagePlanInput")?;
     let out = state
         .mutate(|tx| {
             let s = tx.store();
             let current = s.usage_plan(&id)?;
-            let plan = usage_plan::update(&current.value.plan, &req.patch_operations, |a, st| {
-                s.stage_exists(a, st)
-            })?;
+            let plan =
+                usage_plan::update(&current.value.plan, &ops, |a, st| s.stage_exists(a, st))?;
             let rec = Ordered {
                 seq: current.seq,
                 value: UsagePlanRec {
