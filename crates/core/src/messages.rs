@@ -263,6 +263,23 @@ pub const PRIVATE_NEEDS_DUALSTACK: &str =
 /// *AWS*: CreateRestApi with several endpoint types.
 pub const MULTIPLE_ENDPOINT_TYPES: &str = "Cannot create an api with multiple Endpoint Types.";
 
+/// *AWS*: a method or integration response status code the method has no response for.
+pub const INVALID_RESPONSE_STATUS_CODE: &str = "Invalid Response status code specified";
+
+/// *AWS*: UpdateMethodResponse `replace` / `remove` of a response parameter that is not there.
+pub const INVALID_PARAMETER_NAME: &str = "Invalid parameter name specified";
+
+/// *AWS*: UpdateMethodResponse `replace` / `remove` of a response model that is not there.
+pub const CONTENT_TYPE_NOT_FOUND: &str = "Content-Type specified was not found";
+
+/// *AWS*: a template keyed by something that is not a content type.
+#[must_use]
+pub fn invalid_content_type(content_type: &str) -> String {
+    format!(
+        "Validation Result: warnings : [], errors : [Invalid content type specified: {content_type}]"
+    )
+}
+
 /// *AWS*: an unknown patch path (authorizers, methods).
 #[must_use]
 pub fn invalid_patch_path(path: &str) -> String {

@@ -18,6 +18,7 @@ pub mod documentation;
 pub mod operations;
 pub mod paging;
 pub mod resource;
+pub mod responses;
 pub mod rest_api;
 pub mod stage;
 pub mod tags;
@@ -32,6 +33,9 @@ pub use documentation::{DocumentationPart, DocumentationVersion};
 pub use operations::{HttpMethod, Operation};
 pub use paging::Page;
 pub use resource::{CreateResourceRequest, Method, PutMethodRequest, Resource};
+pub use responses::{
+    IntegrationResponse, MethodResponse, PutIntegrationResponseRequest, PutMethodResponseRequest,
+};
 pub use rest_api::{CreateRestApiRequest, EndpointConfiguration, RestApi, RestApiSummary};
 pub use stage::CreateStageRequest;
 pub use tags::Tags;
@@ -92,6 +96,19 @@ impl PatchRequest {
     /// `ValidationException` listing every operation whose `op` is outside the enum (1-based, as
     /// `updateStageInput.patchOperations.1.member.op`).
     pub fn operations(&self, input: &str) -> Result<Vec<PatchOperation>, ApiError> {
+        self.operations_and(input, |_| {})
+    }
+
+    /// [`PatchRequest::operations`], with the request's other constraint violations (added by `more`
+    /// after the operations', as AWS lists them: a path's `statusCode`, …) in the same report.
+    ///
+    /// # Errors
+    /// `ValidationException` listing every violation.
+    pub fn operations_and(
+        &self,
+        input: &str,
+        more: impl FnOnce(&mut Violations),
+    ) -> Result<Vec<PatchOperation>, ApiError> {
         let mut violations = Violations::new();
         let mut out = Vec::with_capacity(self.patch_operations.len());
         for (i, wire) in self.patch_operations.iter().enumerate() {
@@ -107,6 +124,7 @@ impl PatchRequest {
                 None => violations.null(&location),
             }
         }
+        more(&mut violations);
         violations.finish()?;
         Ok(out)
     }

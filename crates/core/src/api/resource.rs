@@ -80,6 +80,9 @@ pub struct Method {
     /// OAuth scopes of a COGNITO_USER_POOLS method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authorization_scopes: Option<Vec<String>>,
+    /// Status code → method response (omitted when there is none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub method_responses: Option<BTreeMap<String, super::MethodResponse>>,
     /// The integration, when there is one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub method_integration: Option<Value>,
@@ -274,6 +277,7 @@ impl PutMethodRequest {
             request_models: self.request_models.clone(),
             request_validator_id: self.request_validator_id.clone(),
             authorization_scopes: self.authorization_scopes.clone(),
+            method_responses: None,
             method_integration: None,
         })
     }

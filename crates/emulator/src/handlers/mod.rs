@@ -9,6 +9,7 @@ pub mod authorizers;
 pub mod deployments;
 pub mod documentation;
 pub mod resources;
+pub mod responses;
 pub mod rest_apis;
 pub mod stages;
 pub mod tags;
@@ -50,6 +51,15 @@ pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
         O::DeleteMethod => on(filter, resources::delete_method),
         O::GetIntegration => on(filter, resources::get_integration),
         O::PutIntegration => on(filter, resources::put_integration),
+        O::DeleteIntegration => on(filter, responses::delete_integration),
+        O::GetMethodResponse => on(filter, responses::get_method_response),
+        O::PutMethodResponse => on(filter, responses::put_method_response),
+        O::UpdateMethodResponse => on(filter, responses::update_method_response),
+        O::DeleteMethodResponse => on(filter, responses::delete_method_response),
+        O::GetIntegrationResponse => on(filter, responses::get_integration_response),
+        O::PutIntegrationResponse => on(filter, responses::put_integration_response),
+        O::UpdateIntegrationResponse => on(filter, responses::update_integration_response),
+        O::DeleteIntegrationResponse => on(filter, responses::delete_integration_response),
         O::GetDeployments => on(filter, deployments::list),
         O::CreateDeployment => on(filter, deployments::create),
         O::GetDeployment => on(filter, deployments::get),
