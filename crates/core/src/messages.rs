@@ -280,6 +280,35 @@ pub fn invalid_content_type(content_type: &str) -> String {
     )
 }
 
+/// *AWS*: GetModel / DeleteModel of a name that is not a model of the API.
+#[must_use]
+pub fn invalid_model_name(name: &str) -> String {
+    format!("Invalid model name specified: {name}")
+}
+
+/// *AWS*: a method request (or, *stagecraft*, a method response) naming a model the API does not have.
+#[must_use]
+pub fn invalid_model_identifier(name: &str) -> String {
+    format!("Invalid model identifier specified: {name}")
+}
+
+/// *AWS*: CreateModel with a name that is taken.
+pub const MODEL_EXISTS: &str = "Model name already exists for this REST API";
+
+/// *AWS*: CreateModel with an empty name.
+pub const EMPTY_MODEL_NAME: &str = "Model name must be non-empty";
+
+/// *AWS*: CreateModel without a schema.
+pub const EMPTY_MODEL_SCHEMA: &str =
+    "Model schema must have at least 1 property or array items defined";
+
+/// *AWS*: DeleteModel of a model in use (`where_`: `method request: /pets/GET`; *stagecraft* for
+/// `method response: …`).
+#[must_use]
+pub fn model_in_use(name: &str, where_: &str) -> String {
+    format!("Cannot delete model '{name}', is referenced in {where_}")
+}
+
 /// *AWS*: an unknown patch path (authorizers, methods).
 #[must_use]
 pub fn invalid_patch_path(path: &str) -> String {

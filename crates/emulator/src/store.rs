@@ -15,8 +15,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use stagecraft_core::api::{
-    ApiKey, Authorizer, Deployment, DocumentationPart, DocumentationVersion, Method, RestApi,
-    UsagePlan, api_key, deployment, documentation, resource, rest_api, stage, usage_plan,
+    ApiKey, Authorizer, Deployment, DocumentationPart, DocumentationVersion, Method, Model,
+    RestApi, UsagePlan, api_key, deployment, documentation, resource, rest_api, stage, usage_plan,
 };
 use stagecraft_core::{Environment, Stage, Timestamp, authorizer};
 
@@ -83,6 +83,8 @@ pub struct Api {
     pub stages: BTreeMap<String, Stage>,
     /// Authorizers by id.
     pub authorizers: BTreeMap<String, Ordered<Authorizer>>,
+    /// Models by name.
+    pub models: BTreeMap<String, Model>,
     /// Caches by stage name (not persisted).
     pub caches: HashMap<String, StageCaches>,
     /// Documentation parts by id.
@@ -244,6 +246,20 @@ pub enum Record {
         /// Authorizer id.
         id: String,
     },
+    /// Creates or replaces a model.
+    PutModel {
+        /// API id.
+        api: String,
+        /// The model.
+        model: Model,
+    },
+    /// Deletes a model.
+    DeleteModel {
+        /// API id.
+        api: String,
+        /// Model name.
+        name: String,
+    },
     /// Creates or replaces a documentation part.
     PutDocumentationPart {
         /// API id.
@@ -327,6 +343,11 @@ enum Undo {
         api: String,
         id: String,
         prior: Option<Ordered<Authorizer>>,
+    },
+    Model {
+        api: String,
+        name: String,
+        prior: Option<Model>,
     },
     DocumentationPart {
         api: String,
@@ -573,6 +594,21 @@ impl Store {
                 let prior = a.authorizers.remove(&id);
                 Undo::Authorizer { api, id, prior }
             }
+            Record::PutModel { api, model } => {
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let name = model.name.clone();
+                let prior = a.models.insert(name.clone(), model);
+                Undo::Model { api, name, prior }
+            }
+            Record::DeleteModel { api, name } => {
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let prior = a.models.remove(&name);
+                Undo::Model { api, name, prior }
+            }
             Record::PutDocumentationPart { api, part } => {
                 self.seq = self.seq.max(part.seq);
                 let Some(a) = self.apis.get_mut(&api) else {
@@ -686,6 +722,11 @@ impl Store {
                     restore(&mut a.authorizers, id, prior);
                 }
             }
+            Undo::Model { api, name, prior } => {
+                if let Some(a) = self.apis.get_mut(&api) {
+                    restore(&mut a.models, name, prior);
+                }
+            }
             Undo::DocumentationPart { api, id, prior } => {
                 if let Some(a) = self.apis.get_mut(&api) {
                     restore(&mut a.documentation_parts, id, prior);
@@ -757,6 +798,10 @@ impl Store {
                 out.extend(api.authorizers.values().map(|a| Record::PutAuthorizer {
                     api: id.clone(),
                     authorizer: a.clone(),
+                }));
+                out.extend(api.models.values().map(|m| Record::PutModel {
+                    api: id.clone(),
+                    model: m.clone(),
                 }));
                 out.extend(api.documentation_parts.values().map(|p| {
                     Record::PutDocumentationPart {

@@ -15,6 +15,7 @@ use crate::rules;
 pub mod api_key;
 pub mod deployment;
 pub mod documentation;
+pub mod model;
 pub mod operations;
 pub mod paging;
 pub mod resource;
@@ -30,6 +31,7 @@ pub use crate::authorizer::{
 pub use api_key::ApiKey;
 pub use deployment::{CreateDeploymentRequest, Deployment, DeploymentCanarySettings};
 pub use documentation::{DocumentationPart, DocumentationVersion};
+pub use model::{CreateModelRequest, Model};
 pub use operations::{HttpMethod, Operation};
 pub use paging::Page;
 pub use resource::{CreateResourceRequest, Method, PutMethodRequest, Resource};

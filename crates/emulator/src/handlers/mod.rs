@@ -8,6 +8,7 @@
 pub mod authorizers;
 pub mod deployments;
 pub mod documentation;
+pub mod models;
 pub mod resources;
 pub mod responses;
 pub mod rest_apis;
@@ -60,6 +61,10 @@ pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
         O::PutIntegrationResponse => on(filter, responses::put_integration_response),
         O::UpdateIntegrationResponse => on(filter, responses::update_integration_response),
         O::DeleteIntegrationResponse => on(filter, responses::delete_integration_response),
+        O::GetModels => on(filter, models::list),
+        O::CreateModel => on(filter, models::create),
+        O::GetModel => on(filter, models::get),
+        O::DeleteModel => on(filter, models::delete),
         O::GetDeployments => on(filter, deployments::list),
         O::CreateDeployment => on(filter, deployments::create),
         O::GetDeployment => on(filter, deployments::get),

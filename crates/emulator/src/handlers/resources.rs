@@ -9,7 +9,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 use stagecraft_core::api::{
-    CreateResourceRequest, Method, Page, PutMethodRequest, Resource, resource,
+    CreateResourceRequest, Method, Page, PutMethodRequest, Resource, model, resource,
 };
 
 use super::{P, accepted, account, created, embeds, no_content, page_in_creation_order};
@@ -151,6 +151,9 @@ pub async fn put_method(
                 return Err(resource::method_exists().into());
             }
             let method = req.to_method(&verb, |id| a.authorizers.contains_key(id))?;
+            model::check_references(method.request_models.iter().flat_map(|m| m.values()), |n| {
+                a.models.contains_key(n)
+            })?;
             r.methods.insert(verb.clone(), method.clone());
             tx.commit(Record::PutResource {
                 api: api.clone(),

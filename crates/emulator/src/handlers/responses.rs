@@ -11,7 +11,7 @@ use serde_json::Value;
 use stagecraft_core::api::responses::{self, integration_responses, set_integration_responses};
 use stagecraft_core::api::{
     IntegrationResponse, Method, MethodResponse, PatchRequest, PutIntegrationResponseRequest,
-    PutMethodResponseRequest, resource,
+    PutMethodResponseRequest, model, resource,
 };
 
 use super::{P, created, no_content};
@@ -53,6 +53,22 @@ pub(crate) fn edit_method<T>(
     Ok(out)
 }
 
+/// Checks that every model `models` names is one of the API's.
+fn check_models(
+    tx: &Tx<'_>,
+    api: &str,
+    models: Option<&std::collections::BTreeMap<String, String>>,
+) -> Result<()> {
+    let known = |n: &str| {
+        tx.store()
+            .apis
+            .get(api)
+            .is_some_and(|a| a.models.contains_key(n))
+    };
+    model::check_references(models.into_iter().flat_map(|m| m.values()), known)?;
+    Ok(())
+}
+
 fn integration_of(m: &mut Method) -> Result<&mut Value> {
     m.method_integration
         .as_mut()
@@ -69,6 +85,8 @@ pub async fn put_method_response(
     let path = (api, rid, verb);
     let out = state
         .mutate(|tx| {
+            method(tx.store(), &path.0, &path.1, &path.2)?;
+            check_models(tx, &path.0, response.response_models.as_ref())?;
             edit_method(tx, &path, |m| {
                 m.method_responses
                     .get_or_insert_with(Default::default)
@@ -112,6 +130,10 @@ pub async fn update_method_response(
                 let current = map.get(&code).ok_or_else(responses::not_found)?;
                 let next = responses::update_method_response(current, &ops)?;
                 map.insert(code.clone(), next.clone());
+                Ok(next)
+            })
+            .and_then(|next| {
+                check_models(tx, &path.0, next.response_models.as_ref())?;
                 Ok(next)
             })
         })

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use stagecraft_core::api::{CreateRestApiRequest, Page, RestApi};
+use stagecraft_core::api::{CreateRestApiRequest, Page, RestApi, model};
 
 use super::{P, accepted, account, created, page_in_creation_order};
 use crate::AppState;
@@ -20,7 +20,7 @@ pub async fn create(
     Ok(created(&out))
 }
 
-/// Commits a new API with its root resource.
+/// Commits a new API with its root resource and the `Empty` and `Error` models.
 pub(crate) fn create_records(tx: &mut Tx<'_>, rest_api: RestApi) -> RestApi {
     let seq = tx.next_seq();
     let root = ResourceRec {
@@ -35,9 +35,15 @@ pub(crate) fn create_records(tx: &mut Tx<'_>, rest_api: RestApi) -> RestApi {
         api: rest_api.clone(),
     });
     tx.commit(Record::PutResource {
-        api: id,
+        api: id.clone(),
         resource: root,
     });
+    for default in model::defaults(new_id(6), new_id(6)) {
+        tx.commit(Record::PutModel {
+            api: id.clone(),
+            model: default,
+        });
+    }
     rest_api
 }
 
