@@ -246,6 +246,30 @@ pub fn greedy_parent(path_part: &str) -> String {
 /// *AWS-style* (moto): a path part with characters API Gateway refuses.
 pub const INVALID_PATH_PART: &str = "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.";
 
+/// *AWS*: UpdateResource with a path other than `/parentId` / `/pathPart` (`known` false), or an op other
+/// than `replace` on one of them (two spaces after "path", as AWS writes it).
+#[must_use]
+pub fn invalid_resource_patch(op: &str, path: &str, known: bool) -> String {
+    if known {
+        format!(
+            "Invalid patch path  '{path}' specified for op '{op}'. Please choose supported operations"
+        )
+    } else {
+        format!(
+            "Invalid patch path  '{path}' specified for op '{op}'. Must be one of: [/parentId, /pathPart]"
+        )
+    }
+}
+
+/// *AWS*: UpdateResource of the root's path part.
+pub const ROOT_PATH_PART_UPDATE: &str = "Root resource cannot update its pathPart.";
+
+/// *AWS*: UpdateResource of the root's parent.
+pub const ROOT_PARENT_UPDATE: &str = "Root resource cannot update its parentId.";
+
+/// *AWS*: UpdateResource moving a resource under itself or a descendant.
+pub const CYCLICAL_RESOURCES: &str = "Resources cannot be cyclical.";
+
 /// *stagecraft*: DeleteResource on the root resource.
 pub const ROOT_RESOURCE_DELETE: &str = "Root resource cannot be deleted.";
 

@@ -85,6 +85,7 @@ operations! {
     GetResources = Get "/restapis/{restapi_id}/resources",
     GetResource = Get "/restapis/{restapi_id}/resources/{resource_id}",
     CreateResource = Post "/restapis/{restapi_id}/resources/{resource_id}",
+    UpdateResource = Patch "/restapis/{restapi_id}/resources/{resource_id}",
     DeleteResource = Delete "/restapis/{restapi_id}/resources/{resource_id}",
     GetMethod = Get "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
     PutMethod = Put "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",

@@ -213,6 +213,59 @@ pub fn check_deletable(is_root: bool) -> Result<(), ApiError> {
     Ok(())
 }
 
+/// What an UpdateResource request changes: a new parent, a new path part, or both.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ResourceUpdate {
+    /// `replace /parentId`.
+    pub parent_id: Option<String>,
+    /// `replace /pathPart`.
+    pub path_part: Option<String>,
+}
+
+/// Reads UpdateResource's operations: only `replace` of `/parentId` and `/pathPart` (later ones win).
+/// `is_root`: the resource is `/`, which can change neither.
+///
+/// # Errors
+/// AWS's texts for another path or op, for a root resource, and for a path part it refuses.
+pub fn resource_update(
+    ops: &[crate::patch::PatchOperation],
+    is_root: bool,
+) -> Result<ResourceUpdate, ApiError> {
+    let mut update = ResourceUpdate::default();
+    for op in ops {
+        let known = matches!(op.path.as_str(), "/parentId" | "/pathPart");
+        if op.op != crate::patch::Op::Replace || !known {
+            return Err(ApiError::bad_request(messages::invalid_resource_patch(
+                op.op.as_str(),
+                &op.path,
+                known,
+            )));
+        }
+        let value = op.value.clone().unwrap_or_default();
+        if op.path == "/pathPart" {
+            if is_root {
+                return Err(ApiError::bad_request(messages::ROOT_PATH_PART_UPDATE));
+            }
+            if !path_part_ok(&value) {
+                return Err(ApiError::bad_request(messages::INVALID_PATH_PART));
+            }
+            update.path_part = Some(value);
+        } else {
+            if is_root {
+                return Err(ApiError::bad_request(messages::ROOT_PARENT_UPDATE));
+            }
+            update.parent_id = Some(value);
+        }
+    }
+    Ok(update)
+}
+
+/// The 400 for a new parent that is the resource itself or one of its descendants.
+#[must_use]
+pub fn cyclical() -> ApiError {
+    ApiError::bad_request(messages::CYCLICAL_RESOURCES)
+}
+
 /// The HTTP method named in a request path, upper-cased and checked.
 ///
 /// # Errors

@@ -46,6 +46,7 @@ pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
         O::GetResources => on(filter, resources::list),
         O::GetResource => on(filter, resources::get),
         O::CreateResource => on(filter, resources::create),
+        O::UpdateResource => on(filter, resources::update),
         O::DeleteResource => on(filter, resources::delete),
         O::GetMethod => on(filter, resources::get_method),
         O::PutMethod => on(filter, resources::put_method),

@@ -9,7 +9,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 use stagecraft_core::api::{
-    CreateResourceRequest, Method, Page, PutMethodRequest, Resource, model, resource,
+    CreateResourceRequest, Method, Page, PatchRequest, PutMethodRequest, Resource, model, resource,
 };
 
 use super::{P, accepted, account, created, embeds, no_content, page_in_creation_order};
@@ -101,6 +101,71 @@ pub async fn create(
         })
         .await?;
     Ok(created(&resource_json(&rec, false)))
+}
+
+/// UpdateResource: a new path part and/or parent; the resource's and its descendants' paths follow.
+pub async fn update(
+    State(state): State<AppState>,
+    P((api, id)): P<(String, String)>,
+    AwsJson(req): AwsJson<PatchRequest>,
+) -> Result<Json<Resource>> {
+    let ops = req.operations("updateResourceInput")?;
+    let rec = state
+        .mutate(|tx| {
+            let a = tx.store().api(account(&state), &api)?;
+            let current = a.resource(&id)?;
+            let update = resource::resource_update(&ops, a.root_id() == Some(id.as_str()))?;
+            let parent_id = update
+                .parent_id
+                .or_else(|| current.parent_id.clone())
+                .unwrap_or_default();
+            let part = update
+                .path_part
+                .or_else(|| current.path_part.clone())
+                .unwrap_or_default();
+            let parent = a.resource(&parent_id)?;
+            let mut cursor = Some(parent_id.as_str());
+            while let Some(c) = cursor {
+                if c == id {
+                    return Err(resource::cyclical().into());
+                }
+                cursor = a.resources.get(c).and_then(|r| r.parent_id.as_deref());
+            }
+            let siblings = a
+                .resources
+                .values()
+                .filter(|r| r.parent_id.as_deref() == Some(parent_id.as_str()) && r.id != id)
+                .map(|r| r.path_part.as_deref().unwrap_or(""));
+            resource::check_new_child(parent.path_part.as_deref(), siblings, &part)?;
+            let mut moved = current.clone();
+            moved.path = resource::child_path(&parent.path, &part);
+            moved.parent_id = Some(parent_id);
+            moved.path_part = Some(part);
+            let mut changed = vec![moved.clone()];
+            let mut i = 0;
+            while i < changed.len() {
+                let (pid, ppath) = (changed[i].id.clone(), changed[i].path.clone());
+                for child in a
+                    .resources
+                    .values()
+                    .filter(|r| r.parent_id.as_deref() == Some(pid.as_str()))
+                {
+                    let mut c = child.clone();
+                    c.path = resource::child_path(&ppath, c.path_part.as_deref().unwrap_or(""));
+                    changed.push(c);
+                }
+                i += 1;
+            }
+            for r in changed {
+                tx.commit(Record::PutResource {
+                    api: api.clone(),
+                    resource: r,
+                });
+            }
+            Ok(moved)
+        })
+        .await?;
+    Ok(Json(resource_json(&rec, false)))
 }
 
 pub async fn delete(
