@@ -312,7 +312,8 @@ fn render(
         let added = i64::from(proxy.summary.p50_us) - i64::from(direct.summary.p50_us);
         let verdict = |met: bool| if met { "met" } else { "NOT met" };
         s.push_str(&format!(
-            "\nServed from the cache: {} of {} `/cached` requests (`apigateway_cache_hits`).\n\n\
+            "\nCache hits counted by `GET /metrics` (`apigateway_cache_hits`): {}, for {} measured `/cached` requests \
+             and the warm-up's.\n\n\
              - Goal: a cache hit costs ≤ {GOAL_CACHE_HIT_CPU_US} µs of emulator CPU: **{}** ({hit_cpu:.1} µs, \
              including HTTP parsing and the response).\n\
              - Goal: `HTTP_PROXY` adds ≤ {GOAL_PROXY_ADDED_P50_US} µs at p50 over the direct call: **{}** ({added} µs).\n",
