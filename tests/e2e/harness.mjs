@@ -124,6 +124,13 @@ export async function setup({ viewport = { width: 1280, height: 800 } } = {}) {
   });
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
+  // The editor asks before a reload or close loses unsaved edits (beforeunload): accept, and record it.
+  const dialogs = [];
+  page.on('dialog', (d) => {
+    dialogs.push(d.type());
+    if (d.type() === 'beforeunload') d.accept().catch(() => {});
+    else d.dismiss().catch(() => {});
+  });
   const consoleErrors = [];
   page.on('pageerror', (e) => consoleErrors.push(String(e)));
   page.on('console', (m) => {
@@ -134,7 +141,7 @@ export async function setup({ viewport = { width: 1280, height: 800 } } = {}) {
     srv.child.kill('SIGTERM');
     emu.child.kill('SIGTERM');
   };
-  return { base, emulator, apiId, browser, context, page, boto, stop, consoleErrors, serveLog: srv.log };
+  return { base, emulator, apiId, browser, context, page, boto, stop, consoleErrors, dialogs, serveLog: srv.log };
 }
 
 /** Runs python3 with `c` = a boto3 apigateway client on the emulator; returns stdout. */

@@ -10,6 +10,7 @@
 //! conflict is shown at the shorter of the two paths as base / theirs / mine, and the user picks a side.
 
 use serde_json::{Map, Value};
+use stagecraft_core::settings::option_label;
 use stagecraft_core::{SERVER_MANAGED_FIELDS, Setting, parse_method_setting_key};
 
 /// A path into a stage document: unescaped segments.
@@ -84,6 +85,54 @@ fn walk(path: &mut Path, before: Option<&Value>, after: Option<&Value>, out: &mu
         before: before.cloned(),
         after: after.cloned(),
     });
+}
+
+/// A change as one line per field: a key or block added or removed whole (a new override, a canary)
+/// is split into its fields, so that no summary shows a JSON object.
+#[must_use]
+pub fn per_field(change: &Change) -> Vec<Change> {
+    let fields = |v: &Option<Value>| match v {
+        Some(Value::Object(m)) => Some(m.clone()),
+        None => Some(Map::new()),
+        Some(_) => None,
+    };
+    match (fields(&change.before), fields(&change.after)) {
+        (Some(b), Some(a)) if !(b.is_empty() && a.is_empty()) => {
+            let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            keys.into_iter()
+                .filter(|k| b.get(*k) != a.get(*k))
+                .flat_map(|k| {
+                    let mut path = change.path.clone();
+                    path.push(k.clone());
+                    per_field(&Change {
+                        path,
+                        before: b.get(k).cloned(),
+                        after: a.get(k).cloned(),
+                    })
+                })
+                .collect()
+        }
+        _ => vec![change.clone()],
+    }
+}
+
+/// `Label: before → after`, one line per field.
+#[must_use]
+pub fn summary_lines(changes: &[Change]) -> Vec<String> {
+    changes
+        .iter()
+        .flat_map(per_field)
+        .map(|c| {
+            format!(
+                "{}: {} → {}",
+                describe(&c.path),
+                show(c.before.as_ref()),
+                show(c.after.as_ref())
+            )
+        })
+        .collect()
 }
 
 /// An object (or, for a map container, absence as an empty object).
@@ -335,8 +384,11 @@ pub fn describe_key(key: &str) -> String {
 pub fn show(value: Option<&Value>) -> String {
     match value {
         None => "—".to_owned(),
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Object(m)) if m.is_empty() => "(override, all inherited)".to_owned(),
+        Some(Value::String(s)) => match option_label(s) {
+            label if label == s => s.clone(),
+            label => format!("{label} ({s})"),
+        },
+        Some(Value::Object(m)) if m.is_empty() => "(override added: a copy of */*)".to_owned(),
         Some(v) => v.to_string(),
     }
 }

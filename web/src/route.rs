@@ -169,6 +169,15 @@ impl Route {
         }
     }
 
+    /// The stage this page edits, if any (`(api, stage)`; tabs of one stage share it).
+    #[must_use]
+    pub fn stage(&self) -> Option<(&str, &str)> {
+        match self {
+            Self::Stage { api, stage, .. } => Some((api, stage)),
+            _ => None,
+        }
+    }
+
     /// The API id of this page, if any.
     #[must_use]
     pub fn api(&self) -> Option<&str> {

@@ -19,9 +19,11 @@
 //!
 //! The crate does no I/O and builds for `wasm32-unknown-unknown`.
 
+pub mod access_log;
 pub mod api;
 pub mod apply;
 pub mod authorizer;
+pub mod canary;
 pub mod dataplane;
 pub mod diff;
 pub mod effective;
@@ -35,6 +37,7 @@ mod rules;
 mod scalar;
 pub mod schema;
 pub mod settings;
+pub mod test_invoke;
 pub mod validate;
 mod values;
 

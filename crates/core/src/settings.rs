@@ -107,6 +107,24 @@ pub const CACHE_CONTROL_STRATEGIES: &[&str] = &[
     "SUCCEED_WITHOUT_RESPONSE_HEADER",
 ];
 
+/// Short readable names for the cache-control strategies, as forms and tables show them (the AWS value
+/// goes in the tooltip and the patch preview).
+const STRATEGY_LABELS: [(&str, &str); 3] = [
+    ("FAIL_WITH_403", "403 Forbidden"),
+    ("SUCCEED_WITH_RESPONSE_HEADER", "Serve, add Warning"),
+    ("SUCCEED_WITHOUT_RESPONSE_HEADER", "Serve silently"),
+];
+
+/// The readable name of an enum value (`FAIL_WITH_403` → `403 Forbidden`); values without one
+/// (`INFO`, unknown text) are returned as they are.
+#[must_use]
+pub fn option_label(value: &str) -> &str {
+    STRATEGY_LABELS
+        .iter()
+        .find(|(v, _)| *v == value)
+        .map_or(value, |(_, label)| label)
+}
+
 /// The three `loggingLevel` values.
 pub const LOGGING_LEVELS: &[&str] = &["OFF", "ERROR", "INFO"];
 
@@ -326,6 +344,20 @@ pub enum ValueProblem {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn every_strategy_has_a_distinct_label() {
+        let labels: Vec<&str> = CACHE_CONTROL_STRATEGIES
+            .iter()
+            .map(|v| option_label(v))
+            .collect();
+        assert_eq!(
+            labels,
+            ["403 Forbidden", "Serve, add Warning", "Serve silently"]
+        );
+        assert_eq!(option_label("INFO"), "INFO");
+        assert_eq!(option_label("whatever"), "whatever");
+    }
 
     #[test]
     fn ten_rows_with_unique_fields_and_suffixes() {

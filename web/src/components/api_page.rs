@@ -66,7 +66,7 @@ pub fn ApiPage(
     view! {
         <section class="page narrow-page">
             <div class="page-head">
-                <h1>"Stages of " <code>{api.get_value()}</code></h1>
+                <h1>"Stages of " <span data-testid="api-name">{rx(move || ctx.api_name(&api.get_value()))}</span> " " <code class="muted">{api.get_value()}</code></h1>
                 <button class="btn ghost" on:click=click(move |_| reload())>"Refresh"</button>
             </div>
             {loaded_list(

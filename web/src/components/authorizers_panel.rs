@@ -7,6 +7,7 @@ use crate::components::rx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use serde_json::Value;
+use stagecraft_core::test_invoke;
 
 use super::editor::Editor;
 use super::shell::{AppCtx, ErrorBox, Spinner, ToastKind, loaded_list};
@@ -182,7 +183,17 @@ fn InvokeResult(result: Value) -> impl IntoView {
         .get("clientStatus")
         .and_then(Value::as_i64)
         .unwrap_or(-1);
-    let ok = status == 0 || status == 200;
+    let policy_text = result.get("policy").and_then(Value::as_str);
+    let outcome = test_invoke::outcome(status, policy_text);
+    let words: Vec<String> = policy_text
+        .and_then(test_invoke::statements)
+        .unwrap_or_default()
+        .iter()
+        .map(test_invoke::Statement::describe)
+        .collect();
+    let request_status = outcome
+        .status()
+        .map_or_else(|| "depends on the method".to_owned(), |s| s.to_string());
     let principal = result
         .get("principalId")
         .and_then(Value::as_str)
@@ -191,9 +202,7 @@ fn InvokeResult(result: Value) -> impl IntoView {
     let latency = result
         .get("latency")
         .map_or_else(|| "—".to_owned(), |l| format!("{l} ms"));
-    let policy = result
-        .get("policy")
-        .and_then(Value::as_str)
+    let policy = policy_text
         .map(|p| serde_json::from_str::<Value>(p).map_or_else(|_| p.to_owned(), |v| pretty(&v)));
     let log = result.get("log").and_then(Value::as_str).map(str::to_owned);
     let extras: Vec<(String, String)> = result
@@ -210,19 +219,30 @@ fn InvokeResult(result: Value) -> impl IntoView {
                 .collect()
         })
         .unwrap_or_default();
+    let allowed = outcome.allowed();
     view! {
         <div class="invoke-result" data-testid="ti-result">
+            <p class="outcome" class:good=allowed class:bad=!allowed data-testid="ti-outcome">
+                <strong>{format!("A request with this identity: {}", outcome.label())}</strong>
+                {format!(" · HTTP {request_status}")}
+            </p>
             <dl class="kv">
                 <div>
-                    <dt>"clientStatus"</dt>
-                    <dd><span class="pill" class:good=ok class:bad=!ok data-testid="ti-status">{status}</span>
-                        {if ok { " authorized" } else { " the client would get this status" }}
+                    <dt>"clientStatus (what test invoke returned)"</dt>
+                    <dd><span class="pill" data-testid="ti-status">{status}</span>
+                        {match status { 0 => " the authorizer ran; test invoke does not apply the policy", _ => "" }}
                     </dd>
                 </div>
                 <div><dt>"principalId"</dt><dd><code data-testid="ti-principal">{principal}</code></dd></div>
                 <div><dt>"latency"</dt><dd data-testid="ti-latency">{latency}</dd></div>
             </dl>
-            {policy.map(|p| view! { <h3>"Policy"</h3><pre class="code" data-testid="ti-policy">{p}</pre> })}
+            {(!words.is_empty()).then(|| view! {
+                <h3>"Policy"</h3>
+                <ul class="policy-words" data-testid="ti-policy-words">
+                    {words.into_iter().map(|w| view! { <li>{w}</li> }.into_any()).collect_view()}
+                </ul>
+            })}
+            {policy.map(|p| view! { <h3>"Policy JSON"</h3><pre class="code" data-testid="ti-policy">{p}</pre> })}
             {extras.into_iter().map(|(k, v)| view! { <h3>{k}</h3><pre class="code">{v}</pre> }.into_any()).collect_view()}
             {log.map(|l| view! { <h3>"Log"</h3><pre class="code log" data-testid="ti-log">{l}</pre> })}
         </div>
@@ -235,11 +255,24 @@ fn CacheFlush() -> impl IntoView {
     let app = AppCtx::get();
     let last: RwSignal<Option<(String, Result<(), HttpError>)>> = RwSignal::new(None);
     let busy = RwSignal::new(false);
+    // As stored on AWS (not the draft): what a flush acts on now.
+    let has_cluster = move || {
+        ed.with(|m| {
+            m.base_doc()
+                .get("cacheClusterEnabled")
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        })
+    };
     let run = move |what: &'static str, authorizers: bool| {
         let stage = ed.stage.get_value();
         let body = if authorizers {
             format!(
                 "Every cached authorizer result on stage {stage} is dropped; the next request with each token invokes the authorizer again."
+            )
+        } else if !has_cluster() {
+            format!(
+                "Stage {stage} has no cache cluster, so there is nothing to flush: AWS accepts the request and does nothing."
             )
         } else {
             format!(
@@ -256,6 +289,11 @@ fn CacheFlush() -> impl IntoView {
                     api::flush_cache(&api_id, &stage).await
                 };
                 match &r {
+                    Ok(()) if !authorizers && !has_cluster() => app.toast(
+                        ToastKind::Info,
+                        format!("{what}: nothing to flush"),
+                        vec![format!("stage {stage} has no cache cluster")],
+                    ),
                     Ok(()) => app.toast(
                         ToastKind::Success,
                         format!("{what}: done"),
@@ -276,6 +314,11 @@ fn CacheFlush() -> impl IntoView {
         <section class="panel" data-testid="cache-flush">
             <h2>"Caches"</h2>
             <p class="muted">"Flushing takes effect at once and cannot be undone."</p>
+            {(!has_cluster()).then(|| view! {
+                <p class="note" role="note" data-testid="no-cluster-flush">
+                    "This stage has no cache cluster: flushing the stage cache has nothing to flush. Enable the cache cluster in Stage settings to cache responses."
+                </p>
+            })}
             <div class="actions left">
                 <button class="btn" data-testid="flush-authorizers" disabled=rx(move || busy.get()) on:click=click(move |_| run("Flush authorizer cache", true))>
                     "Flush authorizer cache"
@@ -286,6 +329,7 @@ fn CacheFlush() -> impl IntoView {
                 {rx(move || busy.get().then(|| view! { <Spinner label="Flushing…"/> }))}
             </div>
             {rx(move || last.get().map(|(what, r)| match r {
+                Ok(()) if what == "Flush stage cache" && !has_cluster() => view! { <p class="result" data-testid="flush-result">{format!("{what}: accepted (202), but there was nothing to flush (no cache cluster)")}</p> }.into_any(),
                 Ok(()) => view! { <p class="result good" data-testid="flush-result">{format!("✓ {what}: accepted (202)")}</p> }.into_any(),
                 Err(e) => view! { <ErrorBox error=e/> }.into_any(),
             }))}

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 #[allow(unused_imports)]
 use crate::components::rx;
-use crate::components::show_when;
+use crate::components::{effect, show_when};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use stagecraft_core::{ALL_METHODS_KEY, METHOD_SETTINGS, Stage};
@@ -18,6 +18,7 @@ use super::patch_preview::PatchPreview;
 use super::shell::{AppCtx, ErrorBox, Link, Spinner, ToastKind};
 use super::stage_settings_panel::StageSettingsPanel;
 use crate::api::{self, Deployment, HttpError};
+use crate::draft;
 use crate::edit::{Analysis, EditModel, Rebase};
 use crate::matrix::MethodRef;
 use crate::merge::{self, Merge, Side};
@@ -80,11 +81,36 @@ pub struct Editor {
     pub save_error: RwSignal<Option<HttpError>>,
     /// The app (toasts), captured for async tasks, which run outside any owner.
     pub app: AppCtx,
+    /// The matrix column whose help is open.
+    pub help: RwSignal<Option<usize>>,
+    /// The last field reset with Delete (key, column): the panel offers to remove the whole override.
+    pub last_reset: RwSignal<Option<(String, usize)>>,
+    /// How many changes were restored from a draft kept in this tab (0: none, or dismissed).
+    pub restored: RwSignal<usize>,
 }
 
 impl Editor {
+    /// The editor on `loaded`, with the draft kept for this stage (if any) replayed on it.
     fn new(api: String, stage: String, loaded: Stage) -> Self {
-        let model = StoredValue::new(EditModel::new(loaded));
+        let mut conflict = None;
+        let model =
+            match draft::load(&api, &stage).and_then(|d| EditModel::restore(&d.base, d.draft)) {
+                Some(mut model) => {
+                    if let Rebase::Conflicts(merge) = model.rebase(loaded.clone()) {
+                        let choices = vec![Side::Mine; merge.conflicts.len()];
+                        conflict = Some(ConflictState {
+                            merge: *merge,
+                            theirs: loaded,
+                            choices,
+                        });
+                    }
+                    model
+                }
+                None => EditModel::new(loaded),
+            };
+        let restored = model.analysis().changes.len()
+            + conflict.as_ref().map_or(0, |c| c.merge.conflicts.len());
+        let model = StoredValue::new(model);
         let rev = Trigger::new();
         let analysis = Memo::new(move |_| {
             rev.track();
@@ -103,10 +129,43 @@ impl Editor {
             methods: RwSignal::new(None),
             deployments: RwSignal::new(Vec::new()),
             busy: RwSignal::new(None),
-            conflict: RwSignal::new(None),
+            conflict: RwSignal::new(conflict),
             save_error: RwSignal::new(None),
             app: AppCtx::get(),
+            restored: RwSignal::new(restored),
+            last_reset: RwSignal::new(None),
+            help: RwSignal::new(None),
         }
+    }
+
+    /// Keeps the draft in session storage while it differs from the stage, else forgets it.
+    pub fn persist(&self) {
+        let (Some(api), Some(stage)) = (self.api.try_get_value(), self.stage.try_get_value())
+        else {
+            return;
+        };
+        let kept = self.model.try_with_value(|m| {
+            let dirty = m.is_dirty()
+                || self
+                    .conflict
+                    .try_with_untracked(Option::is_some)
+                    .unwrap_or(false);
+            if dirty {
+                draft::save(&api, &stage, m.base_doc(), m.draft());
+            }
+            dirty
+        });
+        if kept == Some(false) {
+            draft::clear(&api, &stage);
+        }
+    }
+
+    /// Drops the draft: every pending change and the copy kept in this tab.
+    pub fn discard(&self) {
+        self.edit(Scope::AllRows, EditModel::discard);
+        self.conflict.set(None);
+        self.restored.set(0);
+        self.persist();
     }
 
     /// The context.
@@ -204,23 +263,27 @@ impl Editor {
             match ed.edit(Scope::AllRows, |m| m.rebase(theirs.clone())) {
                 Rebase::Conflicts(merge) => {
                     let choices = vec![Side::Mine; merge.conflicts.len()];
-                    ed.conflict.set(Some(ConflictState { merge: *merge, theirs, choices }));
+                    ed.conflict.set(Some(ConflictState {
+                        merge: *merge,
+                        theirs,
+                        choices,
+                    }));
                     ed.busy.set(None);
                     return;
                 }
-                Rebase::Clean { their_changes } => app.toast(
-                    ToastKind::Info,
-                    "Someone else changed this stage",
-                    vec![format!("{their_changes} field(s) changed elsewhere; your changes were replayed on top.")],
-                ),
+                Rebase::Clean { their_changes } => {
+                    ed.patch(merge::summary_lines(&their_changes)).await;
+                    return;
+                }
                 Rebase::Unchanged => {}
             }
-            ed.patch().await;
+            ed.patch(Vec::new()).await;
         });
     }
 
-    /// Sends the current patch (the model is already on the latest stage).
-    async fn patch(self) {
+    /// Sends the current patch (the model is already on the latest stage). `merged`: what someone else
+    /// changed since the page loaded, which the save now includes (one line per field).
+    async fn patch(self, merged: Vec<String>) {
         let app = self.app;
         let analysis = self.analysis.get_untracked();
         let Some(ops) = analysis.ops().map(<[_]>::to_vec).filter(|o| !o.is_empty()) else {
@@ -237,23 +300,19 @@ impl Editor {
         self.busy.set(Some("Saving…"));
         match api::update_stage(&self.api.get_value(), &self.stage.get_value(), &ops).await {
             Ok(saved) => {
-                let detail: Vec<String> = analysis
-                    .changes
-                    .iter()
-                    .take(6)
-                    .map(|c| {
-                        format!(
-                            "{}: {} → {}",
-                            merge::describe(&c.path),
-                            merge::show(c.before.as_ref()),
-                            merge::show(c.after.as_ref())
-                        )
-                    })
-                    .chain(
-                        (analysis.changes.len() > 6)
-                            .then(|| format!("…and {} more", analysis.changes.len() - 6)),
-                    )
-                    .collect();
+                let lines = merge::summary_lines(&analysis.changes);
+                let mut detail: Vec<String> = lines.iter().take(6).cloned().collect();
+                if lines.len() > 6 {
+                    detail.push(format!("…and {} more", lines.len() - 6));
+                }
+                if !merged.is_empty() {
+                    detail.push(format!(
+                        "Merged with {} change{} made elsewhere since the page loaded (kept as they are):",
+                        merged.len(),
+                        plural(merged.len())
+                    ));
+                    detail.extend(merged.iter().take(6).cloned());
+                }
                 self.edit(Scope::AllRows, |m| m.reset_to(saved));
                 app.toast(
                     ToastKind::Success,
@@ -396,13 +455,39 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
         }
     });
     on_cleanup(move || handle.remove());
+    // Never lose an edit: in-app navigation asks, a reload or closing the tab asks too (the browser's
+    // own dialog), and the draft is kept in session storage a moment after each edit.
+    let unsaved = Callback::new(move |()| ed.analysis.with_untracked(|a| a.changes.len()));
+    let token = app.guard_unsaved(unsaved);
+    let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
+        ed.persist();
+        if ed.analysis.with_untracked(|a| !a.changes.is_empty()) {
+            ev.prevent_default();
+            ev.set_return_value("unsaved");
+        }
+    });
+    let pending: StoredValue<Option<TimeoutHandle>> = StoredValue::new(None);
+    effect(move || {
+        ed.rev.track();
+        if let Some(h) = pending.get_value() {
+            h.clear();
+        }
+        let handle =
+            set_timeout_with_handle(move || ed.persist(), std::time::Duration::from_millis(300));
+        pending.set_value(handle.ok());
+    });
+    on_cleanup(move || {
+        unload.remove();
+        app.unguard(token);
+        ed.persist();
+    });
     let tabs = Tab::ALL
         .into_iter()
         .map(|t| {
             let to = Route::Stage { api: api.clone(), stage: stage.clone(), tab: t };
             view! {
-                <li role="presentation">
-                    <Link to=to class="tab">
+                <li>
+                    <Link to=to class="tab" attr:aria-current=rx(move || (tab() == t).then_some("page"))>
                         <span class="tab-inner" class:active=rx(move || tab() == t) data-testid=format!("tab-{}", if t.segment().is_empty() { "methods" } else { t.segment() })>
                             {t.label()}
                         </span>
@@ -424,7 +509,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                         <span data-testid="stage-name">{stage.clone()}</span>
                     </h1>
                     <span class="meta">
-                        "API " <code>{api.clone()}</code> " · deployment " <code>{rx(deployment)}</code>
+                        "API " <strong data-testid="api-name">{let id = api.clone(); rx(move || app.api_name(&id))}</strong> " " <code class="muted">{api.clone()}</code> " · deployment " <code>{rx(deployment)}</code>
                     </span>
                 </div>
                 <div class="status" aria-live="polite">
@@ -453,7 +538,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                         class="btn"
                         data-testid="discard"
                         disabled=rx(move || dirty_count.get() == 0)
-                        on:click=click(move |_| ed.edit(Scope::AllRows, EditModel::discard))
+                        on:click=click(move |_| ed.discard())
                     >
                         "Discard"
                     </button>
@@ -474,6 +559,22 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                     <button class="btn small ghost" on:click=click(move |_| ed.save_error.set(None))>"Dismiss"</button>
                 </div>
             }))}
+            {show_when(
+                move || 0 < ed.restored.get() && 0 < dirty_count.get(),
+                move || view! {
+                    <div class="draft-banner" role="status" data-testid="draft-banner">
+                        <span>
+                            {rx(move || format!(
+                                "Restored {} unsaved change{} kept in this browser tab since the page was last open. They are not saved to AWS yet.",
+                                dirty_count.get(), plural(dirty_count.get())
+                            ))}
+                        </span>
+                        <button class="btn small" data-testid="keep-draft" on:click=click(move |_| ed.restored.set(0))>"Keep editing"</button>
+                        <button class="btn small danger-ghost" data-testid="discard-draft" on:click=click(move |_| ed.discard())>"Discard draft"</button>
+                    </div>
+                }.into_any(),
+                None,
+            )}
             <ConflictPanel/>
             <nav aria-label="Editor sections">
                 <ul class="tabs" role="list">{tabs}</ul>

@@ -9,7 +9,7 @@ use crate::components::{Keyed, keyed_list};
 use crate::components::{effect, rx};
 use leptos::prelude::*;
 use serde_json::Value;
-use stagecraft_core::settings::ValueKind;
+use stagecraft_core::settings::{ValueKind, option_label};
 use stagecraft_core::{ALL_METHODS_KEY, METHOD_SETTINGS, Setting};
 use wasm_bindgen::JsCast;
 
@@ -31,6 +31,7 @@ fn source_class(source: Source) -> &'static str {
     match source {
         Source::Override => "src-override",
         Source::Same => "src-same",
+        Source::Copy => "src-copy",
         Source::Inherited => "src-inherited",
         Source::Default => "src-default",
         Source::Unset => "src-unset",
@@ -39,8 +40,9 @@ fn source_class(source: Source) -> &'static str {
 
 fn source_label(source: Source) -> &'static str {
     match source {
-        Source::Override => "override",
-        Source::Same => "stored, same as inherited",
+        Source::Override => "own value",
+        Source::Same => "stored copy of */*, will not follow */* changes",
+        Source::Copy => "saved as a copy of */*, will not follow */* changes",
         Source::Inherited => "inherited from */*",
         Source::Default => "AWS default",
         Source::Unset => "not set",
@@ -101,7 +103,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
     let ed = Editor::get();
     let filter = RwSignal::new(String::new());
     let only_overrides = RwSignal::new(false);
-    let help: RwSignal<Option<usize>> = RwSignal::new(None);
+    let help = ed.help;
     let rows = Memo::new(move |_| {
         ed.keys_rev.track();
         let stored = ed.with(EditModel::override_keys);
@@ -129,11 +131,37 @@ pub fn MethodSettingsPanel() -> impl IntoView {
     });
     let counts = move || {
         ed.keys_rev.track();
-        let overrides = ed.with(|m| m.override_keys().len());
+        let overrides =
+            ed.with(|m| m.override_keys().len() - usize::from(m.has_override(ALL_METHODS_KEY)));
         let methods = rows.with(|r| r.iter().filter(|r| r.kind == RowKind::Method).count());
         let strays = rows.with(|r| r.iter().filter(|r| r.kind == RowKind::Orphan).count());
         (methods, overrides, strays)
     };
+    // A */* change does not reach methods that store their own value: say which.
+    let star_notes = Memo::new(move |_| {
+        ed.rev.track();
+        ed.with(|m| {
+            METHOD_SETTINGS
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| m.all_methods_changed(s))
+                .map(|(i, s)| (i, m.keys_keeping_own(s)))
+                .filter(|(_, keys)| !keys.is_empty())
+                .collect::<Vec<(usize, Vec<String>)>>()
+        })
+    });
+    // Caching switched on for methods of a stage without a cache cluster caches nothing.
+    let cache_note = Memo::new(move |_| {
+        ed.rev.track();
+        ed.with(|m| {
+            if m.flag(&["cacheClusterEnabled"]) {
+                return None;
+            }
+            let caching = Setting::by_field("cachingEnabled")?;
+            let n = m.count_stored(caching, &Value::Bool(true));
+            (n > 0).then_some(n)
+        })
+    });
     let editing: RwSignal<EditingCell> = RwSignal::new(None);
     let selector = StoredValue::new(Selector::new(move || editing.get()));
 
@@ -162,6 +190,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     <span>{s.label}</span>
                     <button
                         class="help-btn"
+                        tabindex="-1"
                         aria-label=format!("About {}", s.label)
                         data-testid=format!("help-{}", s.field)
                         on:click=click(move |_| help.update(|h| *h = if *h == Some(i) { None } else { Some(i) }))
@@ -187,9 +216,9 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     <div class="matrix" role="grid" aria-label="Method settings" data-testid="matrix">
                         <div class="mhead" role="rowgroup">
                             <div class="mrow groups" role="row">
-                                <div class="corner row-head-col" role="columnheader"></div>
+                                <div class="corner row-head-col" role="columnheader"><span class="sr-only">"Method"</span></div>
                                 {group_row()}
-                                <div class="corner" role="columnheader"></div>
+                                <div class="corner" role="columnheader"><span class="sr-only">"Override"</span></div>
                             </div>
                             <div class="mrow cols" role="row">
                                 <div role="columnheader" class="row-head-col">"Method"</div>
@@ -250,7 +279,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                 <span class="muted counts" data-testid="matrix-counts">
                     {rx(move || {
                         let (m, o, s) = counts();
-                        let mut text = format!("{m} methods · {o} stored keys");
+                        let mut text = format!("{m} methods · {o} method override{}", if o == 1 { "" } else { "s" });
                         if s > 0 {
                             text.push_str(&format!(" · {s} match no method"));
                         }
@@ -258,9 +287,9 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     })}
                 </span>
                 <ul class="legend" aria-label="Legend">
-                    <li><span class="swatch src-override"></span>"override"</li>
-                    <li><span class="swatch src-same"></span>"stored, same as */*"</li>
-                    <li><span class="swatch src-inherited"></span>"inherited"</li>
+                    <li><span class="swatch src-override"></span>"own value"</li>
+                    <li><span class="swatch src-same"></span>"stored copy of */* (does not follow it)"</li>
+                    <li><span class="swatch src-inherited"></span>"inherited (follows */*)"</li>
                     <li><span class="swatch dirty"></span>"unsaved"</li>
                 </ul>
             </div>
@@ -277,8 +306,58 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     </div>
                 }
             }))}
+            {rx(move || ed.last_reset.get().map(|(k, col)| {
+                let s = &METHOD_SETTINGS[col];
+                let value = ed.with(|m| m.cell(&k, s).text);
+                let what = crate::merge::describe_key(&k);
+                let remove_key = k.clone();
+                view! {
+                    <div class="note" role="status" data-testid="reset-note">
+                        <p>
+                            {format!("{what} · {} now takes */*'s value ({value}). AWS cannot remove one field of a method's override: it stores a copy, which will not follow later */* changes.", s.label)}
+                        </p>
+                        <div class="btn-group">
+                            <button class="btn small" data-testid="reset-note-remove" on:click=click(move |_| {
+                                edit_row(ed, &remove_key, None, |m| m.remove_override(&remove_key));
+                                ed.last_reset.set(None);
+                            })>
+                                "Remove this method's override (all its fields inherit)"
+                            </button>
+                            <button class="btn small ghost" data-testid="reset-note-keep" on:click=click(move |_| ed.last_reset.set(None))>
+                                "Keep the copy"
+                            </button>
+                        </div>
+                    </div>
+                }
+            }))}
+            {rx(move || star_notes.get().into_iter().map(|(col, keys)| {
+                let s = &METHOD_SETTINGS[col];
+                let value = ed.with(|m| m.cell(ALL_METHODS_KEY, s).text);
+                let n = keys.len();
+                view! {
+                    <div class="note" role="status" data-testid=format!("star-note-{}", s.field)>
+                        <p>
+                            {format!("All methods (*/*) · {}: {n} method{} keep their own value and will not get {value}. AWS stores a copy of every field in each method's override; a */* change does not reach it.", s.label, if n == 1 { "" } else { "s" })}
+                        </p>
+                        <details>
+                            <summary>{format!("Show the {n}")}</summary>
+                            <ul class="key-list" data-testid="star-note-keys">
+                                {keys.iter().take(200).map(|k| view! { <li>{crate::merge::describe_key(k)}</li> }.into_any()).collect_view()}
+                            </ul>
+                        </details>
+                        <button class="btn small" data-testid=format!("apply-star-{}", s.field) on:click=click(move |_| ed.edit(Scope::AllRows, |m| m.apply_all_methods_value(s)))>
+                            {format!("Apply {value} to those too")}
+                        </button>
+                    </div>
+                }.into_any()
+            }).collect_view())}
+            {rx(move || cache_note.get().map(|n| view! {
+                <div class="note" role="status" data-testid="no-cluster-note">
+                    <p>{format!("Caching is on for {n} of the stored keys, but this stage has no cache cluster: nothing is cached until the cache cluster is enabled (Stage settings).")}</p>
+                </div>
+            }))}
             <p class="hint muted">
-                "Click a cell or press Enter to edit · arrows move · Delete resets a field to inherit · Esc cancels."
+                "Click a cell or press Enter to edit · arrows move · Esc cancels · ? explains the column · Delete sets a field to */*'s value: AWS stores a copy, which does not follow later */* changes. To make a method inherit again, remove its override (all its fields inherit)."
             </p>
             {rx(table)}
         </div>
@@ -362,15 +441,15 @@ fn MatrixRow(
                 "btn small danger-ghost",
                 format!("remove-override-{k}"),
                 format!("Remove the override of {action_label}"),
-                "Remove this key: every field inherits again",
-                "Remove",
+                "Remove this method's override: all its fields inherit */* again",
+                "Remove override",
             )
         } else {
             (
                 "btn small",
                 format!("add-override-{k}"),
                 format!("Add an override for {action_label}"),
-                "Store settings for this method (starting from what it inherits)",
+                "Store settings for this method: AWS starts the new key as a copy of */*, which does not follow later */* changes",
                 "+ Override",
             )
         };
@@ -441,6 +520,8 @@ fn MatrixCell(
     let reset = move || {
         let k = key.get_value();
         edit_row(ed, &k, Some(col), |m| m.reset_setting(&k, setting));
+        ed.last_reset
+            .set((k != ALL_METHODS_KEY).then(|| (k.clone(), col)));
     };
     let key_handler = move |ev: leptos::ev::KeyboardEvent| {
         if is_editing.get_untracked() {
@@ -454,6 +535,10 @@ fn MatrixCell(
             "Delete" | "Backspace" => {
                 ev.prevent_default();
                 reset();
+            }
+            "?" => {
+                ev.prevent_default();
+                ed.help.set(Some(col));
             }
             k => {
                 if let Some(nav) = Nav::from_key(k, ev.ctrl_key() || ev.meta_key())
@@ -515,7 +600,7 @@ fn MatrixCell(
                     view! { <CellEditor key=key.get_value() setting=setting raw=raw original=stored col=col close=Callback::new(close) reset=Callback::new(move |()| { reset(); close(true); })/> }.into_any()
                 } else {
                     view! {
-                        <span class="value">{rx(move || cell.with(|c| c.text.clone()))}</span>
+                        <span class="value" title=rx(move || cell.with(|c| (matches!(setting.kind, ValueKind::Enum(_)) && c.raw != c.text).then(|| c.raw.clone())))>{rx(move || cell.with(|c| c.text.clone()))}</span>
                     }
                     .into_any()
                 }
@@ -590,7 +675,7 @@ fn CellEditor(
                 >
                     {options
                         .into_iter()
-                        .map(|o| view! { <option value=o selected=o == current>{o}</option> }.into_any())
+                        .map(|o| view! { <option value=o selected=o == current title=o>{option_label(o)}</option> }.into_any())
                         .collect_view()}
                 </select>
             }

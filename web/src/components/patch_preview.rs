@@ -11,7 +11,8 @@ use leptos::prelude::*;
 use super::editor::Editor;
 use super::shell::{AppCtx, ToastKind};
 use crate::edit::{Analysis, PatchState, ops_json};
-use crate::merge::{describe, show};
+use crate::merge::{Change, describe, per_field, show};
+use stagecraft_core::{ALL_METHODS_KEY, Setting};
 
 /// Copies `text` to the clipboard and says so.
 pub fn copy(app: AppCtx, text: String, what: &'static str) {
@@ -29,6 +30,27 @@ pub fn copy(app: AppCtx, text: String, what: &'static str) {
             ),
         }
     });
+}
+
+/// A change's new value. A method-setting field left out of a stored key is not "nothing": Save makes
+/// AWS store a copy of `*/*`'s value there, which later `*/*` changes do not reach; say so.
+fn after_view(ed: Editor, c: &Change) -> AnyView {
+    let path: Vec<&str> = c.path.iter().map(String::as_str).collect();
+    if let (None, ["methodSettings", key, field]) = (&c.after, path.as_slice())
+        && *key != ALL_METHODS_KEY
+        && let Some(setting) = Setting::by_field(field)
+    {
+        let copy = ed.with(|m| m.has_override(key).then(|| m.cell(key, setting).text));
+        if let Some(value) = copy {
+            return view! {
+                <ins data-testid="stored-copy" title="AWS cannot remove one field of a key: it stores this copy, and later */* changes will not reach it">
+                    {format!("{value} (stored copy of */*, will not follow it)")}
+                </ins>
+            }
+            .into_any();
+        }
+    }
+    view! { <ins class:none=c.after.is_none()>{show(c.after.as_ref())}</ins> }.into_any()
 }
 
 /// The preview panel.
@@ -70,7 +92,7 @@ pub fn PatchPreview() -> impl IntoView {
             {show_when(
                 move || !errors.with(|e| e.is_empty()),
                 move || view! {
-                    <div class="problems" role="alert" data-testid="validation-summary">
+                    <div class="problems" role="region" aria-label="Problems" data-testid="validation-summary">
                         <strong>
                             {rx(move || {
                                 let n: usize = errors.with(|e| e.iter().map(|(_, m)| m.len()).sum());
@@ -112,6 +134,7 @@ pub fn PatchPreview() -> impl IntoView {
                         <ul class="changes" data-testid="changes">
                             {a.changes
                                 .iter()
+                                .flat_map(per_field)
                                 .map(|c| {
                                     view! {
                                         <li>
@@ -119,7 +142,7 @@ pub fn PatchPreview() -> impl IntoView {
                                             <span class="change-values">
                                                 <del class:none=c.before.is_none()>{show(c.before.as_ref())}</del>
                                                 <span class="arrow" aria-label="becomes">"→"</span>
-                                                <ins class:none=c.after.is_none()>{show(c.after.as_ref())}</ins>
+                                                {after_view(ed, &c)}
                                             </span>
                                         </li>
                                     }.into_any()

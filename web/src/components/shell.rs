@@ -57,6 +57,18 @@ pub struct AppCtx {
     toasts: RwSignal<Vec<Toast>>,
     next_toast: StoredValue<u64>,
     confirm: RwSignal<Option<Confirm>>,
+    /// What had the focus when the confirmation opened: it gets it back when the dialog closes.
+    opener: StoredValue<Option<web_sys::HtmlElement>, LocalStorage>,
+    /// REST API names by id, for headings and the breadcrumb (ids until they are loaded).
+    api_names: RwSignal<Vec<(String, String)>>,
+    /// While a stage editor is open: its token and how many unsaved changes leaving it would put aside.
+    unsaved: StoredValue<Option<(u64, Callback<(), usize>)>>,
+}
+
+fn push_history(href: &str) {
+    if let Ok(history) = window().history() {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(href));
+    }
 }
 
 fn location() -> (String, String) {
@@ -77,10 +89,27 @@ impl AppCtx {
             toasts: RwSignal::new(Vec::new()),
             next_toast: StoredValue::new(0),
             confirm: RwSignal::new(None),
+            unsaved: StoredValue::new(None),
+            api_names: RwSignal::new(Vec::new()),
+            opener: StoredValue::new_local(None),
         };
         provide_context(ctx);
+        leptos::task::spawn_local(async move {
+            if let Ok(apis) = crate::api::list_apis().await {
+                ctx.api_names
+                    .set(apis.into_iter().map(|a| (a.id, a.name)).collect());
+            }
+        });
         let handle = window_event_listener(leptos::ev::popstate, move |_| {
-            ctx.route.set(Route::parse(&location().0));
+            let to = Route::parse(&location().0);
+            if ctx.unsaved_if_leaving(&to) == 0 {
+                ctx.route.set(to);
+                return;
+            }
+            // Back/Forward already moved the address: put the stage back until the user decides.
+            let here = ctx.route.get_untracked().href(ctx.embed);
+            push_history(&here);
+            ctx.ask_to_leave(to);
         });
         on_cleanup(move || handle.remove());
         ctx
@@ -92,14 +121,74 @@ impl AppCtx {
         expect_context::<Self>()
     }
 
-    /// Goes to `route`, adding a history entry.
+    /// The name of REST API `id` (its id until the names are loaded, or if it has none).
+    #[must_use]
+    pub fn api_name(&self, id: &str) -> String {
+        self.api_names.with(|names| {
+            names
+                .iter()
+                .find(|(i, _)| i == id)
+                .map_or_else(|| id.to_owned(), |(_, name)| name.clone())
+        })
+    }
+
+    /// Goes to `route`, adding a history entry; asks first when that leaves unsaved changes.
     pub fn navigate(&self, route: &Route) {
-        let href = route.href(self.embed);
-        if let Ok(history) = window().history() {
-            let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
+        if self.unsaved_if_leaving(route) == 0 {
+            self.go(route);
+        } else {
+            self.ask_to_leave(route.clone());
         }
+    }
+
+    fn go(&self, route: &Route) {
+        push_history(&route.href(self.embed));
         self.route.set(route.clone());
         window().scroll_to_with_x_and_y(0.0, 0.0);
+    }
+
+    /// Registers the count of unsaved changes that leaving the stage would put aside; returns a token
+    /// for [`Self::unguard`].
+    pub fn guard_unsaved(&self, count: Callback<(), usize>) -> u64 {
+        let token = self
+            .unsaved
+            .with_value(|g| g.as_ref().map_or(0, |(t, _)| t + 1));
+        self.unsaved.set_value(Some((token, count)));
+        token
+    }
+
+    /// Drops the guard registered with `token` (a newer editor's guard stays).
+    pub fn unguard(&self, token: u64) {
+        self.unsaved.update_value(|g| {
+            if g.as_ref().is_some_and(|(t, _)| *t == token) {
+                *g = None;
+            }
+        });
+    }
+
+    /// Unsaved changes that going to `to` would leave behind (none while staying on the same stage).
+    fn unsaved_if_leaving(&self, to: &Route) -> usize {
+        let here = self.route.get_untracked();
+        if here.stage().is_none() || here.stage() == to.stage() {
+            return 0;
+        }
+        self.unsaved
+            .get_value()
+            .map_or(0, |(_, count)| count.run(()))
+    }
+
+    fn ask_to_leave(&self, to: Route) {
+        let ctx = *self;
+        let n = self.unsaved_if_leaving(&to);
+        self.confirm(
+            "Leave this stage?",
+            format!(
+                "{n} unsaved change{} will not be sent to AWS. They stay as a draft in this browser tab and come back when you open this stage again.",
+                if n == 1 { "" } else { "s" }
+            ),
+            "Leave",
+            move || ctx.go(&to),
+        );
     }
 
     /// Shows a toast (errors stay longer).
@@ -124,6 +213,14 @@ impl AppCtx {
         );
     }
 
+    /// Closes the confirmation and gives the focus back to what opened it.
+    fn close_confirm(&self) {
+        self.confirm.set(None);
+        if let Some(el) = self.opener.try_update_value(Option::take).flatten() {
+            let _ = el.focus();
+        }
+    }
+
     /// Asks for confirmation, then runs `on_ok`.
     pub fn confirm(
         &self,
@@ -132,6 +229,10 @@ impl AppCtx {
         ok: impl Into<String>,
         on_ok: impl Fn() + Send + Sync + 'static,
     ) {
+        let opener = document()
+            .active_element()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        self.opener.set_value(opener);
         self.confirm.set(Some(Confirm {
             title: title.into(),
             body: body.into(),
@@ -196,7 +297,7 @@ pub fn Header() -> impl IntoView {
             out.push(
                 view! {
                     <span class="sep" aria-hidden="true">"/"</span>
-                    <Link to=Route::Api { api: api.clone() }>{api}</Link>
+                    <Link to=Route::Api { api: api.clone() }>{ctx.api_name(&api)}</Link>
                 }
                 .into_any(),
             );
@@ -270,7 +371,7 @@ pub fn ConfirmDialog() -> impl IntoView {
     rx(move || {
         ctx.confirm.get().map(|c| {
             let on_ok = c.on_ok;
-            let close = move || ctx.confirm.set(None);
+            let close = move || ctx.close_confirm();
             view! {
                 <div class="backdrop" on:click=click(move |_| close())>
                     <div

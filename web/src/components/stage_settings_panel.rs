@@ -9,11 +9,13 @@ use crate::components::show_when;
 use crate::components::{Keyed, keyed_list};
 use leptos::prelude::*;
 use serde_json::Value;
+use stagecraft_core::access_log::FORMAT_PRESETS;
 use stagecraft_core::model::CACHE_CLUSTER_SIZES;
+use wasm_bindgen::JsCast;
 
 use super::api_page::deployment_label;
 use super::editor::{Editor, Scope};
-use crate::edit::{CANARY_OVERRIDES, STAGE_VARIABLES, VarRow, pointer};
+use crate::edit::{CANARY_OVERRIDES, EditModel, STAGE_VARIABLES, VarRow, pointer};
 
 fn field_id(path: &[&str]) -> String {
     format!("f-{}", path.join("-"))
@@ -257,6 +259,7 @@ pub fn StageSettingsPanel() -> impl IntoView {
                     </div>
                 </div>
             </section>
+            <ManagedElsewhere/>
             <section class="panel">
                 <VarsEditor
                     path=STAGE_VARIABLES
@@ -274,6 +277,22 @@ pub fn StageSettingsPanel() -> impl IntoView {
                     placeholder="arn:aws:logs:us-east-1:123456789012:log-group:my-api-access"
                     help="A CloudWatch Logs log group or a Firehose stream whose name starts with amazon-apigateway-."
                 />
+                <div class="btn-group presets" role="group" aria-label="Access-log format presets">
+                    <span class="muted small">"Presets:"</span>
+                    {FORMAT_PRESETS
+                        .iter()
+                        .map(|(name, format)| view! {
+                            <button
+                                class="btn small"
+                                data-testid=format!("log-preset-{name}")
+                                title=format!("Use the {name} format the API Gateway Console offers")
+                                on:click=click(move |_| ed.edit(Scope::Stage, |m| m.set_text(&["accessLogSettings", "format"], format)))
+                            >
+                                {*name}
+                            </button>
+                        }.into_any())
+                        .collect_view()}
+                </div>
                 <TextField
                     label="Format"
                     path=&["accessLogSettings", "format"]
@@ -307,6 +326,16 @@ pub fn StageSettingsPanel() -> impl IntoView {
                             <DeploymentField label="Canary deployment" path=&["canarySettings", "deploymentId"]/>
                         </div>
                         <CheckField label="Canary uses the stage cache" path=&["canarySettings", "useStageCache"]/>
+                        <div class="actions left">
+                            <button
+                                class="btn"
+                                data-testid="promote-canary"
+                                title="The canary's deployment and variable overrides become the stage's; the canary is removed (review the patch, then Save)"
+                                on:click=click(move |_| ed.edit(Scope::AllRows, EditModel::promote_canary))
+                            >
+                                "Promote canary"
+                            </button>
+                        </div>
                         <VarsEditor
                             path=CANARY_OVERRIDES
                             title="Stage variable overrides"
@@ -355,7 +384,20 @@ fn VarsEditor(
             <button
                 class="btn small"
                 data-testid=format!("add-{testid}")
-                on:click=click(move |_| ed.edit(Scope::Stage, |m| m.add_var(path)))
+                on:click=click(move |_| {
+                    ed.edit(Scope::Stage, |m| m.add_var(path));
+                    // The new row's name takes the focus once it is drawn.
+                    request_animation_frame(move || {
+                        let last = document()
+                            .query_selector(&format!("[data-testid={testid}s] .var-row:last-child input"))
+                            .ok()
+                            .flatten()
+                            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+                        if let Some(input) = last {
+                            let _ = input.focus();
+                        }
+                    });
+                })
             >
                 {format!("+ {}", capitalized(noun))}
             </button>
@@ -367,7 +409,7 @@ fn VarsEditor(
                     <div class="var-row head" role="row">
                         <span role="columnheader">"Name"</span>
                         <span role="columnheader">"Value"</span>
-                        <span></span>
+                        <span role="columnheader"><span class="sr-only">"Remove"</span></span>
                     </div>
                     {keyed_list(move || {
                         (0..count.get())
@@ -405,38 +447,50 @@ fn VarRowView(
         ed.with(|m| m.var_errors(path, i))
     };
     let label = capitalized(noun);
+    let err_id = format!("{testid}-err-{i}");
+    let described = {
+        let err_id = err_id.clone();
+        move || (!errors().is_empty()).then(|| err_id.clone())
+    };
+    let described2 = described.clone();
     view! {
         <div class="var-row" role="row" class:invalid=rx(move || !errors().is_empty()) data-testid=format!("{testid}-{i}")>
-            <input
-                role="cell"
-                aria-label=format!("{label} {} name", i + 1)
-                data-testid=format!("{testid}-name")
-                prop:value=rx(name)
-                aria-invalid=rx(move || (!errors().is_empty()).then_some("true"))
-                on:input=on_ev(move |ev| {
-                    let v = event_target_value(&ev);
-                    ed.edit(Scope::Stage, |m| m.set_var_name(path, i, &v));
-                })
-            />
-            <input
-                role="cell"
-                aria-label=format!("{label} {} value", i + 1)
-                data-testid=format!("{testid}-value")
-                prop:value=rx(value)
-                on:input=on_ev(move |ev| {
-                    let v = event_target_value(&ev);
-                    ed.edit(Scope::Stage, |m| m.set_var_value(path, i, &v));
-                })
-            />
-            <button
-                class="icon"
-                aria-label=format!("Remove {noun} {}", i + 1)
-                data-testid=format!("remove-{testid}")
-                on:click=click(move |_| ed.edit(Scope::Stage, |m| m.remove_var(path, i)))
-            >
-                "×"
-            </button>
-            <div class="field-error span3">{rx(move || errors().into_iter().map(|e| view! { <p>{e}</p> }.into_any()).collect_view())}</div>
+            <span role="cell">
+                <input
+                    aria-label=format!("{label} {} name", i + 1)
+                    data-testid=format!("{testid}-name")
+                    prop:value=rx(name)
+                    aria-invalid=rx(move || (!errors().is_empty()).then_some("true"))
+                    aria-describedby=rx(described)
+                    on:input=on_ev(move |ev| {
+                        let v = event_target_value(&ev);
+                        ed.edit(Scope::Stage, |m| m.set_var_name(path, i, &v));
+                    })
+                />
+            </span>
+            <span role="cell">
+                <input
+                    aria-label=format!("{label} {} value", i + 1)
+                    data-testid=format!("{testid}-value")
+                    prop:value=rx(value)
+                    aria-describedby=rx(described2)
+                    on:input=on_ev(move |ev| {
+                        let v = event_target_value(&ev);
+                        ed.edit(Scope::Stage, |m| m.set_var_value(path, i, &v));
+                    })
+                />
+            </span>
+            <span role="cell">
+                <button
+                    class="icon"
+                    aria-label=format!("Remove {noun} {}", i + 1)
+                    data-testid=format!("remove-{testid}")
+                    on:click=click(move |_| ed.edit(Scope::Stage, |m| m.remove_var(path, i)))
+                >
+                    "×"
+                </button>
+            </span>
+            <div class="field-error span3" id=err_id>{rx(move || errors().into_iter().map(|e| view! { <p>{e}</p> }.into_any()).collect_view())}</div>
         </div>
     }
 }
@@ -448,4 +502,59 @@ fn capitalized(noun: &str) -> String {
         first.make_ascii_uppercase();
     }
     label
+}
+
+/// What UpdateStage cannot change, shown read-only with the API that can; the client certificate,
+/// which UpdateStage does change, as a field.
+#[component]
+fn ManagedElsewhere() -> impl IntoView {
+    let ed = Editor::get();
+    let (tags, waf) = ed.with(|m| {
+        let base = m.base_doc();
+        let tags: Vec<(String, String)> = base
+            .get("tags")
+            .and_then(Value::as_object)
+            .map(|t| {
+                t.iter()
+                    .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let waf = base
+            .get("webAclArn")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        (tags, waf)
+    });
+    view! {
+        <section class="panel" data-testid="managed-elsewhere">
+            <h2>"Certificate, tags and firewall"</h2>
+            <TextField
+                label="Client certificate ID"
+                path=&["clientCertificateId"]
+                placeholder="none"
+                help="The certificate API Gateway presents to the integration endpoint (GenerateClientCertificate creates one)."
+            />
+            <dl class="kv">
+                <div>
+                    <dt>"Tags"</dt>
+                    <dd data-testid="stage-tags">
+                        {if tags.is_empty() {
+                            "none".to_owned()
+                        } else {
+                            tags.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(", ")
+                        }}
+                        <p class="help">"Read-only here: UpdateStage cannot change tags; use TagResource / UntagResource."</p>
+                    </dd>
+                </div>
+                <div>
+                    <dt>"Web ACL (AWS WAF)"</dt>
+                    <dd data-testid="stage-waf">
+                        <code>{waf.unwrap_or_else(|| "none".to_owned())}</code>
+                        <p class="help">"Read-only here: associate a web ACL through AWS WAF (AssociateWebACL)."</p>
+                    </dd>
+                </div>
+            </dl>
+        </section>
+    }
 }

@@ -18,7 +18,7 @@ mod vars;
 use serde_json::{Map, Value};
 use stagecraft_core::key::setting_path;
 use stagecraft_core::pointer::JsonPointer;
-use stagecraft_core::settings::ValueKind;
+use stagecraft_core::settings::{ValueKind, option_label};
 use stagecraft_core::{ALL_METHODS_KEY, METHOD_SETTINGS, Setting, Stage};
 
 pub use analysis::{Analysis, Messages, PatchState, ops_json};
@@ -34,8 +34,11 @@ use vars::VAR_MAPS;
 pub enum Source {
     /// Stored on this key and different from what it would inherit.
     Override,
-    /// Stored on this key, equal to what it would inherit.
+    /// Stored on this key, equal to `*/*` now: a copy, which later `*/*` changes do not reach.
     Same,
+    /// Not in the draft's entry for this key, which is stored: Save makes AWS store a copy of the final
+    /// `*/*` value (AWS cannot remove one field of a key), which later `*/*` changes do not reach.
+    Copy,
     /// Not stored on this key: the `*/*` value applies.
     Inherited,
     /// Not stored here nor on `*/*`: AWS's default applies.
@@ -47,7 +50,7 @@ pub enum Source {
 /// What one matrix cell shows.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cell {
-    /// The value as shown (`On`, `300`, `INFO`, `—`).
+    /// The value as shown (`On`, `300`, `INFO`, `403 Forbidden`, `—`).
     pub text: String,
     /// The value as an editor starts with (`true`, `300`, `10000`).
     pub raw: String,
@@ -108,7 +111,7 @@ pub fn display(setting: &Setting, value: &Value) -> String {
     match (setting.kind, value) {
         (ValueKind::Bool, Value::Bool(b)) => if *b { "On" } else { "Off" }.to_owned(),
         (ValueKind::Double { .. }, Value::Number(n)) => trim_double(n.as_f64().unwrap_or_default()),
-        (_, Value::String(s)) => s.clone(),
+        (_, Value::String(s)) => option_label(s).to_owned(),
         (_, v) => v.to_string(),
     }
 }
@@ -152,6 +155,21 @@ impl EditModel {
         model.vars_from_draft();
         model.reanalyze();
         model
+    }
+
+    /// A model whose draft is `draft` over `base` (a draft kept from an earlier visit); `None` when
+    /// either is not a stage document.
+    #[must_use]
+    pub fn restore(base: &Value, draft: Value) -> Option<Self> {
+        let base: Stage = serde_json::from_value(base.clone()).ok()?;
+        if !draft.is_object() {
+            return None;
+        }
+        let mut model = Self::new(base);
+        model.draft = draft;
+        model.vars_from_draft();
+        model.reanalyze();
+        Some(model)
     }
 
     /// The stage as last read.
@@ -298,9 +316,11 @@ impl EditModel {
         self.reanalyze_key(key);
     }
 
-    /// Resets one field of an override to inherit again. A field with a default is dropped (core's
-    /// diff re-creates the key from `*/*`); one without (`loggingLevel`) takes `*/*`'s value, as a
-    /// re-created key would.
+    /// Resets one field of an override to `*/*`'s value. AWS cannot remove one field of a key: Save
+    /// re-creates the key, which stores a *copy* of the final `*/*` value ([`Source::Copy`]); only
+    /// [`Self::remove_override`] makes every field of a method inherit again. A field with a default is
+    /// dropped (core's diff re-creates the key from `*/*`); one without (`loggingLevel`) takes `*/*`'s
+    /// value, as a re-created key would.
     pub fn reset_setting(&mut self, key: &str, setting: &Setting) {
         if self.setting_value(key, setting).is_none() {
             return;
@@ -335,6 +355,9 @@ impl EditModel {
         let (value, source) = match stored {
             Some(v) if parent.as_ref() == Some(v) => (Some(v.clone()), Source::Same),
             Some(v) => (Some(v.clone()), Source::Override),
+            None if parent_source == Source::Inherited && self.has_override(key) => {
+                (parent, Source::Copy)
+            }
             None => (parent, parent_source),
         };
         let base = self
@@ -359,6 +382,70 @@ impl EditModel {
     pub fn row_dirty(&self, key: &str) -> bool {
         let get = |doc: &Value| doc.get("methodSettings").and_then(|m| m.get(key)).cloned();
         get(&self.base_doc) != get(&self.draft)
+    }
+
+    /// Whether the draft's `*/*` value of `setting` differs from the stage as read.
+    #[must_use]
+    pub fn all_methods_changed(&self, setting: &Setting) -> bool {
+        let base = self
+            .base_doc
+            .get("methodSettings")
+            .and_then(|m| m.get(ALL_METHODS_KEY))
+            .and_then(|e| e.get(setting.field));
+        base != self.setting_value(ALL_METHODS_KEY, setting)
+    }
+
+    /// The methods whose stored value of `setting` differs from the draft's `*/*` value: a `*/*`
+    /// change does not reach them (every stored key holds its own copy of every field).
+    #[must_use]
+    pub fn keys_keeping_own(&self, setting: &Setting) -> Vec<String> {
+        let star = self.all_methods_value(setting);
+        let Some(map) = self.settings() else {
+            return Vec::new();
+        };
+        map.iter()
+            .filter(|(k, e)| {
+                k.as_str() != ALL_METHODS_KEY
+                    && e.get(setting.field)
+                        .is_some_and(|v| Some(v) != star.as_ref())
+            })
+            .map(|(k, _)| k.clone())
+            .collect()
+    }
+
+    /// How many stored keys (`*/*` included) hold `value` for `setting`.
+    #[must_use]
+    pub fn count_stored(&self, setting: &Setting, value: &Value) -> usize {
+        self.settings().map_or(0, |m| {
+            m.values()
+                .filter(|e| e.get(setting.field) == Some(value))
+                .count()
+        })
+    }
+
+    /// Gives every method in [`Self::keys_keeping_own`] the draft's `*/*` value of `setting`.
+    pub fn apply_all_methods_value(&mut self, setting: &Setting) {
+        let Some(star) = self.all_methods_value(setting) else {
+            return;
+        };
+        let keys = self.keys_keeping_own(setting);
+        for key in &keys {
+            if let Some(entry) = self
+                .settings_mut()
+                .get_mut(key)
+                .and_then(Value::as_object_mut)
+            {
+                entry.insert(setting.field.to_owned(), star.clone());
+            }
+        }
+        self.reanalyze();
+    }
+
+    /// `*/*`'s value of `setting` in the draft, else AWS's default.
+    fn all_methods_value(&self, setting: &Setting) -> Option<Value> {
+        self.setting_value(ALL_METHODS_KEY, setting)
+            .cloned()
+            .or_else(|| setting.default_json())
     }
 
     // ---- stage fields ----
@@ -410,6 +497,19 @@ impl EditModel {
         let value = stagecraft_core::parse_double(text)
             .map_or_else(|| Value::String(text.to_owned()), Value::from);
         self.set_field(path, Some(value));
+    }
+
+    /// Promotes the canary (core's [`stagecraft_core::canary::promote`]): its deployment and
+    /// overrides become the stage's and the canary goes. Nothing happens while the draft is invalid.
+    pub fn promote_canary(&mut self) {
+        let Ok(stage) = serde_json::from_value::<Stage>(self.draft.clone()) else {
+            return;
+        };
+        if let Some(promoted) = stagecraft_core::canary::promote(&stage) {
+            self.draft = to_doc(&promoted);
+            self.vars_from_draft();
+            self.reanalyze();
+        }
     }
 
     /// Turns the canary on (at 0 % on the stage's deployment) or off.

@@ -3,7 +3,7 @@
 use stagecraft_core::Stage;
 
 use super::{EditModel, to_doc};
-use crate::merge::{self, Merge, Side};
+use crate::merge::{self, Change, Merge, Side};
 
 /// The outcome of replaying the draft on a re-read stage.
 #[derive(Clone, Debug, PartialEq)]
@@ -12,8 +12,8 @@ pub enum Rebase {
     Unchanged,
     /// Someone did, on other fields: the draft now sits on their stage.
     Clean {
-        /// How many fields they changed.
-        their_changes: usize,
+        /// What they changed.
+        their_changes: Vec<Change>,
     },
     /// Someone changed fields the user changed too: a decision is needed (the model is untouched).
     Conflicts(Box<Merge>),
@@ -39,9 +39,7 @@ impl EditModel {
         self.draft = merge.merged;
         self.vars_from_draft();
         self.reanalyze();
-        Rebase::Clean {
-            their_changes: their_changes.len(),
-        }
+        Rebase::Clean { their_changes }
     }
 
     /// Takes the user's decisions on a conflicted merge: the base becomes `theirs`.

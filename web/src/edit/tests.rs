@@ -118,9 +118,9 @@ fn reset_field_and_remove_override() {
     let c = m.cell("~1pets/GET", ttl());
     assert_eq!(
         (c.text.as_str(), c.source, c.dirty),
-        ("300", Source::Inherited, true)
+        ("300", Source::Copy, true)
     );
-    // The key inherits */*'s 300 again; core's diff finds the one replace that does it.
+    // AWS cannot drop one field: the key stores a copy of */*'s 300 (the one replace that does it).
     assert_eq!(
         m.analysis().ops().unwrap(),
         &[PatchOperation::replace(
@@ -264,7 +264,10 @@ fn clean_rebase_keeps_my_change_on_their_stage() {
     m.set_setting("~1pets/GET", ttl(), "120");
     let mut theirs = m.base().clone();
     theirs.description = Some("changed by someone".into());
-    assert_eq!(m.rebase(theirs), Rebase::Clean { their_changes: 1 });
+    match m.rebase(theirs) {
+        Rebase::Clean { their_changes } => assert_eq!(their_changes.len(), 1),
+        other => panic!("{other:?}"),
+    }
     assert_eq!(m.text(&["description"]), "changed by someone");
     assert_eq!(
         m.analysis().ops().unwrap(),
@@ -369,4 +372,55 @@ fn display_formats() {
         raw(Setting::by_field("metricsEnabled").unwrap(), &json!(true)),
         "true"
     );
+}
+
+#[test]
+fn a_new_override_and_a_reset_field_are_labelled_as_copies() {
+    let mut m = demo();
+    m.add_override("~1orders/GET");
+    assert_eq!(m.cell("~1orders/GET", ttl()).source, Source::Copy);
+    // Without a key the method inherits.
+    assert_eq!(m.cell("~1orders/POST", ttl()).source, Source::Inherited);
+    // */* has nothing to copy from: it takes AWS's default.
+    m.reset_setting("*/*", ttl());
+    assert_eq!(m.cell("*/*", ttl()).source, Source::Default);
+}
+
+#[test]
+fn an_all_methods_change_names_the_keys_it_does_not_reach() {
+    let mut m = demo();
+    assert!(!m.all_methods_changed(ttl()));
+    m.set_setting("*/*", ttl(), "900");
+    assert!(m.all_methods_changed(ttl()));
+    assert_eq!(m.keys_keeping_own(ttl()), ["~1pets/GET"]);
+    m.apply_all_methods_value(ttl());
+    assert!(m.keys_keeping_own(ttl()).is_empty());
+    assert_eq!(m.cell("~1pets/GET", ttl()).text, "900");
+    let caching = Setting::by_field("cachingEnabled").unwrap();
+    assert_eq!(m.count_stored(caching, &Value::Bool(true)), 2);
+}
+
+#[test]
+fn a_kept_draft_is_restored_over_its_base() {
+    let mut m = demo();
+    m.set_setting("~1pets/GET", ttl(), "120");
+    let again = EditModel::restore(m.base_doc(), m.draft().clone()).unwrap();
+    assert_eq!(again.analysis(), m.analysis());
+    assert_eq!(again.vars(STAGE_VARIABLES), m.vars(STAGE_VARIABLES));
+    assert!(EditModel::restore(&json!("nope"), json!({})).is_none());
+    assert!(EditModel::restore(m.base_doc(), json!([])).is_none());
+}
+
+#[test]
+fn promoting_the_canary_takes_its_deployment_and_overrides() {
+    let mut m = demo();
+    m.set_canary(true);
+    m.set_text(&["canarySettings", "deploymentId"], "d2");
+    m.add_var(CANARY_OVERRIDES);
+    m.set_var_name(CANARY_OVERRIDES, 0, "backend");
+    m.set_var_value(CANARY_OVERRIDES, 0, "canary.example.com");
+    m.promote_canary();
+    assert_eq!(m.text(&["deploymentId"]), "d2");
+    assert!(m.field(&["canarySettings"]).is_none());
+    assert_eq!(m.vars(STAGE_VARIABLES)[0].value, "canary.example.com");
 }
