@@ -297,7 +297,7 @@ pub fn Header() -> impl IntoView {
             out.push(
                 view! {
                     <span class="sep" aria-hidden="true">"/"</span>
-                    <Link to=Route::Api { api: api.clone() }>{ctx.api_name(&api)}</Link>
+                    <Link to=Route::Api { api: api.clone() }>{let id = api.clone(); rx(move || ctx.api_name(&id))}</Link>
                 }
                 .into_any(),
             );
