@@ -78,12 +78,46 @@ enum Verb {
 /// The CSRF token the server put in the page, if any.
 #[must_use]
 pub fn csrf_token() -> Option<String> {
+    page_meta("stagecraft-csrf")
+}
+
+/// The `content` of the `<meta name=…>` the server put in the page, if any.
+#[must_use]
+pub fn page_meta(name: &str) -> Option<String> {
     let doc = web_sys::window()?.document()?;
     let meta = doc
-        .query_selector("meta[name=\"stagecraft-csrf\"]")
+        .query_selector(&format!("meta[name=\"{name}\"]"))
         .ok()??;
     meta.get_attribute("content")
         .filter(|t| !t.is_empty() && !t.contains("{{"))
+}
+
+/// Where `stagecraft serve` sends the API calls, as its page says (`stagecraft-target`,
+/// `stagecraft-region`, `stagecraft-endpoint` metas).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Target {
+    /// Amazon API Gateway in this region.
+    Aws(String),
+    /// An emulator or other AWS-compatible endpoint at this URL.
+    Endpoint(String),
+    /// The emulator built into `stagecraft serve` (no data-plane port), with its region.
+    Embedded(String),
+}
+
+impl Target {
+    /// The target named in the page (the embedded emulator in us-east-1 when the page says nothing).
+    #[must_use]
+    pub fn from_page() -> Self {
+        let region = page_meta("stagecraft-region").unwrap_or_else(|| "us-east-1".to_owned());
+        match (
+            page_meta("stagecraft-target").as_deref(),
+            page_meta("stagecraft-endpoint"),
+        ) {
+            (Some("aws"), _) => Self::Aws(region),
+            (Some("endpoint"), Some(url)) => Self::Endpoint(url),
+            _ => Self::Embedded(region),
+        }
+    }
 }
 
 async fn call(verb: Verb, path: &str, body: Option<String>) -> Result<String, HttpError> {

@@ -1,7 +1,50 @@
 //! Rows of the method-settings matrix: `*/*`, one per resource/method of the API, then stored keys
 //! that match no method (flagged), plus keyboard navigation over the grid.
 
-use stagecraft_core::{ALL_METHODS_KEY, method_setting_key, parse_method_setting_key};
+use stagecraft_core::{
+    ALL_METHODS_KEY, METHOD_SETTINGS, method_setting_key, parse_method_setting_key,
+};
+
+/// Settings whose columns are folded away unless all columns are shown, so that the common ones fit
+/// a 1400 px window without scrolling sideways.
+pub const FOLDED: [&str; 3] = [
+    "dataTraceEnabled",
+    "cacheDataEncrypted",
+    "requireAuthorizationForCacheControl",
+];
+
+/// Whether the column of `METHOD_SETTINGS[col]` is one of the [`FOLDED`] ones.
+#[must_use]
+pub fn is_folded(col: usize) -> bool {
+    METHOD_SETTINGS
+        .get(col)
+        .is_some_and(|s| FOLDED.contains(&s.field))
+}
+
+/// The columns (indexes into `METHOD_SETTINGS`) shown: all, or all but the [`FOLDED`] ones.
+#[must_use]
+pub fn columns(all: bool) -> Vec<usize> {
+    (0..METHOD_SETTINGS.len())
+        .filter(|c| all || !is_folded(*c))
+        .collect()
+}
+
+/// The CSS grid columns of the matrix for the `shown` setting columns: the method, the settings (the
+/// cache-control strategy wider, its labels are words), the override action; and the sum of their
+/// minimum widths in px.
+#[must_use]
+pub fn grid_columns(shown: &[usize]) -> (String, u32) {
+    let mut template = String::from("minmax(160px, 1.5fr)");
+    let mut min = 160 + 132;
+    for c in shown {
+        let wide = METHOD_SETTINGS[*c].field == "unauthorizedCacheControlHeaderStrategy";
+        let (px, fr) = if wide { (150, "1.6fr") } else { (78, "1fr") };
+        template.push_str(&format!(" minmax({px}px, {fr})"));
+        min += px;
+    }
+    template.push_str(" 132px");
+    (template, min)
+}
 
 /// What a row stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +174,15 @@ impl Nav {
         })
     }
 
+    /// The column reached from setting column `col` when only the `shown` columns are visible (the
+    /// row is unchanged; use [`Self::apply`] for it).
+    #[must_use]
+    pub fn column(self, col: usize, shown: &[usize]) -> usize {
+        let at = shown.iter().position(|c| *c >= col).unwrap_or(0);
+        let (_, to) = self.apply((0, at), 1, shown.len());
+        shown.get(to).copied().unwrap_or(col)
+    }
+
     /// The cell reached from `(row, col)` in a `rows × cols` grid (clamped).
     #[must_use]
     pub fn apply(self, (row, col): (usize, usize), rows: usize, cols: usize) -> (usize, usize) {
@@ -194,6 +246,25 @@ mod tests {
     fn unknown_methods_flag_nothing() {
         let rows = build_rows(None, &["~1gone/GET".to_owned()]);
         assert_eq!(rows[1].kind, RowKind::Method);
+    }
+
+    #[test]
+    fn folded_columns_are_skipped() {
+        let common = columns(false);
+        assert_eq!(common.len(), METHOD_SETTINGS.len() - FOLDED.len());
+        assert_eq!(columns(true).len(), METHOD_SETTINGS.len());
+        let trace = METHOD_SETTINGS
+            .iter()
+            .position(|s| s.field == "dataTraceEnabled")
+            .unwrap();
+        assert!(!common.contains(&trace));
+        // → from the column before a folded one lands on the one after it.
+        assert_eq!(Nav::Right.column(trace - 1, &common), trace + 1);
+        assert_eq!(Nav::Left.column(trace + 1, &common), trace - 1);
+        assert_eq!(Nav::End.column(0, &common), *common.last().unwrap());
+        let (template, min) = grid_columns(&common);
+        assert_eq!(template.matches("minmax").count(), common.len() + 1);
+        assert!(min < 1000, "{min}");
     }
 
     #[test]

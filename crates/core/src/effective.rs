@@ -112,24 +112,35 @@ fn resolve(
     all: Option<&MethodSetting>,
     verb: &str,
 ) -> Resolved {
-    let stage_wide_applies = setting.field != "cachingEnabled" || verb == "GET";
-    let (value, source) = if let Some(v) = own.and_then(|m| m.get(setting)) {
-        (v, Source::Method)
-    } else if let Some(v) = all
-        .filter(|_| stage_wide_applies)
-        .and_then(|m| m.get(setting))
-    {
-        (v, Source::AllMethods)
-    } else {
-        let default = setting
-            .default_json()
-            .unwrap_or_else(|| Value::from(DEFAULT_LOGGING_LEVEL));
-        (default, Source::Default)
+    let (value, source) = match own.and_then(|m| m.get(setting)) {
+        Some(v) => (v, Source::Method),
+        None => inherited_value(setting, all.and_then(|m| m.get(setting)), verb),
     };
     Resolved {
         setting,
         value,
         source,
+    }
+}
+
+/// The value a method with HTTP method `verb` gets for `setting` when its own entry has none: the
+/// `*/*` entry's value `all` (stage-wide caching covers GET only), else AWS's default. The editor
+/// shows it as the inherited value.
+#[must_use]
+pub fn inherited_value(
+    setting: &'static Setting,
+    all: Option<Value>,
+    verb: &str,
+) -> (Value, Source) {
+    let stage_wide_applies = setting.field != "cachingEnabled" || verb == "GET";
+    match all.filter(|_| stage_wide_applies) {
+        Some(v) => (v, Source::AllMethods),
+        None => (
+            setting
+                .default_json()
+                .unwrap_or_else(|| Value::from(DEFAULT_LOGGING_LEVEL)),
+            Source::Default,
+        ),
     }
 }
 
@@ -248,6 +259,24 @@ mod tests {
         assert_eq!(
             other.to_json()["settings"]["throttlingBurstLimit"]["source"],
             "*/*"
+        );
+    }
+
+    #[test]
+    fn inherited_value_is_the_rule_of_effective_settings() {
+        let caching = Setting::by_field("cachingEnabled").unwrap();
+        assert_eq!(
+            inherited_value(caching, Some(json!(true)), "GET"),
+            (json!(true), Source::AllMethods)
+        );
+        assert_eq!(
+            inherited_value(caching, Some(json!(true)), "POST"),
+            (json!(false), Source::Default)
+        );
+        let level = Setting::by_field("loggingLevel").unwrap();
+        assert_eq!(
+            inherited_value(level, None, "GET"),
+            (json!("OFF"), Source::Default)
         );
     }
 

@@ -8,6 +8,7 @@
 //! - [`validate`]: every problem of a stage document or patch, with JSON-pointer paths;
 //! - [`apply`]: UpdateStage `patchOperations` applied as AWS applies them, atomically;
 //! - [`dataplane`]: AWS's rules for invoking a deployed stage (routing, caching, throttling, proxy events);
+//! - [`invoke_url`]: a stage's invoke URLs, on AWS and on the emulator;
 //! - [`effective`]: the settings in force for one method (its own entry, else `*/*`, else AWS's defaults);
 //! - [`diff`]: the minimal AWS-valid `patchOperations` that turn one stage into another;
 //! - [`schema`]: a JSON Schema (draft 2020-12) of a stage document.
@@ -28,6 +29,7 @@ pub mod dataplane;
 pub mod diff;
 pub mod effective;
 pub mod error;
+pub mod invoke_url;
 pub mod key;
 mod messages;
 pub mod model;

@@ -6,7 +6,7 @@ use crate::components::handlers::{click, on_ev, on_focus, on_key, on_submit};
 use crate::components::{effect, rx};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use stagecraft_core::{Stage, validate_stage};
+use stagecraft_core::{ALL_METHODS_KEY, Stage, validate_stage};
 
 use super::shell::{AppCtx, ErrorBox, Link, ToastKind, loaded_list};
 use crate::api::{self, Deployment, HttpError};
@@ -80,9 +80,9 @@ pub fn ApiPage(
                                 <tr>
                                     <th scope="col">"Stage"</th>
                                     <th scope="col">"Deployment"</th>
-                                    <th scope="col">"Description"</th>
+                                    <th scope="col" class="wide-only">"Description"</th>
                                     <th scope="col">"Overrides"</th>
-                                    <th scope="col">"Updated"</th>
+                                    <th scope="col" class="wide-only">"Updated"</th>
                                     <th scope="col"><span class="sr-only">"Actions"</span></th>
                                 </tr>
                             </thead>
@@ -98,11 +98,14 @@ pub fn ApiPage(
                                         let del_label = format!("Delete stage {name}");
                                         view! {
                                             <tr data-testid=row_id>
-                                                <th scope="row"><Link to=to>{name.clone()}</Link></th>
+                                                <th scope="row">
+                                                    <Link to=to>{name.clone()}</Link>
+                                                    <span class="narrow-only muted small">{s.description.clone().unwrap_or_default()}</span>
+                                                </th>
                                                 <td><code>{s.deployment_id.clone().unwrap_or_default()}</code></td>
-                                                <td>{s.description.clone().unwrap_or_default()}</td>
-                                                <td>{s.method_settings.len()}</td>
-                                                <td class="muted">{s.last_updated_date.map(|d| fmt_date(d.0)).unwrap_or_default()}</td>
+                                                <td class="wide-only">{s.description.clone().unwrap_or_default()}</td>
+                                                <td title="Method overrides, */* not counted">{s.method_settings.keys().filter(|k| k.as_str() != ALL_METHODS_KEY).count()}</td>
+                                                <td class="muted wide-only">{s.last_updated_date.map(|d| fmt_date(d.0)).unwrap_or_default()}</td>
                                                 <td class="right">
                                                     <button
                                                         class="btn small danger-ghost"

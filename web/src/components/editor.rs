@@ -13,6 +13,7 @@ use stagecraft_core::{ALL_METHODS_KEY, METHOD_SETTINGS, Stage};
 
 use super::authorizers_panel::AuthorizersPanel;
 use super::conflict_panel::ConflictPanel;
+use super::invoke_urls::InvokeUrls;
 use super::method_settings_panel::MethodSettingsPanel;
 use super::patch_preview::PatchPreview;
 use super::shell::{AppCtx, ErrorBox, Link, Spinner, ToastKind};
@@ -48,6 +49,26 @@ pub enum Scope {
     Stage,
 }
 
+/// What redraws one mounted matrix row: the row (its facts and every cell), or one of its cells.
+#[derive(Clone, Copy)]
+pub struct RowTriggers {
+    /// The whole row.
+    pub row: Trigger,
+    /// One per setting column.
+    pub cells: [Trigger; METHOD_SETTINGS.len()],
+}
+
+impl RowTriggers {
+    /// Fresh triggers for a row being mounted.
+    #[must_use]
+    pub fn new() -> Self {
+        Self {
+            row: Trigger::new(),
+            cells: std::array::from_fn(|_| Trigger::new()),
+        }
+    }
+}
+
 /// The editor's state, provided as context to its panels.
 #[derive(Clone, Copy)]
 pub struct Editor {
@@ -63,10 +84,8 @@ pub struct Editor {
     pub analysis: Memo<Analysis>,
     /// Notified when every row must redraw.
     pub all_rows: Trigger,
-    /// One trigger per mounted matrix row.
-    pub rows: StoredValue<HashMap<String, Trigger>>,
-    /// One trigger per matrix column (setting).
-    pub cols: [Trigger; METHOD_SETTINGS.len()],
+    /// The triggers of each mounted matrix row.
+    pub rows: StoredValue<HashMap<String, RowTriggers>>,
     /// Notified when stored keys appear or disappear.
     pub keys_rev: Trigger,
     /// The API's methods (`None` while loading).
@@ -87,6 +106,12 @@ pub struct Editor {
     pub last_reset: RwSignal<Option<(String, usize)>>,
     /// How many changes were restored from a draft kept in this tab (0: none, or dismissed).
     pub restored: RwSignal<usize>,
+    /// The matrix filter (path or method).
+    pub filter: RwSignal<String>,
+    /// The matrix shows only methods with an override.
+    pub only_overrides: RwSignal<bool>,
+    /// The matrix shows all ten settings (else the folded ones are left out; see [`crate::matrix::FOLDED`]).
+    pub all_columns: RwSignal<bool>,
 }
 
 impl Editor {
@@ -124,7 +149,6 @@ impl Editor {
             analysis,
             all_rows: Trigger::new(),
             rows: StoredValue::new(HashMap::new()),
-            cols: std::array::from_fn(|_| Trigger::new()),
             keys_rev: Trigger::new(),
             methods: RwSignal::new(None),
             deployments: RwSignal::new(Vec::new()),
@@ -135,6 +159,9 @@ impl Editor {
             restored: RwSignal::new(restored),
             last_reset: RwSignal::new(None),
             help: RwSignal::new(None),
+            filter: RwSignal::new(String::new()),
+            only_overrides: RwSignal::new(false),
+            all_columns: RwSignal::new(wide_window()),
         }
     }
 
@@ -181,22 +208,32 @@ impl Editor {
 
     /// Changes the model and redraws what `scope` says.
     pub fn edit<R>(&self, scope: Scope, f: impl FnOnce(&mut EditModel) -> R) -> R {
+        let star_before = self.star_value(&scope);
         // The write guard is gone before anything redraws (redrawing reads the model).
         let out = f(&mut self.model.write_value());
-        self.redraw(scope);
+        self.redraw(scope, star_before);
         out
     }
 
+    /// For an edit of one `*/*` field, that field's value before it.
+    fn star_value(&self, scope: &Scope) -> Option<Option<serde_json::Value>> {
+        match scope {
+            Scope::Cell(key, col) if key == ALL_METHODS_KEY => {
+                let setting = METHOD_SETTINGS.get(*col)?;
+                Some(self.with(|m| m.setting_value(ALL_METHODS_KEY, setting).cloned()))
+            }
+            _ => None,
+        }
+    }
+
     /// Notifies what `scope` covers, then `rev`. Not generic: one copy for all edits.
-    fn redraw(&self, scope: Scope) {
+    fn redraw(&self, scope: Scope, star_before: Option<Option<serde_json::Value>>) {
         match scope {
             Scope::Row(key) if key == ALL_METHODS_KEY => self.all_rows.notify(),
             Scope::Row(key) => self.notify_row(&key),
             Scope::Cell(key, col) => {
-                if key == ALL_METHODS_KEY
-                    && let Some(t) = self.cols.get(col)
-                {
-                    t.notify();
+                if let Some(before) = star_before {
+                    self.notify_star_column(col, before.as_ref());
                 }
                 self.notify_row(&key);
             }
@@ -211,6 +248,31 @@ impl Editor {
 
     fn notify_row(&self, key: &str) {
         if let Some(t) = self.rows.with_value(|m| m.get(key).copied()) {
+            t.row.notify();
+        }
+    }
+
+    /// After `*/*`'s value of column `col` changed from `before`: redraws that column's cells that
+    /// can show it, those that store no value of their own (they inherit it, or will store a copy)
+    /// and those whose own value equals the old or new one (a stored copy of `*/*`, or about to
+    /// become one). Methods with a different value of their own keep their cell as it is.
+    fn notify_star_column(&self, col: usize, before: Option<&serde_json::Value>) {
+        let Some(setting) = METHOD_SETTINGS.get(col) else {
+            return;
+        };
+        let cells: Vec<Trigger> = self.with(|m| {
+            let after = m.setting_value(ALL_METHODS_KEY, setting);
+            self.rows.with_value(|rows| {
+                rows.iter()
+                    .filter(|(key, _)| {
+                        m.setting_value(key, setting)
+                            .is_none_or(|own| Some(own) == before || Some(own) == after)
+                    })
+                    .map(|(_, t)| t.cells[col])
+                    .collect()
+            })
+        });
+        for t in cells {
             t.notify();
         }
     }
@@ -357,6 +419,14 @@ impl Editor {
             );
         }
     }
+}
+
+/// Whether the window is wide enough for all ten matrix columns next to the preview.
+fn wide_window() -> bool {
+    web_sys::window()
+        .and_then(|w| w.inner_width().ok())
+        .and_then(|w| w.as_f64())
+        .is_some_and(|w| w >= 1800.0)
 }
 
 fn plural(n: usize) -> &'static str {
@@ -511,6 +581,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                     <span class="meta">
                         "API " <strong data-testid="api-name">{let id = api.clone(); rx(move || app.api_name(&id))}</strong> " " <code class="muted">{api.clone()}</code> " · deployment " <code>{rx(deployment)}</code>
                     </span>
+                    <InvokeUrls api=api.clone() stage=stage.clone()/>
                 </div>
                 <div class="status" aria-live="polite">
                     {rx(move || ed.busy.get().map(|b| view! { <Spinner label=b/> }))}

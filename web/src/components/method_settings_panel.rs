@@ -13,10 +13,10 @@ use stagecraft_core::settings::{ValueKind, option_label};
 use stagecraft_core::{ALL_METHODS_KEY, METHOD_SETTINGS, Setting};
 use wasm_bindgen::JsCast;
 
-use super::editor::{Editor, Scope};
+use super::editor::{Editor, RowTriggers, Scope};
 use super::shell::{ErrorBox, Spinner};
 use crate::edit::{EditModel, Source};
-use crate::matrix::{Nav, Row, RowKind, build_rows};
+use crate::matrix::{Nav, Row, RowKind, build_rows, columns, grid_columns, is_folded};
 
 type EditingCell = Option<(String, usize)>;
 
@@ -34,7 +34,6 @@ fn source_class(source: Source) -> &'static str {
         Source::Copy => "src-copy",
         Source::Inherited => "src-inherited",
         Source::Default => "src-default",
-        Source::Unset => "src-unset",
     }
 }
 
@@ -45,7 +44,6 @@ fn source_label(source: Source) -> &'static str {
         Source::Copy => "saved as a copy of */*, will not follow */* changes",
         Source::Inherited => "inherited from */*",
         Source::Default => "AWS default",
-        Source::Unset => "not set",
     }
 }
 
@@ -63,8 +61,8 @@ fn edit_row(ed: Editor, key: &str, col: Option<usize>, f: impl FnOnce(&mut EditM
     }
 }
 
-/// Moves focus from `td` in the direction of `nav`.
-fn move_focus(td: &web_sys::HtmlElement, nav: Nav) {
+/// Moves focus from `td` in the direction of `nav`, over the `shown` columns.
+fn move_focus(td: &web_sys::HtmlElement, nav: Nav, shown: &[usize]) {
     let Some(tr) = td.parent_element() else {
         return;
     };
@@ -82,7 +80,8 @@ fn move_focus(td: &web_sys::HtmlElement, nav: Nav) {
         .get_attribute("data-col")
         .and_then(|c| c.parse().ok())
         .unwrap_or(0);
-    let (r2, c2) = nav.apply((r as usize, c), n, METHOD_SETTINGS.len());
+    let (r2, _) = nav.apply((r as usize, 0), n, 1);
+    let c2 = nav.column(c, shown);
     let target = u32::try_from(r2)
         .ok()
         .and_then(|r2| rows.item(r2))
@@ -93,7 +92,63 @@ fn move_focus(td: &web_sys::HtmlElement, nav: Nav) {
         })
         .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
     if let Some(el) = target {
-        let _ = el.focus();
+        focus_cell(&el, false);
+    }
+}
+
+/// Focuses a matrix cell and scrolls it into view (to the middle with `center`, else as little as
+/// needed), clear of the sticky header row and Method column.
+pub fn focus_cell(cell: &web_sys::HtmlElement, center: bool) {
+    let _ = cell.focus_with_options(&{
+        let o = web_sys::FocusOptions::new();
+        o.set_prevent_scroll(true);
+        o
+    });
+    let opts = web_sys::ScrollIntoViewOptions::new();
+    opts.set_block(if center {
+        web_sys::ScrollLogicalPosition::Center
+    } else {
+        web_sys::ScrollLogicalPosition::Nearest
+    });
+    opts.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+    cell.scroll_into_view_with_scroll_into_view_options(&opts);
+    let Some(wrap) = cell
+        .closest(".matrix-wrap")
+        .ok()
+        .flatten()
+        .and_then(|w| w.dyn_into::<web_sys::HtmlElement>().ok())
+    else {
+        return;
+    };
+    let head = wrap
+        .query_selector(".mhead")
+        .ok()
+        .flatten()
+        .map_or(0.0, |h| h.get_bounding_client_rect().height());
+    let side = cell
+        .parent_element()
+        .and_then(|row| row.first_element_child())
+        .filter(|first| !first.is_same_node(Some(cell)))
+        .map_or(0.0, |first| first.get_bounding_client_rect().width());
+    let (c, w) = (
+        cell.get_bounding_client_rect(),
+        wrap.get_bounding_client_rect(),
+    );
+    // The visible box: inside the borders and scroll bars, below the header, right of the Method column.
+    let top = w.top() + f64::from(wrap.client_top()) + head;
+    let bottom = w.top() + f64::from(wrap.client_top() + wrap.client_height());
+    let left = w.left() + f64::from(wrap.client_left()) + side;
+    let right = w.left() + f64::from(wrap.client_left() + wrap.client_width());
+    let by = |gap: f64| gap.ceil() as i32;
+    if c.top() < top {
+        wrap.set_scroll_top(wrap.scroll_top() - by(top - c.top()));
+    } else if c.bottom() > bottom {
+        wrap.set_scroll_top(wrap.scroll_top() + by(c.bottom() - bottom));
+    }
+    if c.left() < left {
+        wrap.set_scroll_left(wrap.scroll_left() - by(left - c.left()));
+    } else if c.right() > right {
+        wrap.set_scroll_left(wrap.scroll_left() + by(c.right() - right));
     }
 }
 
@@ -101,8 +156,8 @@ fn move_focus(td: &web_sys::HtmlElement, nav: Nav) {
 #[component]
 pub fn MethodSettingsPanel() -> impl IntoView {
     let ed = Editor::get();
-    let filter = RwSignal::new(String::new());
-    let only_overrides = RwSignal::new(false);
+    let (filter, only_overrides, all_columns) = (ed.filter, ed.only_overrides, ed.all_columns);
+    let shown = Memo::new(move |_| columns(all_columns.get()));
     let help = ed.help;
     let rows = Memo::new(move |_| {
         ed.keys_rev.track();
@@ -165,42 +220,47 @@ pub fn MethodSettingsPanel() -> impl IntoView {
     let editing: RwSignal<EditingCell> = RwSignal::new(None);
     let selector = StoredValue::new(Selector::new(move || editing.get()));
 
-    // Group header: Metrics | Logging | Throttling | Caching.
-    let mut groups: Vec<(&'static str, usize)> = Vec::new();
-    for s in METHOD_SETTINGS {
-        match groups.last_mut() {
-            Some((g, n)) if *g == s.group.label() => *n += 1,
-            _ => groups.push((s.group.label(), 1)),
-        }
-    }
+    // Group header: Metrics | Logging | Throttling | Caching, over the columns shown.
     let group_row = move || {
+        let mut groups: Vec<(&'static str, usize)> = Vec::new();
+        for c in shown.get() {
+            let label = METHOD_SETTINGS[c].group.label();
+            match groups.last_mut() {
+                Some((g, n)) if *g == label => *n += 1,
+                _ => groups.push((label, 1)),
+            }
+        }
         groups
-            .clone()
             .into_iter()
             .map(|(g, n)| view! { <div role="columnheader" class="group" style=format!("grid-column: span {n}")>{g}</div> }.into_any())
             .collect_view()
     };
     let headers = move || {
-        METHOD_SETTINGS
-        .iter()
-        .enumerate()
-        .map(|(i, s)| {
-            view! {
-                <div role="columnheader" class="col-head" title=s.help>
-                    <span>{s.label}</span>
-                    <button
-                        class="help-btn"
-                        tabindex="-1"
-                        aria-label=format!("About {}", s.label)
-                        data-testid=format!("help-{}", s.field)
-                        on:click=click(move |_| help.update(|h| *h = if *h == Some(i) { None } else { Some(i) }))
-                    >
-                        "?"
-                    </button>
-                </div>
-            }.into_any()
-        })
-        .collect_view()
+        shown
+            .get()
+            .into_iter()
+            .map(|i| {
+                let s = &METHOD_SETTINGS[i];
+                view! {
+                    <div role="columnheader" class="col-head" title=s.help>
+                        <span>{s.label}</span>
+                        <button
+                            class="help-btn"
+                            tabindex="-1"
+                            aria-label=format!("About {}", s.label)
+                            data-testid=format!("help-{}", s.field)
+                            on:click=click(move |_| help.update(|h| *h = if *h == Some(i) { None } else { Some(i) }))
+                        >
+                            "?"
+                        </button>
+                    </div>
+                }.into_any()
+            })
+            .collect_view()
+    };
+    let grid_style = move || {
+        let (template, min) = grid_columns(&shown.get());
+        format!("--cols: {template}; min-width: {min}px")
     };
 
     let table = move || match ed.methods.get() {
@@ -212,17 +272,29 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     <p class="muted">"The API's methods could not be listed; showing the stored keys only."</p>
                     <ErrorBox error=e/>
                 })}
-                <div class="matrix-wrap" role="region" aria-label="Method settings matrix" tabindex="-1">
-                    <div class="matrix" role="grid" aria-label="Method settings" data-testid="matrix">
+                <div
+                    class="matrix-wrap"
+                    role="region"
+                    aria-label="Method settings matrix"
+                    tabindex="-1"
+                    on:scroll=on_ev(move |ev| {
+                        // The Method column is frozen (sticky) only while the matrix is scrolled
+                        // sideways: a thousand sticky row headers cost Chromium a layer each frame.
+                        if let Some(wrap) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
+                            let _ = wrap.toggle_attribute_with_force("data-sx", wrap.scroll_left() > 0);
+                        }
+                    })
+                >
+                    <div class="matrix" class:compact=rx(move || !all_columns.get()) style=rx(grid_style) role="grid" aria-label="Method settings" data-testid="matrix">
                         <div class="mhead" role="rowgroup">
                             <div class="mrow groups" role="row">
                                 <div class="corner row-head-col" role="columnheader"><span class="sr-only">"Method"</span></div>
-                                {group_row()}
+                                {rx(group_row)}
                                 <div class="corner" role="columnheader"><span class="sr-only">"Override"</span></div>
                             </div>
                             <div class="mrow cols" role="row">
                                 <div role="columnheader" class="row-head-col">"Method"</div>
-                                {headers()}
+                                {rx(headers)}
                                 <div role="columnheader" class="actions-col"><span class="sr-only">"Override"</span></div>
                             </div>
                         </div>
@@ -234,7 +306,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                                     .map(|row| {
                                         let key = row.key.clone();
                                         let selector = selector.get_value();
-                                        Keyed::new(key, move || view! { <MatrixRow row=row editing=editing selector=selector/> }.into_any())
+                                        Keyed::new(key, move || view! { <MatrixRow row=row editing=editing selector=selector shown=shown/> }.into_any())
                                     })
                                     .collect()
                             })}
@@ -276,6 +348,15 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     />
                     "Only overrides"
                 </label>
+                <button
+                    class="btn small"
+                    data-testid="all-columns"
+                    aria-pressed=rx(move || if all_columns.get() { "true" } else { "false" })
+                    title="Log full requests, Encrypt cache and Require authorization for cache control"
+                    on:click=click(move |_| all_columns.update(|a| *a = !*a))
+                >
+                    {rx(move || if all_columns.get() { "Fewer columns".to_owned() } else { format!("All {} settings", METHOD_SETTINGS.len()) })}
+                </button>
                 <span class="muted counts" data-testid="matrix-counts">
                     {rx(move || {
                         let (m, o, s) = counts();
@@ -332,12 +413,16 @@ pub fn MethodSettingsPanel() -> impl IntoView {
             }))}
             {rx(move || star_notes.get().into_iter().map(|(col, keys)| {
                 let s = &METHOD_SETTINGS[col];
-                let value = ed.with(|m| m.cell(ALL_METHODS_KEY, s).text);
+                // The value follows every keystroke; the list of methods only changes with it.
+                let value = move || {
+                    ed.rev.track();
+                    ed.with(|m| m.cell(ALL_METHODS_KEY, s).text)
+                };
                 let n = keys.len();
                 view! {
                     <div class="note" role="status" data-testid=format!("star-note-{}", s.field)>
                         <p>
-                            {format!("All methods (*/*) · {}: {n} method{} keep their own value and will not get {value}. AWS stores a copy of every field in each method's override; a */* change does not reach it.", s.label, if n == 1 { "" } else { "s" })}
+                            {rx(move || format!("All methods (*/*) · {}: {n} method{} keep their own value and will not get {}. AWS stores a copy of every field in each method's override; a */* change does not reach it.", s.label, if n == 1 { "" } else { "s" }, value()))}
                         </p>
                         <details>
                             <summary>{format!("Show the {n}")}</summary>
@@ -346,7 +431,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                             </ul>
                         </details>
                         <button class="btn small" data-testid=format!("apply-star-{}", s.field) on:click=click(move |_| ed.edit(Scope::AllRows, |m| m.apply_all_methods_value(s)))>
-                            {format!("Apply {value} to those too")}
+                            {rx(move || format!("Apply {} to those too", value()))}
                         </button>
                     </div>
                 }.into_any()
@@ -369,11 +454,13 @@ fn MatrixRow(
     row: Row,
     editing: RwSignal<EditingCell>,
     selector: Selector<EditingCell>,
+    shown: Memo<Vec<usize>>,
 ) -> impl IntoView {
     let ed = Editor::get();
-    let trig = Trigger::new();
+    let triggers = RowTriggers::new();
+    let trig = triggers.row;
     ed.rows.update_value(|m| {
-        m.insert(row.key.clone(), trig);
+        m.insert(row.key.clone(), triggers);
     });
     {
         let key = row.key.clone();
@@ -395,7 +482,7 @@ fn MatrixRow(
     let has_override = fact(EditModel::has_override);
     let dirty = fact(EditModel::row_dirty);
     let cells = (0..METHOD_SETTINGS.len())
-        .map(|col| view! { <MatrixCell key=row.key.clone() col=col trig=trig editing=editing selector=selector.clone()/> }.into_any())
+        .map(|col| view! { <MatrixCell key=row.key.clone() col=col trig=trig cell_trig=triggers.cells[col] editing=editing selector=selector.clone() shown=shown/> }.into_any())
         .collect_view();
     let method_class = format!("method m-{}", row.method.to_ascii_lowercase());
     let head = match row.kind {
@@ -436,21 +523,21 @@ fn MatrixRow(
     let actions = move || {
         let has = has_override.get();
         let k = key.get_value();
-        let (class, testid, aria, title, text) = if has {
+        let (class, testid, aria, title, plus) = if has {
             (
                 "btn small danger-ghost",
                 format!("remove-override-{k}"),
-                format!("Remove the override of {action_label}"),
+                format!("Remove override of {action_label}"),
                 "Remove this method's override: all its fields inherit */* again",
-                "Remove override",
+                None,
             )
         } else {
             (
                 "btn small",
                 format!("add-override-{k}"),
-                format!("Add an override for {action_label}"),
+                format!("Override {action_label}"),
                 "Store settings for this method: AWS starts the new key as a copy of */*, which does not follow later */* changes",
-                "+ Override",
+                Some("+ "),
             )
         };
         view! {
@@ -464,7 +551,8 @@ fn MatrixRow(
                     edit_row(ed, &k, None, |m| if has { m.remove_override(&k) } else { m.add_override(&k) });
                 })
             >
-                {text}
+                {plus.map(|p| view! { <span aria-hidden="true">{p}</span> })}
+                {if has { "Remove override" } else { "Override" }}
             </button>
         }
         .into_any()
@@ -492,18 +580,19 @@ fn MatrixCell(
     key: String,
     col: usize,
     trig: Trigger,
+    cell_trig: Trigger,
     editing: RwSignal<EditingCell>,
     selector: Selector<EditingCell>,
+    shown: Memo<Vec<usize>>,
 ) -> impl IntoView {
     let ed = Editor::get();
     let setting: &'static Setting = &METHOD_SETTINGS[col];
     let testid = format!("cell-{key}-{}", setting.field);
     let first = key == ALL_METHODS_KEY && col == 0;
     let key = StoredValue::new(key);
-    let col_trig = ed.cols[col];
     let cell = Memo::new(move |_| {
         ed.all_rows.track();
-        col_trig.track();
+        cell_trig.track();
         trig.track();
         key.with_value(|k| ed.with(|m| m.cell(k, setting)))
     });
@@ -545,7 +634,7 @@ fn MatrixCell(
                     && let Some(td) = td_ref.get_untracked()
                 {
                     ev.prevent_default();
-                    move_focus(&td, nav);
+                    shown.with_untracked(|shown| move_focus(&td, nav, shown));
                 }
             }
         }
@@ -553,6 +642,9 @@ fn MatrixCell(
     let class = move || {
         cell.with(|c| {
             let mut s = format!("cell {}", source_class(c.source));
+            if is_folded(col) {
+                s.push_str(" folded");
+            }
             if c.dirty {
                 s.push_str(" dirty");
             }
@@ -562,19 +654,27 @@ fn MatrixCell(
             s
         })
     };
+    // The value first (what the cell shows), then where it is and where it comes from, then its
+    // problem (drawn in the cell, hidden from screen readers there so that the name stays this one).
     let aria = move || {
         cell.with(|c| {
             key.with_value(|k| {
-                format!(
-                    "{} for {}: {} ({})",
+                let mut label = format!(
+                    "{} · {} for {} ({})",
+                    c.text,
                     setting.label,
                     crate::merge::describe_key(k),
-                    c.text,
                     source_label(c.source)
-                )
+                );
+                if let Some(e) = &c.error {
+                    label.push_str(". ");
+                    label.push_str(e);
+                }
+                label
             })
         })
     };
+    let error_id = key.with_value(|k| format!("err-{k}-{}", setting.field));
     view! {
         <div
             node_ref=td_ref
@@ -605,7 +705,7 @@ fn MatrixCell(
                     .into_any()
                 }
             })}
-            {rx(move || cell.with(|c| c.error.clone()).map(|e| view! { <div class="cell-error" role="alert" data-testid="cell-error">{e}</div> }))}
+            {rx(move || cell.with(|c| c.error.clone()).map(|e| view! { <div class="cell-error" id=error_id.clone() aria-hidden="true" data-testid="cell-error">{e}</div> }))}
         </div>
     }
 }
@@ -629,6 +729,17 @@ fn CellEditor(
         edit_row(ed, &k, Some(col), |m| m.set_setting(&k, setting, &text));
     };
     let has_stored = original.is_some();
+    // The cell's problem, linked to the control (the cell draws it).
+    let error_id = key.with_value(|k| format!("err-{k}-{}", setting.field));
+    let valid = move || {
+        ed.rev.track();
+        key.with_value(|k| {
+            let at = crate::edit::pointer(&["methodSettings", k.as_str(), setting.field]);
+            ed.with(|m| m.errors_at(&at).is_empty())
+        })
+    };
+    let described = move || (!valid()).then(|| error_id.clone());
+    let aria_invalid = move || (!valid()).then_some("true");
     let key_handler = move |ev: leptos::ev::KeyboardEvent| {
         ev.stop_propagation();
         match ev.key().as_str() {
@@ -670,6 +781,8 @@ fn CellEditor(
                 <select
                     id=input_id.clone()
                     aria-label=setting.label
+                aria-describedby=rx(described.clone())
+                aria-invalid=rx(aria_invalid)
                     data-testid="cell-input"
                     on:change=on_ev(move |ev| set(event_target_value(&ev)))
                 >
@@ -689,6 +802,8 @@ fn CellEditor(
                 autocomplete="off"
                 spellcheck="false"
                 aria-label=setting.label
+                aria-describedby=rx(described.clone())
+                aria-invalid=rx(aria_invalid)
                 data-testid="cell-input"
                 value=raw
                 on:input=on_ev(move |ev| set(event_target_value(&ev)))

@@ -7,6 +7,8 @@ mod conflict_panel;
 mod dialect;
 mod editor;
 mod home;
+mod invoke_urls;
+mod jump;
 mod method_settings_panel;
 mod patch_preview;
 mod shell;

@@ -9,6 +9,7 @@ use crate::components::show_when;
 use leptos::prelude::*;
 
 use super::editor::Editor;
+use super::jump::jump;
 use super::shell::{AppCtx, ToastKind};
 use crate::edit::{Analysis, PatchState, ops_json};
 use crate::merge::{Change, describe, per_field, show};
@@ -116,7 +117,16 @@ pub fn PatchPreview() -> impl IntoView {
                                             .map(stagecraft_core::pointer::unescape)
                                             .collect();
                                         let label = if path.is_empty() { "Stage".to_owned() } else { describe(&path) };
-                                        msgs.into_iter().map(move |m| view! { <li><span class="where">{label.clone()}</span>" "{m}</li> }.into_any())
+                                        msgs.into_iter().map(move |m| {
+                                            let pointer = pointer.clone();
+                                            view! {
+                                                <li>
+                                                    <button type="button" class="problem-link" data-testid="problem-link" title="Show this field" on:click=click(move |_| jump(ed, &pointer))>
+                                                        <span class="where">{label.clone()}</span>" "{m}
+                                                    </button>
+                                                </li>
+                                            }.into_any()
+                                        })
                                     })
                                     .collect_view()
                             })}

@@ -459,6 +459,7 @@ fn VarRowView(
                 <input
                     aria-label=format!("{label} {} name", i + 1)
                     data-testid=format!("{testid}-name")
+                    data-name=rx(name)
                     prop:value=rx(name)
                     aria-invalid=rx(move || (!errors().is_empty()).then_some("true"))
                     aria-describedby=rx(described)

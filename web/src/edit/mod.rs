@@ -16,6 +16,7 @@ mod rebase;
 mod vars;
 
 use serde_json::{Map, Value};
+use stagecraft_core::effective;
 use stagecraft_core::key::setting_path;
 use stagecraft_core::pointer::JsonPointer;
 use stagecraft_core::settings::{ValueKind, option_label};
@@ -41,10 +42,8 @@ pub enum Source {
     Copy,
     /// Not stored on this key: the `*/*` value applies.
     Inherited,
-    /// Not stored here nor on `*/*`: AWS's default applies.
+    /// Not stored here nor (for this method) on `*/*`: AWS's default applies.
     Default,
-    /// Not stored anywhere and without a default.
-    Unset,
 }
 
 /// What one matrix cell shows.
@@ -333,32 +332,38 @@ impl EditModel {
         self.set_setting_value(key, setting, copy);
     }
 
-    /// The value `key` would have for `setting` without its own: `*/*`'s, else AWS's default.
+    /// The value `key` would have for `setting` without its own: core's rule for the settings in force
+    /// ([`stagecraft_core::effective`]: `*/*`'s value, which for caching covers GET only, else AWS's
+    /// default).
     #[must_use]
-    pub fn inherited(&self, key: &str, setting: &Setting) -> (Option<Value>, Source) {
-        if key != ALL_METHODS_KEY
-            && let Some(v) = self.setting_value(ALL_METHODS_KEY, setting)
-        {
-            return (Some(v.clone()), Source::Inherited);
-        }
-        match setting.default_json() {
-            Some(v) => (Some(v), Source::Default),
-            None => (None, Source::Unset),
+    pub fn inherited(&self, key: &str, setting: &'static Setting) -> (Value, Source) {
+        let (all, verb) = if key == ALL_METHODS_KEY {
+            (None, "")
+        } else {
+            (
+                self.setting_value(ALL_METHODS_KEY, setting).cloned(),
+                key.rsplit_once('/').map_or("", |(_, v)| v),
+            )
+        };
+        match effective::inherited_value(setting, all, verb) {
+            (v, effective::Source::AllMethods) => (v, Source::Inherited),
+            (v, _) => (v, Source::Default),
         }
     }
 
     /// What the matrix shows for one field of one key.
     #[must_use]
-    pub fn cell(&self, key: &str, setting: &Setting) -> Cell {
+    pub fn cell(&self, key: &str, setting: &'static Setting) -> Cell {
         let stored = self.setting_value(key, setting);
         let (parent, parent_source) = self.inherited(key, setting);
-        let (value, source) = match stored {
-            Some(v) if parent.as_ref() == Some(v) => (Some(v.clone()), Source::Same),
-            Some(v) => (Some(v.clone()), Source::Override),
-            None if parent_source == Source::Inherited && self.has_override(key) => {
-                (parent, Source::Copy)
-            }
-            None => (parent, parent_source),
+        let copied = (key != ALL_METHODS_KEY && self.has_override(key))
+            .then(|| self.setting_value(ALL_METHODS_KEY, setting))
+            .flatten();
+        let (value, source) = match (stored, copied) {
+            (Some(v), _) if *v == parent => (v.clone(), Source::Same),
+            (Some(v), _) => (v.clone(), Source::Override),
+            (None, Some(v)) => (v.clone(), Source::Copy),
+            (None, None) => (parent, parent_source),
         };
         let base = self
             .base_doc
@@ -367,10 +372,8 @@ impl EditModel {
             .and_then(|e| e.get(setting.field));
         let pointer = ms_pointer(key, setting.field);
         Cell {
-            text: value
-                .as_ref()
-                .map_or_else(|| "—".to_owned(), |v| display(setting, v)),
-            raw: value.as_ref().map(|v| raw(setting, v)).unwrap_or_default(),
+            text: display(setting, &value),
+            raw: raw(setting, &value),
             source,
             dirty: base != stored,
             error: self.errors_at(&pointer).first().cloned(),

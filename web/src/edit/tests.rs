@@ -104,8 +104,16 @@ fn inherited_values_come_from_all_methods_then_defaults() {
     assert_eq!(m.cell("*/*", logging).source, Source::Override);
     let bare = EditModel::new(stage(json!({"methodSettings": {}})));
     assert_eq!(bare.cell("~1a/GET", ttl()).source, Source::Default);
-    assert_eq!(bare.cell("~1a/GET", logging).source, Source::Unset);
-    assert_eq!(bare.cell("~1a/GET", logging).text, "—");
+    assert_eq!(bare.cell("~1a/GET", logging).source, Source::Default);
+    assert_eq!(bare.cell("~1a/GET", logging).text, "OFF");
+    // Stage-wide caching covers GET only (core's effective rule): a POST shows AWS's default.
+    let cached = EditModel::new(stage(
+        json!({"methodSettings": {"*/*": {"cachingEnabled": true}}}),
+    ));
+    let caching = Setting::by_field("cachingEnabled").unwrap();
+    assert_eq!(cached.cell("~1a/GET", caching).source, Source::Inherited);
+    assert_eq!(cached.cell("~1a/POST", caching).source, Source::Default);
+    assert_eq!(cached.cell("~1a/POST", caching).text, "Off");
     let caching = Setting::by_field("cachingEnabled").unwrap();
     assert_eq!(m.cell("~1pets/GET", caching).text, "On");
     assert_eq!(m.cell("~1pets/GET", caching).source, Source::Same);

@@ -59,7 +59,7 @@ use observe::{AuthorizerSample, Observer, Sample};
 use reply::Reply;
 
 /// The host suffix of the `Host`-header invoke URL form.
-pub const HOST_SUFFIX: &str = ".execute-api.localhost";
+pub const HOST_SUFFIX: &str = stagecraft_core::invoke_url::LOCAL_HOST_SUFFIX;
 
 /// `(api id, stage name)` or `(api id, deployment id)`.
 type StageId = (String, String);
@@ -108,11 +108,7 @@ impl std::fmt::Debug for Runtime {
 /// The two invoke URLs of a stage on `addr` (`127.0.0.1:4567`).
 #[must_use]
 pub fn invoke_urls(addr: &str, api: &str, stage: &str) -> [String; 2] {
-    let port = addr.rsplit_once(':').map_or("", |(_, p)| p);
-    [
-        format!("http://{addr}/restapis/{api}/{stage}/_user_request_/"),
-        format!("http://{api}{HOST_SUFFIX}:{port}/{stage}/"),
-    ]
+    stagecraft_core::invoke_url::local(&format!("http://{addr}"), api, stage)
 }
 
 /// `(api, stage, path below the stage)` when the request is for the data plane.

@@ -209,12 +209,19 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", args.addr))?;
     let local = listener.local_addr().map_err(|e| e.to_string())?;
     let csrf = security::random_hex(32);
+    let target_kind = match (&args.endpoint, remote_target) {
+        (Some(_), _) => "endpoint",
+        (None, true) => "aws",
+        (None, false) => "emulator",
+    };
+    let site =
+        Site::new(dist, &csrf).with_target(target_kind, target.region(), args.endpoint.as_deref());
     let state = Arc::new(ServeState {
         guard: Guard::new(csrf.clone(), args.token.clone(), local, args.allow_remote)
             .with_dev_origin(args.dev_origin.clone()),
         headers: policy,
         limits,
-        site: Site::new(dist, &csrf),
+        site,
         target,
     });
     if remote_target {

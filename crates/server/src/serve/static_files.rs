@@ -55,6 +55,30 @@ impl Site {
         }
     }
 
+    /// Also tells the app where its API calls go, for the stage's invoke URLs: `target` (`aws`,
+    /// `endpoint` or `emulator`), the `region`, and the endpoint's URL when there is one.
+    #[must_use]
+    pub fn with_target(mut self, target: &str, region: &str, endpoint: Option<&str>) -> Self {
+        let attr = |v: &str| {
+            v.replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;")
+        };
+        self.meta.push_str(&format!(
+            r#"<meta name="stagecraft-target" content="{}"><meta name="stagecraft-region" content="{}">"#,
+            attr(target),
+            attr(region)
+        ));
+        if let Some(url) = endpoint {
+            self.meta.push_str(&format!(
+                r#"<meta name="stagecraft-endpoint" content="{}">"#,
+                attr(url)
+            ));
+        }
+        self
+    }
+
     /// The directory served, if any.
     #[must_use]
     pub fn dir(&self) -> Option<&Path> {
