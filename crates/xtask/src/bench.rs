@@ -1,4 +1,4 @@
-//! `cargo xtask bench <core|wasm|proxy|dataplane|emulator|web|all>`: one row per benchmark in
+//! `cargo xtask bench <core|wasm|proxy|dataplane|emulator|authorizer|web|all>`: one row per benchmark in
 //! [`BENCHES`]. A row whose script is not written yet fails with
 //! "not available yet: <path> missing".
 
@@ -89,6 +89,24 @@ pub const BENCHES: &[Bench] = &[
                 ])
                 .arg("--stagecraft-bin")
                 .arg(&bin)
+                .args(args)
+                .run()
+        },
+    },
+    Bench {
+        name: "authorizer",
+        about: "a data-plane request with a cached TOKEN authorizer vs the same MOCK method without one, CPU per request (cargo bench -p stagecraft-emulator --bench authorizer; table for docs/benchmarks.md)",
+        needs: "crates/emulator/benches/authorizer.rs",
+        run: |args| {
+            cmd("cargo")
+                .args([
+                    "bench",
+                    "-p",
+                    "stagecraft-emulator",
+                    "--bench",
+                    "authorizer",
+                    "--",
+                ])
                 .args(args)
                 .run()
         },

@@ -115,7 +115,7 @@ const COMMANDS: &[Command] = &[
     },
     Command {
         name: "bench",
-        usage: "cargo xtask bench <core|wasm|proxy|emulator|web|all> [ARGS…]",
+        usage: "cargo xtask bench <core|wasm|proxy|dataplane|emulator|authorizer|web|all> [ARGS…]",
         about: "run a benchmark (ARGS go to the benchmark)",
         help: || {
             format!(

@@ -3,6 +3,8 @@
 //! Routes:
 //! - `/api/{API Gateway REST path}`: allowlisted operations ([`allowlist`]), signed ([`upstream`])
 //!   and forwarded to the target fixed at start-up; answers pass through unchanged ([`proxy`]).
+//! - `/api/_stagecraft/try-request`: one request to a stage of the embedded emulator, for the editor's
+//!   "Try a request" panel ([`try_request`]).
 //! - anything else: the built web app with SPA fallback ([`static_files`]).
 //!
 //! Everything goes through [`security::guard`] first (body size, Host, bearer token, Origin, CSRF,
@@ -20,6 +22,7 @@ pub mod listener;
 pub mod proxy;
 pub mod security;
 pub mod static_files;
+pub mod try_request;
 pub mod upstream;
 
 use std::net::SocketAddr;
@@ -142,6 +145,7 @@ pub struct ServeState {
 /// The whole server: proxy, static files, guard.
 pub fn app(state: Arc<ServeState>) -> Router {
     Router::new()
+        .route(try_request::PATH, any(try_request::handle))
         .route("/api", any(proxy::handle))
         .route("/api/", any(proxy::handle))
         .route("/api/{*path}", any(proxy::handle))

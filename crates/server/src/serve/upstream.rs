@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, HeaderValue, Method, Request, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri, header};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
@@ -57,6 +57,9 @@ pub struct Target {
     pub credentials: CredentialSource,
     /// What the start-up message calls it.
     pub description: String,
+    /// Whether the target also serves stages' invoke URLs (`/restapis/{api}/{stage}/_user_request_/…`):
+    /// the embedded emulator and `--endpoint`s, not AWS's control-plane host.
+    data_plane: bool,
 }
 
 impl std::fmt::Debug for Target {
@@ -86,6 +89,7 @@ impl Target {
             timeout: ATTEMPT_TIMEOUT,
             credentials,
             description,
+            data_plane: true,
         }
     }
 
@@ -150,6 +154,7 @@ impl Target {
             timeout: ATTEMPT_TIMEOUT,
             credentials,
             description: format!("{scheme}://{host}{}", uri.path().trim_end_matches('/')),
+            data_plane: !authority.host().ends_with(".amazonaws.com"),
         })
     }
 
@@ -199,6 +204,44 @@ impl Target {
         Signer::from_credentials(credentials, &self.region, "apigateway")
             .sign_request(&mut request, SystemTime::now())
             .map_err(|e| ServeError::credentials(format!("stagecraft serve: {e}")))?;
+        self.attempt(request).await
+    }
+
+    /// Sends one unsigned data-plane request (`path_and_query` under `/restapis/…/_user_request_`) to the
+    /// target's own origin; `None` when the target serves no invoke URLs (AWS's control-plane host).
+    ///
+    /// # Errors
+    /// As [`Target::send`].
+    pub async fn send_data_plane(
+        &self,
+        method: &Method,
+        path_and_query: &str,
+        headers: &[(HeaderName, HeaderValue)],
+        body: Bytes,
+    ) -> Option<Result<Answer, ServeError>> {
+        if !self.data_plane {
+            return None;
+        }
+        let mut builder = Request::builder()
+            .method(method.clone())
+            .uri(format!("{}{}{path_and_query}", self.origin, self.prefix))
+            .header(header::HOST, self.host.clone());
+        for (name, value) in headers {
+            builder = builder.header(name, value);
+        }
+        let request = match builder.body(body) {
+            Ok(r) => r,
+            Err(e) => {
+                return Some(Err(ServeError::forbidden(format!(
+                    "stagecraft serve: invalid request: {e}"
+                ))));
+            }
+        };
+        Some(self.attempt(request).await)
+    }
+
+    /// One attempt on the transport, within the timeout.
+    async fn attempt(&self, request: Request<Bytes>) -> Result<Answer, ServeError> {
         let attempt = async {
             match &self.transport {
                 Transport::Embedded(router) => {
