@@ -246,6 +246,9 @@ pub fn greedy_parent(path_part: &str) -> String {
 /// *AWS-style* (moto): a path part with characters API Gateway refuses.
 pub const INVALID_PATH_PART: &str = "Resource's path part only allow a-zA-Z0-9._- and curly braces at the beginning and the end and an optional plus sign before the closing brace.";
 
+/// *AWS*: a request validator id that names no validator (stagecraft's emulator has none).
+pub const INVALID_REQUEST_VALIDATOR: &str = "Invalid Request Validator identifier specified";
+
 /// *AWS*: UpdateResource with a path other than `/parentId` / `/pathPart` (`known` false), or an op other
 /// than `replace` on one of them (two spaces after "path", as AWS writes it).
 #[must_use]

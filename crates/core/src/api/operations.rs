@@ -89,6 +89,7 @@ operations! {
     DeleteResource = Delete "/restapis/{restapi_id}/resources/{resource_id}",
     GetMethod = Get "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
     PutMethod = Put "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
+    UpdateMethod = Patch "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
     DeleteMethod = Delete "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
     GetIntegration = Get "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration",
     PutIntegration = Put "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration",

@@ -260,6 +260,107 @@ pub fn resource_update(
     Ok(update)
 }
 
+/// UpdateMethod: `ops` applied to `current`, atomically (LocalStack's AWS snapshots). `replace` of
+/// `/authorizationType`, `/authorizerId`, `/apiKeyRequired` (anything but `true` is false),
+/// `/operationName`, `/requestValidatorId`; add / replace / remove of `/requestParameters/{name}`,
+/// `/requestModels/{content type}` (`/` written `~1`) and `/authorizationScopes/{scope}`.
+/// `authorizer_exists` and `model_exists` look names up in the API.
+///
+/// # Errors
+/// `Invalid patch path {path}` for any other path, `Invalid patch operation specified. Must be one of:
+/// [replace]` for another op on a scalar, a CUSTOM / COGNITO_USER_POOLS method without a valid
+/// authorizer, a request validator (the emulator has none), or an unknown model.
+pub fn update_method(
+    current: &Method,
+    ops: &[crate::patch::PatchOperation],
+    authorizer_exists: impl Fn(&str) -> bool,
+    model_exists: impl Fn(&str) -> bool,
+) -> Result<Method, ApiError> {
+    use crate::patch::Op;
+    let mut next = current.clone();
+    for op in ops {
+        let value = op.value.clone().unwrap_or_default();
+        let entry = |prefix: &str| {
+            op.path
+                .strip_prefix(prefix)
+                .filter(|k| !k.is_empty() && !k.contains('/'))
+                .map(crate::pointer::unescape)
+        };
+        if let Some(name) = entry("/requestParameters/") {
+            let map = next.request_parameters.get_or_insert_with(BTreeMap::new);
+            if op.op == Op::Remove {
+                map.remove(&name);
+            } else {
+                map.insert(name, value.trim().eq_ignore_ascii_case("true"));
+            }
+            continue;
+        }
+        if let Some(content_type) = entry("/requestModels/") {
+            let map = next.request_models.get_or_insert_with(BTreeMap::new);
+            if op.op == Op::Remove {
+                map.remove(&content_type);
+            } else {
+                if !model_exists(&value) {
+                    return Err(super::model::unknown_reference(&value));
+                }
+                map.insert(content_type, value.clone());
+            }
+            continue;
+        }
+        if let Some(scope) = entry("/authorizationScopes/") {
+            let scopes = next.authorization_scopes.get_or_insert_with(Vec::new);
+            scopes.retain(|s| *s != scope);
+            if op.op != Op::Remove {
+                scopes.push(scope);
+            }
+            continue;
+        }
+        let known = [
+            "/authorizationType",
+            "/authorizerId",
+            "/apiKeyRequired",
+            "/operationName",
+            "/requestValidatorId",
+        ];
+        if !known.contains(&op.path.as_str()) {
+            return Err(ApiError::bad_request(messages::invalid_patch_path(
+                &op.path,
+            )));
+        }
+        if op.op != Op::Replace {
+            return Err(ApiError::bad_request(messages::invalid_patch_op("replace")));
+        }
+        let opt = Some(value.clone()).filter(|v| !v.is_empty());
+        match op.path.as_str() {
+            "/authorizationType" => next.authorization_type = value,
+            "/authorizerId" => next.authorizer_id = opt,
+            "/apiKeyRequired" => next.api_key_required = value.trim().eq_ignore_ascii_case("true"),
+            "/operationName" => next.operation_name = opt,
+            _ => {
+                if opt.is_some() {
+                    return Err(ApiError::bad_request(messages::INVALID_REQUEST_VALIDATOR));
+                }
+                next.request_validator_id = None;
+            }
+        }
+    }
+    if matches!(
+        next.authorization_type.as_str(),
+        "CUSTOM" | "COGNITO_USER_POOLS"
+    ) {
+        if !next
+            .authorizer_id
+            .as_deref()
+            .is_some_and(&authorizer_exists)
+        {
+            return Err(ApiError::bad_request(messages::METHOD_NEEDS_AUTHORIZER));
+        }
+    } else {
+        next.authorizer_id = None;
+    }
+    Ok(next)
+}
+
 /// The 400 for a new parent that is the resource itself or one of its descendants.
 #[must_use]
 pub fn cyclical() -> ApiError {

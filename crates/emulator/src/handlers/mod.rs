@@ -50,6 +50,7 @@ pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
         O::DeleteResource => on(filter, resources::delete),
         O::GetMethod => on(filter, resources::get_method),
         O::PutMethod => on(filter, resources::put_method),
+        O::UpdateMethod => on(filter, responses::update_method),
         O::DeleteMethod => on(filter, resources::delete_method),
         O::GetIntegration => on(filter, resources::get_integration),
         O::PutIntegration => on(filter, resources::put_integration),

@@ -165,6 +165,35 @@ pub async fn delete_method_response(
     Ok(no_content())
 }
 
+pub async fn update_method(
+    State(state): State<AppState>,
+    P(path): P<MethodPath>,
+    AwsJson(req): AwsJson<PatchRequest>,
+) -> Result<Json<Method>> {
+    let ops = req.operations("updateMethodInput")?;
+    let out = state
+        .mutate(|tx| {
+            let a = &tx
+                .store()
+                .apis
+                .get(&path.0)
+                .ok_or_else(resource::not_found)?;
+            let current = method(tx.store(), &path.0, &path.1, &path.2)?;
+            let next = resource::update_method(
+                current,
+                &ops,
+                |id| a.authorizers.contains_key(id),
+                |name| a.models.contains_key(name),
+            )?;
+            edit_method(tx, &path, |m| {
+                *m = next.clone();
+                Ok(next)
+            })
+        })
+        .await?;
+    Ok(Json(out))
+}
+
 pub async fn delete_integration(
     State(state): State<AppState>,
     P(path): P<MethodPath>,
