@@ -33,6 +33,7 @@ use stagecraft_core::api::Operation;
 
 pub use demo::seed_demo;
 pub use error::{AwsJson, Error};
+pub use handlers::openapi::import_document;
 pub use store::Store;
 
 use journal::Journal;
@@ -255,6 +256,9 @@ pub struct ServeOptions {
     pub repair: bool,
     /// Seed the demo API.
     pub demo: bool,
+    /// OpenAPI files (JSON or YAML) to import at start-up, each as ImportRestApi does (or over the API of the
+    /// same name).
+    pub imports: Vec<PathBuf>,
     /// Settings.
     pub config: Config,
 }
@@ -288,6 +292,13 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
         } else {
             None
         };
+        for path in &options.imports {
+            let bytes =
+                std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let api = import_document(&state, &bytes)
+                .map_err(|e| format!("cannot import {}: {}", path.display(), e.message))?;
+            tracing::info!(file = %path.display(), api = %api.id, "imported");
+        }
         let listener = tokio::net::TcpListener::bind(options.addr)
             .await
             .map_err(|e| format!("cannot bind {}: {e}", options.addr))?;

@@ -46,6 +46,10 @@ pub struct Args {
     /// Seed a demo REST API (petstore-demo) with stages, deployments and a built-in TOKEN authorizer.
     #[arg(long)]
     demo: bool,
+    /// Import an OpenAPI 3 / Swagger 2 file (JSON or YAML, with the x-amazon-apigateway extensions) at start-up, as
+    /// ImportRestApi does; an API of the same title is overwritten instead. Repeatable.
+    #[arg(long = "import", value_name = "FILE")]
+    imports: Vec<PathBuf>,
     /// Log only warnings and errors (otherwise `RUST_LOG`, default `info`).
     #[arg(long)]
     quiet: bool,
@@ -65,6 +69,7 @@ pub fn run(args: Args) -> ExitCode {
         state_file: args.state,
         repair: args.repair,
         demo: args.demo,
+        imports: args.imports,
         config: Config {
             access_key: args.access_key,
             secret_key: args.secret_key,

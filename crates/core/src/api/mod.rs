@@ -16,6 +16,7 @@ pub mod api_key;
 pub mod deployment;
 pub mod documentation;
 pub mod model;
+pub mod openapi;
 pub mod operations;
 pub mod paging;
 pub mod resource;

@@ -5,6 +5,9 @@
 //! app builds its request paths with [`Operation::path_with`]. A path parameter is written `{name}`
 //! and stands for one non-empty segment; operations on the same path use the same parameter names
 //! (CreateResource's parent is `{resource_id}` here, `{parent_id}` in AWS's model).
+//!
+//! ImportRestApi shares CreateRestApi's row: AWS tells them apart by the query (`POST /restapis?mode=import`),
+//! and so does the emulator's CreateRestApi handler.
 
 /// The HTTP methods of the operations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -81,6 +84,7 @@ operations! {
     GetRestApis = Get "/restapis",
     CreateRestApi = Post "/restapis",
     GetRestApi = Get "/restapis/{restapi_id}",
+    PutRestApi = Put "/restapis/{restapi_id}",
     DeleteRestApi = Delete "/restapis/{restapi_id}",
     GetResources = Get "/restapis/{restapi_id}/resources",
     GetResource = Get "/restapis/{restapi_id}/resources/{resource_id}",
@@ -145,6 +149,7 @@ operations! {
     CreateApiKey = Post "/apikeys",
     GetApiKey = Get "/apikeys/{api_key}",
     DeleteApiKey = Delete "/apikeys/{api_key}",
+    GetExport = Get "/restapis/{restapi_id}/stages/{stage_name}/exports/{export_type}",
     GetTags = Get "/tags/{resource_arn}",
     TagResource = Put "/tags/{resource_arn}",
     UntagResource = Delete "/tags/{resource_arn}",

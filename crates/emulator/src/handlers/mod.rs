@@ -9,6 +9,7 @@ pub mod authorizers;
 pub mod deployments;
 pub mod documentation;
 pub mod models;
+pub mod openapi;
 pub mod resources;
 pub mod responses;
 pub mod rest_apis;
@@ -42,6 +43,7 @@ pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
         O::GetRestApis => on(filter, rest_apis::list),
         O::CreateRestApi => on(filter, rest_apis::create),
         O::GetRestApi => on(filter, rest_apis::get),
+        O::PutRestApi => on(filter, openapi::put_rest_api),
         O::DeleteRestApi => on(filter, rest_apis::delete),
         O::GetResources => on(filter, resources::list),
         O::GetResource => on(filter, resources::get),
@@ -106,6 +108,7 @@ pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
         O::CreateApiKey => on(filter, usage_plans::create_key),
         O::GetApiKey => on(filter, usage_plans::get_key),
         O::DeleteApiKey => on(filter, usage_plans::delete_key),
+        O::GetExport => on(filter, openapi::get_export),
         O::GetTags => on(filter, tags::get),
         O::TagResource => on(filter, tags::tag),
         O::UntagResource => on(filter, tags::untag),

@@ -1,20 +1,23 @@
 //! CreateRestApi, GetRestApis, GetRestApi, DeleteRestApi.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
 use stagecraft_core::api::{CreateRestApiRequest, Page, RestApi, model};
 
-use super::{P, accepted, account, created, page_in_creation_order};
+use super::{P, accepted, account, created, page_in_creation_order, query_one};
 use crate::AppState;
-use crate::error::{AwsJson, Result};
+use crate::error::{Result, parse_json};
 use crate::store::{Record, ResourceRec, Tx, new_id, now};
 
-pub async fn create(
-    State(state): State<AppState>,
-    AwsJson(req): AwsJson<CreateRestApiRequest>,
-) -> Result<Response> {
+/// CreateRestApi, or ImportRestApi when the query says `mode=import` (both are `POST /restapis`).
+pub async fn create(State(state): State<AppState>, uri: Uri, body: Bytes) -> Result<Response> {
+    if query_one(&uri, "mode").as_deref() == Some("import") {
+        return super::openapi::import_rest_api(&state, &body).await;
+    }
+    let req: CreateRestApiRequest = parse_json(&body)?;
     let rest_api = req.to_rest_api(new_id(10), new_id(10), now())?;
     let out = state.mutate(|tx| Ok(create_records(tx, rest_api))).await?;
     Ok(created(&out))
