@@ -83,6 +83,7 @@ pub fn AuthorizersPanel() -> impl IntoView {
                 auth.map(|a| view! { <TestInvoke authorizer=a/> })
             })}
             <CacheFlush/>
+            <super::try_request::TryRequest/>
         </div>
     }
 }

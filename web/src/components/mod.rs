@@ -13,6 +13,7 @@ mod method_settings_panel;
 mod patch_preview;
 mod shell;
 mod stage_settings_panel;
+mod try_request;
 
 use leptos::prelude::*;
 
