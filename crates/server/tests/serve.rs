@@ -27,7 +27,7 @@ async fn static_files_content_types_caching_and_spa_fallback() {
     assert_eq!(csrf.len(), 64);
     assert!(
         page.contains(&format!(
-            r#"<meta name="stagecraft-csrf" content="{csrf}"></head>"#
+            r#"<meta name="stagecraft-csrf" content="{csrf}"><meta name="stagecraft-target" content="emulator"><meta name="stagecraft-region" content="us-east-1"></head>"#
         )),
         "{page}"
     );
