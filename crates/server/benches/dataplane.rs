@@ -420,24 +420,9 @@ async fn bench(o: &Options) -> Result<String> {
 }
 
 fn main() -> ExitCode {
-    let result = options().and_then(|o| {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        let table = runtime.block_on(bench(&o))?;
-        println!("\n{table}");
-        if o.write {
-            let path = support::benchmarks_md();
-            stagecraft_loadgen::report::write_section(&path, &table)?;
-            println!("wrote the Data plane section of {}", path.display());
-        }
-        Ok(())
-    });
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("bench dataplane: {e:#}");
-            ExitCode::FAILURE
-        }
-    }
+    support::main_with(
+        "dataplane",
+        options().map(|o| (o.write, o)),
+        |o| async move { bench(&o).await },
+    )
 }

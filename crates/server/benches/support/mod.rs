@@ -162,6 +162,40 @@ pub fn load_average() -> String {
         .unwrap_or_else(|| "n/a".into())
 }
 
+/// A benchmark's `main`: given its parsed options (and whether to write docs/benchmarks.md), runs
+/// `bench` on a multi-threaded runtime, prints the markdown section it returns and, when asked,
+/// puts it into docs/benchmarks.md in place of the section of the same title.
+pub fn main_with<O, F, Fut>(
+    name: &str,
+    options: Result<(bool, O)>,
+    bench: F,
+) -> std::process::ExitCode
+where
+    F: FnOnce(O) -> Fut,
+    Fut: std::future::Future<Output = Result<String>>,
+{
+    let result = options.and_then(|(write, options)| {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()?;
+        let table = runtime.block_on(bench(options))?;
+        println!("\n{table}");
+        if write {
+            let path = benchmarks_md();
+            stagecraft_loadgen::report::write_section(&path, &table)?;
+            println!("wrote its section of {}", path.display());
+        }
+        Ok(())
+    });
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench {name}: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// docs/benchmarks.md of this repository.
 pub fn benchmarks_md() -> std::path::PathBuf {
     std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
