@@ -70,6 +70,7 @@ describe('try a request on the stage', () => {
     assert.equal(third.authorizer, 'invoked');
     const missing = await send('/orders');
     assert.equal(missing.status, 401, 'no token: unauthorized without calling the authorizer');
+    assert.equal(missing.authorizer, 'not invoked (refused before the call)');
     await env.page.getByTestId('try-result').scrollIntoViewIfNeeded();
     await shot(env.page, 'try-request-authorizer');
   });

@@ -99,7 +99,7 @@ pub fn TryRequest() -> impl IntoView {
     view! {
         <section class="panel" data-testid="try-request">
             <h2>"Try a request"</h2>
-            <p class="muted">"Sent to this stage's invoke URL on the embedded emulator."</p>
+            <p class="muted">"Sent to this stage's invoke URL on the emulator this editor targets."</p>
             <form class="test-form" on:submit=on_submit(submit)>
                 <div class="grid2">
                     <div class="field">
@@ -148,6 +148,10 @@ fn TryResult(answer: Value) -> impl IntoView {
     let authorizer = match find("x-stagecraft-authorizer").as_deref() {
         Some("invoked") => "invoked".to_owned(),
         Some("cached") => "cached policy used (not invoked)".to_owned(),
+        Some("not-invoked") => "not invoked (refused before the call)".to_owned(),
+        Some("cognito-signature-not-verified") => {
+            "Cognito token read, its signature not verified".to_owned()
+        }
         Some(other) => other.to_owned(),
         None => "none on this method".to_owned(),
     };
