@@ -18,6 +18,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
+mod support;
+use support::read_request;
+
 const UNAUTHORIZED: &str = r#"{"message":"Unauthorized"}"#;
 const EXPLICIT_DENY: &str =
     r#"{"Message":"User is not authorized to access this resource with an explicit deny"}"#;
@@ -29,33 +32,6 @@ const CONFIGURATION_ERROR: &str = r#"{"message": null}"#;
 struct Seen {
     calls: AtomicUsize,
     events: std::sync::Mutex<Vec<Value>>,
-}
-
-/// Reads one request; `(request line, body)` or `None` on EOF.
-async fn read_request(tcp: &mut TcpStream) -> Option<(String, Vec<u8>)> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-        let n = tcp.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + length {
-        let n = tcp.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Some((
-        head.lines().next().unwrap_or_default().to_owned(),
-        buf[head_end..head_end + length].to_vec(),
-    ))
 }
 
 fn policy(effect: &str, resource: &str) -> Value {

@@ -17,6 +17,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tower::ServiceExt;
 
+mod support;
+use support::read_request;
+
 const FIFTY_MB: u64 = 50 * 1024 * 1024;
 
 /// What the stub Lambda endpoint saw and did.
@@ -26,30 +29,6 @@ struct Counters {
     released: AtomicUsize,
     /// Bytes of the 50 MB answers actually written before the emulator stopped reading.
     written: AtomicU64,
-}
-
-/// Reads one request (headers and a `content-length` body); `None` on EOF.
-async fn read_request(tcp: &mut TcpStream) -> Option<String> {
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    let head_end = loop {
-        if let Some(at) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            break at + 4;
-        }
-        let n = tcp.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
-        buf.extend_from_slice(&chunk[..n]);
-    };
-    let head = String::from_utf8_lossy(&buf[..head_end]).to_ascii_lowercase();
-    let length: usize = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-length:"))
-        .and_then(|v| v.trim().parse().ok())
-        .unwrap_or(0);
-    while buf.len() < head_end + length {
-        let n = tcp.read(&mut chunk).await.ok().filter(|n| *n > 0)?;
-        buf.extend_from_slice(&chunk[..n]);
-    }
-    Some(head.lines().next().unwrap_or_default().to_owned())
 }
 
 async fn answer(tcp: &mut TcpStream, status: &str, headers: &str, body: &[u8]) {
@@ -97,7 +76,7 @@ async fn flood(tcp: &mut TcpStream, total: u64, declared: bool, counters: &Count
 
 /// One connection: the function name in the request line picks the misbehaviour.
 async fn misbehave(mut tcp: TcpStream, counters: Arc<Counters>) {
-    while let Some(line) = read_request(&mut tcp).await {
+    while let Some((line, _body)) = read_request(&mut tcp).await {
         let function = line
             .split("function%3a")
             .nth(1)
