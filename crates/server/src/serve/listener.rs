@@ -7,13 +7,14 @@
 //! - At most `max_connections` connections are served at once; one more is answered
 //!   `503 ServiceUnavailableException` and closed.
 //! - On shutdown, open connections finish their current request.
+//! - Each request carries its TCP peer as `ConnectInfo<SocketAddr>` (for `--trusted-proxy`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::body::Body;
-use axum::extract::Request;
+use axum::extract::{ConnectInfo, Request};
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -46,9 +47,9 @@ pub async fn serve(
     let (stop, stopping) = watch::channel(false);
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
-        let tcp = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((tcp, _)) => tcp,
+                Ok(accepted) => accepted,
                 // Out of file descriptors and the like: wait a little rather than spin.
                 Err(_) => {
                     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -71,9 +72,12 @@ pub async fn serve(
         let app = app.clone();
         let mut stopping = stopping.clone();
         tokio::spawn(async move {
-            let service = TowerToHyperService::new(
-                app.map_request(|request: Request<Incoming>| request.map(Body::new)),
-            );
+            let service =
+                TowerToHyperService::new(app.map_request(move |request: Request<Incoming>| {
+                    let mut request = request.map(Body::new);
+                    request.extensions_mut().insert(ConnectInfo(peer));
+                    request
+                }));
             let mut builder = hyper::server::conn::http1::Builder::new();
             builder
                 .timer(TokioTimer::new())

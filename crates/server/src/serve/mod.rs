@@ -5,20 +5,27 @@
 //!   and forwarded to the target fixed at start-up; answers pass through unchanged ([`proxy`]).
 //! - `/api/_stagecraft/try-request`: one request to a stage of the embedded emulator, for the editor's
 //!   "Try a request" panel ([`try_request`]).
+//! - `/api/_stagecraft/whoami` and `/api/_stagecraft/audit`: the caller and what they may change, and a
+//!   stage's audit history ([`portal`]).
 //! - anything else: the built web app with SPA fallback ([`static_files`]).
 //!
-//! Everything goes through [`security::guard`] first (body size, Host, bearer token, Origin, CSRF,
-//! response headers, log line); connections are limited by [`listener`].
+//! Everything goes through [`security::guard`] first (body size, Host, identity ([`identity`]), bearer
+//! token, Origin, CSRF, response headers, log line); connections are limited by [`listener`]. Changes are
+//! checked against `--read-only` and `--rules` ([`access`]) and recorded in `--audit-log` ([`audit`]).
 //!
 //! Targets: the embedded emulator (default, in-process, signed with a per-process random key pair),
 //! `--target aws` (`https://apigateway.{region}.amazonaws.com`) or `--endpoint URL`; the latter two
 //! sign with the standard AWS credential chain ([`credentials`]).
 
+pub mod access;
 pub mod allowlist;
+pub mod audit;
 pub mod credentials;
 pub mod error;
 pub mod headers;
+pub mod identity;
 pub mod listener;
+pub mod portal;
 pub mod proxy;
 pub mod security;
 pub mod static_files;
@@ -38,8 +45,11 @@ use axum::Router;
 use axum::routing::any;
 use stagecraft_emulator::AppState;
 
+use access::Access;
+use audit::{AuditLog, TargetInfo};
 use credentials::CredentialSource;
 use headers::Policy;
+use identity::Trust;
 use listener::Limits;
 use security::Guard;
 use static_files::Site;
@@ -85,12 +95,39 @@ pub struct ServeArgs {
     /// Seed the embedded emulator with a demo REST API.
     #[arg(long)]
     demo: bool,
-    /// Allow a non-loopback --addr; requires --token.
-    #[arg(long, requires = "token")]
+    /// Allow a non-loopback --addr; requires --token, or --trusted-identity-header (then only the
+    /// trusted proxies are served).
+    #[arg(long)]
     allow_remote: bool,
-    /// Bearer token every request must carry (with --allow-remote). Also read from STAGECRAFT_TOKEN.
+    /// Bearer token every request must carry (with --allow-remote), except those of a trusted proxy
+    /// that names the user. Also read from STAGECRAFT_TOKEN.
     #[arg(long, env = "STAGECRAFT_TOKEN", hide_env_values = true)]
     token: Option<String>,
+    /// The header in which the portal's authenticating proxy names the user (e.g. X-Forwarded-User),
+    /// believed only from --trusted-proxy peers; from any other peer it is ignored.
+    #[arg(long, value_name = "NAME", requires = "trusted_proxy")]
+    trusted_identity_header: Option<String>,
+    /// The header with the user's groups, comma-separated (e.g. X-Forwarded-Groups), from the same
+    /// trusted proxies.
+    #[arg(long, value_name = "NAME", requires = "trusted_identity_header")]
+    trusted_groups_header: Option<String>,
+    /// Addresses (10.0.0.5) or CIDR blocks (10.0.0.0/8) of the proxies whose identity headers are
+    /// believed; repeat or separate with commas.
+    #[arg(long, value_name = "ADDR", num_args = 1.., value_delimiter = ',', requires = "trusted_identity_header")]
+    trusted_proxy: Vec<String>,
+    /// Refuse every change (UpdateStage, CreateStage, DeleteStage, CreateDeployment, cache flushes):
+    /// the editor only reads.
+    #[arg(long)]
+    read_only: bool,
+    /// JSON file of who may change which APIs and stages (see the README, "Running it for a team");
+    /// changes no rule allows are refused with 403 AccessDeniedException.
+    #[arg(long, value_name = "FILE")]
+    rules: Option<PathBuf>,
+    /// Append every change forwarded or refused to FILE as one JSON line (time, user, target, API,
+    /// stage, patch operations, result, request id), on disk before the editor gets the answer; the
+    /// editor's History view reads it.
+    #[arg(long, value_name = "FILE")]
+    audit_log: Option<PathBuf>,
     /// The built web app [default: ./dist, else the workspace's dist/]; `x.br` / `x.gz` beside a file are sent
     /// to clients that accept that encoding.
     #[arg(long, value_name = "DIR")]
@@ -140,12 +177,20 @@ pub struct ServeState {
     pub target: Target,
     /// The web app.
     pub site: Site,
+    /// Where identities come from.
+    pub trust: Trust,
+    /// Who may change what.
+    pub access: Access,
+    /// `--audit-log`.
+    pub audit: Option<AuditLog>,
 }
 
 /// The whole server: proxy, static files, guard.
 pub fn app(state: Arc<ServeState>) -> Router {
     Router::new()
         .route(try_request::PATH, any(try_request::handle))
+        .route(portal::WHOAMI, any(portal::whoami))
+        .route(portal::AUDIT, any(portal::audit))
         .route("/api", any(proxy::handle))
         .route("/api/", any(proxy::handle))
         .route("/api/{*path}", any(proxy::handle))
@@ -189,6 +234,20 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
             args.addr
         ));
     }
+    if args.allow_remote && args.token.is_none() && args.trusted_identity_header.is_none() {
+        return Err("--allow-remote needs --token TOKEN, or --trusted-identity-header NAME with --trusted-proxy ADDR (a portal's authenticating proxy)".into());
+    }
+    let trust = Trust::new(
+        args.trusted_identity_header.as_deref(),
+        args.trusted_groups_header.as_deref(),
+        &args.trusted_proxy,
+        args.allow_remote,
+        args.token.is_some(),
+    )?;
+    let mut access = Access::new(args.read_only);
+    if let Some(path) = &args.rules {
+        access = access.with_rules_file(path)?;
+    }
     if let Some(token) = &args.token {
         security::check_token(token)?;
     }
@@ -220,6 +279,19 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
     };
     let site =
         Site::new(dist, &csrf).with_target(target_kind, target.region(), args.endpoint.as_deref());
+    let audit = match &args.audit_log {
+        Some(path) => Some(AuditLog::open(
+            path,
+            TargetInfo {
+                kind: target_kind.to_owned(),
+                region: target.region().to_owned(),
+                account: (!remote_target)
+                    .then(|| stagecraft_emulator::Config::default().account_id),
+                endpoint: args.endpoint.clone(),
+            },
+        )?),
+        None => None,
+    };
     let state = Arc::new(ServeState {
         guard: Guard::new(csrf.clone(), args.token.clone(), local, args.allow_remote)
             .with_dev_origin(args.dev_origin.clone()),
@@ -227,6 +299,9 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         limits,
         site,
         target,
+        trust,
+        access,
+        audit,
     });
     if remote_target {
         // Fetch credentials now, so a missing profile or login shows at start-up rather than on the first call.

@@ -16,8 +16,11 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::ServeState;
+use super::access::Change;
 use super::allowlist;
+use super::audit::{Entry, ErrorInfo, Outcome};
 use super::error::ServeError;
+use super::identity::Identity;
 use super::security::Proxied;
 use super::upstream::{Answer, Target};
 
@@ -56,24 +59,170 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
         Some(q) => format!("{path}?{q}"),
         None => path.to_owned(),
     };
+    let who = parts.extensions.get::<Identity>().cloned();
+    let change = Change::of(operation, path, &body);
+    if let (Some(change), Some(who)) = (&change, &who)
+        && let Err(reason) = state
+            .access
+            .check(who, &change.rest_api_id, change.stage.as_deref())
+    {
+        let refusal = ServeError::forbidden(format!(
+            "User: {} is not authorized to perform: apigateway:{} on resource: {} (stagecraft serve: {reason})",
+            who.display(),
+            parts.method,
+            change.arn(state.target.region())
+        ));
+        let mut response = refusal.clone().into_response();
+        let request_id = super::security::random_hex(16);
+        if let Ok(v) = axum::http::HeaderValue::from_str(&request_id) {
+            response.headers_mut().insert("x-amzn-requestid", v);
+        }
+        let error = ErrorInfo {
+            kind: refusal.code.to_owned(),
+            message: refusal.message,
+        };
+        let entry = entry(
+            who,
+            change,
+            &body,
+            response.status(),
+            request_id,
+            Outcome::Refused,
+            Some(error),
+        );
+        return record(&state, entry, response).await;
+    }
     let content_type = parts.headers.get(header::CONTENT_TYPE);
     let (result, attempts) = forward(
         &state.target,
         &parts.method,
         &path_and_query,
         content_type,
-        body,
+        body.clone(),
     )
     .await;
-    let mut response = match result {
-        Ok(answer) => pass_through(answer),
-        Err(e) => e.into_response(),
+    let (mut response, answer_body) = match result {
+        Ok(answer) => {
+            let text = answer.body.clone();
+            (pass_through(answer), text)
+        }
+        Err(e) => {
+            let text = Bytes::from(serde_json::json!({ "message": e.message }).to_string());
+            (e.into_response(), text)
+        }
     };
     response.extensions_mut().insert(Proxied {
         operation: operation.name(),
         attempts,
     });
-    response
+    match (change, who) {
+        (Some(change), Some(who)) => {
+            let request_id = response
+                .headers()
+                .get("x-amzn-requestid")
+                .and_then(|v| v.to_str().ok())
+                .map_or_else(|| super::security::random_hex(16), str::to_owned);
+            let ok = response.status().is_success();
+            let error = (!ok).then(|| target_error(&response, &answer_body));
+            let result = if ok { Outcome::Ok } else { Outcome::Failed };
+            let entry = entry(
+                &who,
+                &change,
+                &body,
+                response.status(),
+                request_id,
+                result,
+                error,
+            );
+            record(&state, entry, response).await
+        }
+        _ => response,
+    }
+}
+
+/// The target's error: type without AWS's `:url` suffix, and `message` (or `Message`).
+fn target_error(response: &Response, body: &[u8]) -> ErrorInfo {
+    let kind = response
+        .headers()
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map_or("UnknownError", |t| t.split(':').next().unwrap_or(t));
+    let message = serde_json::from_slice::<serde_json::Value>(body)
+        .ok()
+        .and_then(|v| {
+            v.get("message")
+                .or_else(|| v.get("Message"))
+                .and_then(|m| m.as_str().map(str::to_owned))
+        })
+        .unwrap_or_default();
+    ErrorInfo {
+        kind: kind.to_owned(),
+        message,
+    }
+}
+
+/// The audit entry of `change` (request `body`) answered with `status`.
+fn entry(
+    who: &Identity,
+    change: &Change,
+    body: &[u8],
+    status: StatusCode,
+    request_id: String,
+    result: Outcome,
+    error: Option<ErrorInfo>,
+) -> Entry {
+    let sent = serde_json::from_slice::<serde_json::Value>(body).ok();
+    let (patch_operations, request) = match change.operation {
+        stagecraft_core::api::Operation::UpdateStage => (
+            sent.and_then(|mut b| b.get_mut("patchOperations").map(serde_json::Value::take)),
+            None,
+        ),
+        _ => (None, sent),
+    };
+    Entry {
+        time: super::audit::now(),
+        user: who.user.clone(),
+        identity: who.source.name().to_owned(),
+        target: None,
+        operation: change.operation.name().to_owned(),
+        rest_api_id: change.rest_api_id.clone(),
+        stage: change.stage.clone(),
+        patch_operations,
+        request,
+        status: status.as_u16(),
+        result,
+        error,
+        request_id,
+    }
+}
+
+/// Writes `entry` to the audit log (when there is one) before `response` goes out. If the change went
+/// through but cannot be recorded, the editor is told so (500) rather than left believing all is well.
+async fn record(state: &ServeState, mut entry: Entry, response: Response) -> Response {
+    let Some(log) = &state.audit else {
+        return response;
+    };
+    entry.target = Some(log.target.clone());
+    match log.append(&entry).await {
+        Ok(()) => response,
+        Err(e) => {
+            tracing::error!("{e}");
+            let applied = if entry.result == Outcome::Ok {
+                "was applied"
+            } else {
+                "was not applied"
+            };
+            ServeError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "AuditLogException",
+                format!(
+                    "stagecraft serve: the change {applied} (request id {}) but could not be written to the audit log: {e}",
+                    entry.request_id
+                ),
+            )
+            .into_response()
+        }
+    }
 }
 
 /// 413, closing the connection: the rest of the body is not read, so it cannot carry another request.

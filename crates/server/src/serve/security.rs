@@ -1,4 +1,5 @@
-//! Who may use the server: Host (DNS-rebinding guard), the `--allow-remote` bearer token, and for
+//! Who may use the server: Host (DNS-rebinding guard), the caller's identity ([`super::identity`]: a
+//! trusted proxy's user needs no token), the `--allow-remote` bearer token, and for
 //! `/api` the same-origin `Origin` and the per-process CSRF token. Also the one log line per `/api` call.
 //!
 //! - Loopback mode (default): `Host` must be `127.0.0.1`, `localhost` or `[::1]` (with the listening
@@ -15,7 +16,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -25,6 +26,7 @@ use subtle::ConstantTimeEq;
 
 use super::ServeState;
 use super::error::ServeError;
+use super::identity::Source;
 use super::proxy::{MAX_BODY, too_large};
 
 /// The header carrying the CSRF token.
@@ -145,7 +147,21 @@ impl Guard {
     ///
     /// # Errors
     /// The request breaks one of the rules in the module doc.
+    #[cfg(test)]
     pub fn check(&self, request: &Request, api: bool) -> Result<Option<Response>, ServeError> {
+        self.check_as(request, api, false)
+    }
+
+    /// [`Guard::check`] for a caller a trusted proxy vouched for (`vouched`): no bearer token needed.
+    ///
+    /// # Errors
+    /// The request breaks one of the rules in the module doc.
+    pub fn check_as(
+        &self,
+        request: &Request,
+        api: bool,
+        vouched: bool,
+    ) -> Result<Option<Response>, ServeError> {
         let headers = request.headers();
         if request.uri().scheme().is_some() || request.uri().authority().is_some() {
             return Err(ServeError::forbidden(
@@ -170,6 +186,7 @@ impl Guard {
             )));
         }
         if let Some(token) = &self.token
+            && !vouched
             && !self.has_token(headers, token)
         {
             let query_token = request
@@ -252,10 +269,22 @@ pub async fn guard(State(state): State<Arc<ServeState>>, request: Request, next:
     let mut response = if declared.is_some_and(|n| n > MAX_BODY as u64) {
         too_large()
     } else {
-        match state.guard.check(&request, api) {
-            Ok(None) => next.run(request).await,
-            Ok(Some(redirect)) => redirect,
+        let peer = request
+            .extensions()
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|c| c.0);
+        match state.trust.resolve(request.headers(), peer) {
             Err(refused) => refused.into_response(),
+            Ok(identity) => {
+                let vouched = identity.source == Source::Header;
+                let mut request = request;
+                request.extensions_mut().insert(identity);
+                match state.guard.check_as(&request, api, vouched) {
+                    Ok(None) => next.run(request).await,
+                    Ok(Some(redirect)) => redirect,
+                    Err(refused) => refused.into_response(),
+                }
+            }
         }
     };
     state.headers.apply(response.headers_mut());
