@@ -172,6 +172,10 @@ async fn rules_allow_refuse_and_every_change_is_audited() {
         json!({"kind": "emulator", "region": "us-east-1", "account": "123456789012", "endpoint": null})
     );
     assert!(!first["requestId"].as_str().unwrap().is_empty());
+    assert_ne!(first["before"]["description"], "by bob");
+    assert_eq!(first["after"]["description"], "by bob");
+    assert_eq!(first["after"]["stageName"], "dev");
+    assert!(log[1].get("before").is_none() && log[4].get("after").is_none());
     assert!(first["time"].as_str().unwrap().ends_with('Z'));
     assert_eq!(log[1]["error"]["type"], "AccessDeniedException");
     assert_eq!(log[1]["status"], 403);
@@ -426,4 +430,34 @@ fn bad_flags_and_files_are_refused_at_start_up() {
         ])
         .contains("cannot open the audit log")
     );
+}
+
+#[tokio::test]
+async fn the_page_names_the_origins_that_may_drive_the_embedded_editor() {
+    let server = Proc::serve(
+        &[
+            "--quiet",
+            "--frame-ancestors",
+            "https://portal.example.com,http://127.0.0.1:9000/",
+        ],
+        &[],
+    );
+    let page = reqwest::get(server.url("/?embed=1"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(r#"<meta name="stagecraft-frame-ancestors" content="https://portal.example.com http://127.0.0.1:9000">"#),
+        "{page}"
+    );
+    let plain = Proc::serve(&["--quiet"], &[]);
+    let page = reqwest::get(plain.url("/"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("stagecraft-frame-ancestors"));
 }

@@ -4,7 +4,8 @@
 //! A line:
 //! `{"time":"2026-12-02T06:00:00.123Z","user":"alice","identity":"header","target":{"kind":"aws","region":"eu-west-1","account":null,"endpoint":null},"operation":"UpdateStage","restApiId":"a1","stage":"prod","patchOperations":[…],"status":200,"result":"ok","requestId":"…"}`
 //! with `error` (`{"type","message"}`) when the target refused (`result: "failed"`) or the proxy did
-//! (`result: "refused"`), and `request` (the body) for changes other than UpdateStage.
+//! (`result: "refused"`), `request` (the body) for changes other than UpdateStage, and for an UpdateStage
+//! that went through, `before` (the stage read just before it) and `after` (the target's answer).
 
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
@@ -71,6 +72,13 @@ pub struct Entry {
     /// UpdateStage's operations, exactly as sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub patch_operations: Option<Value>,
+    /// For UpdateStage, the stage just before the change (GetStage) and the target's answer: the
+    /// History view reverts a change with core's diff of the two.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<Value>,
+    /// See `before`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub after: Option<Value>,
     /// Other changes' request body.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub request: Option<Value>,
@@ -229,6 +237,8 @@ mod tests {
                 serde_json::json!([{"op":"replace","path":"/description","value":"x"}]),
             ),
             request: None,
+            before: None,
+            after: None,
             status,
             result: Outcome::Ok,
             error: None,

@@ -277,8 +277,9 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         (None, true) => "aws",
         (None, false) => "emulator",
     };
-    let site =
-        Site::new(dist, &csrf).with_target(target_kind, target.region(), args.endpoint.as_deref());
+    let site = Site::new(dist, &csrf)
+        .with_target(target_kind, target.region(), args.endpoint.as_deref())
+        .with_frame_ancestors(&args.frame_ancestors);
     let audit = match &args.audit_log {
         Some(path) => Some(AuditLog::open(
             path,

@@ -92,6 +92,26 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
         );
         return record(&state, entry, response).await;
     }
+    // For the History view's revert: the stage as it is just before an audited UpdateStage.
+    let before = match (&change, &state.audit) {
+        (Some(c), Some(_)) if c.operation == stagecraft_core::api::Operation::UpdateStage => {
+            match forward(
+                &state.target,
+                &axum::http::Method::GET,
+                path,
+                None,
+                Bytes::new(),
+            )
+            .await
+            {
+                (Ok(answer), _) if answer.status.is_success() => {
+                    serde_json::from_slice::<serde_json::Value>(&answer.body).ok()
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
     let content_type = parts.headers.get(header::CONTENT_TYPE);
     let (result, attempts) = forward(
         &state.target,
@@ -125,7 +145,7 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
             let ok = response.status().is_success();
             let error = (!ok).then(|| target_error(&response, &answer_body));
             let result = if ok { Outcome::Ok } else { Outcome::Failed };
-            let entry = entry(
+            let mut entry = entry(
                 &who,
                 &change,
                 &body,
@@ -134,6 +154,10 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
                 result,
                 error,
             );
+            if ok && before.is_some() {
+                entry.before = before;
+                entry.after = serde_json::from_slice(&answer_body).ok();
+            }
             record(&state, entry, response).await
         }
         _ => response,
@@ -189,6 +213,8 @@ fn entry(
         stage: change.stage.clone(),
         patch_operations,
         request,
+        before: None,
+        after: None,
         status: status.as_u16(),
         result,
         error,

@@ -79,6 +79,27 @@ impl Site {
         self
     }
 
+    /// Also tells the app which origins may frame it (`--frame-ancestors`): in embed mode it takes
+    /// postMessage commands only from them (`<meta name="stagecraft-frame-ancestors">`, space-separated).
+    #[must_use]
+    pub fn with_frame_ancestors(mut self, origins: &[String]) -> Self {
+        if !origins.is_empty() {
+            let list = origins
+                .iter()
+                .map(|o| o.trim().trim_end_matches('/'))
+                .collect::<Vec<_>>()
+                .join(" ")
+                .replace('&', "&amp;")
+                .replace('"', "&quot;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            self.meta.push_str(&format!(
+                r#"<meta name="stagecraft-frame-ancestors" content="{list}">"#
+            ));
+        }
+        self
+    }
+
     /// The directory served, if any.
     #[must_use]
     pub fn dir(&self) -> Option<&Path> {
