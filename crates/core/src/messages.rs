@@ -249,17 +249,19 @@ pub const INVALID_PATH_PART: &str = "Resource's path part only allow a-zA-Z0-9._
 /// *AWS*: a request validator id that names no validator (stagecraft's emulator has none).
 pub const INVALID_REQUEST_VALIDATOR: &str = "Invalid Request Validator identifier specified";
 
-/// *AWS*: UpdateResource with a path other than `/parentId` / `/pathPart` (`known` false), or an op other
-/// than `replace` on one of them (two spaces after "path", as AWS writes it).
+/// *AWS*: an operation of an Update* that takes only `replace` of `paths` (UpdateResource, UpdateModel,
+/// UpdateApiKey, UpdateDocumentationPart, …): another op is refused whatever its path, a `replace` of
+/// another path lists `paths` (two spaces after "path", as AWS writes it).
 #[must_use]
-pub fn invalid_resource_patch(op: &str, path: &str, known: bool) -> String {
-    if known {
+pub fn unsupported_patch(op: &str, path: &str, paths: &[&str]) -> String {
+    if op == "replace" {
         format!(
-            "Invalid patch path  '{path}' specified for op '{op}'. Please choose supported operations"
+            "Invalid patch path  '{path}' specified for op '{op}'. Must be one of: [{}]",
+            paths.join(", ")
         )
     } else {
         format!(
-            "Invalid patch path  '{path}' specified for op '{op}'. Must be one of: [/parentId, /pathPart]"
+            "Invalid patch path  '{path}' specified for op '{op}'. Please choose supported operations"
         )
     }
 }

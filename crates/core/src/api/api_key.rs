@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
 use crate::error::ApiError;
+use crate::patch::PatchOperation;
 
 /// *AWS*: a name over 1024 characters.
 pub const NAME_TOO_LONG: &str = "Invalid API Key name, can be at most 1024 characters.";
@@ -175,6 +176,36 @@ impl ApiKey {
     }
 }
 
+/// UpdateApiKey: `replace` of `/name`, `/description`, `/enabled` (anything but `true` is false, as
+/// AWS reads it) and `/customerId`, applied in order to a copy of `current`, which is stamped `now`.
+///
+/// # Errors
+/// AWS's texts for another op or path, a name over 1024 characters or a description over 125 000.
+pub fn update_api_key(
+    current: &ApiKey,
+    ops: &[PatchOperation],
+    now: Timestamp,
+) -> Result<ApiKey, ApiError> {
+    let mut next = current.clone();
+    for op in super::replacements(ops, &["/description", "/enabled", "/name", "/customerId"])? {
+        let value = op.value.clone().unwrap_or_default();
+        match op.path.as_str() {
+            "/name" if value.chars().count() > 1024 => {
+                return Err(ApiError::bad_request(NAME_TOO_LONG));
+            }
+            "/name" => next.name = Some(value).filter(|n| !n.is_empty()),
+            "/description" if value.chars().count() > 125_000 => {
+                return Err(ApiError::bad_request(INVALID_DESCRIPTION));
+            }
+            "/description" => next.description = Some(value).filter(|d| !d.is_empty()),
+            "/enabled" => next.enabled = value.trim().eq_ignore_ascii_case("true"),
+            _ => next.customer_id = Some(value).filter(|c| !c.is_empty()),
+        }
+    }
+    next.last_updated_date = Some(now);
+    Ok(next)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -212,6 +243,47 @@ mod tests {
         assert_eq!(
             create(json!({"value": "v".repeat(20)})).unwrap().value,
             Some("v".repeat(20))
+        );
+    }
+
+    #[test]
+    fn update_rules() {
+        let key = CreateApiKeyRequest::default()
+            .to_api_key("k1".into(), "v".repeat(40), Timestamp(1.0))
+            .unwrap();
+        let ops =
+            |v: serde_json::Value| -> Vec<PatchOperation> { serde_json::from_value(v).unwrap() };
+        let next = update_api_key(
+            &key,
+            &ops(serde_json::json!([
+            {"op": "replace", "path": "/name", "value": "new-name"},
+            {"op": "replace", "path": "/enabled", "value": "not-a-boolean"},
+            {"op": "replace", "path": "/customerId", "value": "c1"}])),
+            Timestamp(2.0),
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                next.name.as_deref(),
+                next.enabled,
+                next.customer_id.as_deref()
+            ),
+            (Some("new-name"), false, Some("c1"))
+        );
+        assert_eq!(next.last_updated_date, Some(Timestamp(2.0)));
+        let message = |v| {
+            update_api_key(&key, &ops(v), Timestamp(2.0))
+                .unwrap_err()
+                .message
+        };
+        assert_eq!(
+            message(serde_json::json!([{"op": "replace", "path": "/id", "value": "new-id"}])),
+            "Invalid patch path  '/id' specified for op 'replace'. Must be one of: [/description, /enabled, /name, /customerId]"
+        );
+        let long = "a".repeat(125_001);
+        assert_eq!(
+            message(serde_json::json!([{"op": "replace", "path": "/description", "value": long}])),
+            INVALID_DESCRIPTION
         );
     }
 }

@@ -11,7 +11,6 @@ use serde::{Deserialize, Serialize};
 use super::PatchRequest;
 use crate::Timestamp;
 use crate::error::ApiError;
-use crate::patch::Op;
 
 /// The location types, in the order AWS lists them in its enum error (*AWS*).
 pub const LOCATION_TYPES: &[&str] = &[
@@ -264,20 +263,6 @@ impl CreateDocumentationPartRequest {
     }
 }
 
-/// *AWS*: an UpdateDocumentationPart path other than `/properties`.
-#[must_use]
-pub fn invalid_part_patch(op: Op, path: &str) -> String {
-    if path == "/properties" {
-        format!(
-            "Invalid patch path  '{path}' specified for op '{op}'. Please choose supported operations"
-        )
-    } else {
-        format!(
-            "Invalid patch path  '{path}' specified for op '{op}'. Must be one of: [/properties]"
-        )
-    }
-}
-
 /// UpdateDocumentationPart: only `replace /properties`.
 ///
 /// # Errors
@@ -287,10 +272,8 @@ pub fn update_part(
     req: &PatchRequest,
 ) -> Result<DocumentationPart, ApiError> {
     let mut next = part.clone();
-    for op in &req.operations("updateDocumentationPartInput")? {
-        if op.op != Op::Replace || op.path != "/properties" {
-            return Err(ApiError::bad_request(invalid_part_patch(op.op, &op.path)));
-        }
+    let ops = req.operations("updateDocumentationPartInput")?;
+    for op in super::replacements(&ops, &["/properties"])? {
         next.properties = check_properties(
             op.value.as_deref(),
             "updateDocumentationPartInput.patchOperations.value",

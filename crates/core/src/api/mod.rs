@@ -9,6 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, Violations};
+use crate::messages;
 use crate::patch::{Op, PatchOperation};
 use crate::rules;
 
@@ -131,6 +132,45 @@ impl PatchRequest {
         violations.finish()?;
         Ok(out)
     }
+}
+
+/// Checks the operations of an Update* that takes only `replace` of `paths`.
+///
+/// # Errors
+/// AWS's text for another op or another path ([`messages::unsupported_patch`]).
+pub fn replacements<'a>(
+    ops: &'a [PatchOperation],
+    paths: &[&str],
+) -> Result<&'a [PatchOperation], ApiError> {
+    ops.iter()
+        .try_for_each(|op| {
+            if op.op == Op::Replace && paths.contains(&op.path.as_str()) {
+                Ok(())
+            } else {
+                Err(ApiError::bad_request(messages::unsupported_patch(
+                    op.op.as_str(),
+                    &op.path,
+                    paths,
+                )))
+            }
+        })
+        .map(|()| ops)
+}
+
+/// The description after an Update* whose only path is `replace /description` (UpdateDeployment,
+/// UpdateDocumentationVersion): the last value given; an empty one removes it.
+///
+/// # Errors
+/// AWS's text for another op or path.
+pub fn replaced_description(
+    current: Option<&str>,
+    ops: &[PatchOperation],
+) -> Result<Option<String>, ApiError> {
+    let last = replacements(ops, &["/description"])?.last();
+    Ok(match last {
+        Some(op) => op.value.clone().filter(|d| !d.is_empty()),
+        None => current.map(str::to_owned),
+    })
 }
 
 fn rule(result: Result<(), rules::RuleError>) -> Result<(), ApiError> {

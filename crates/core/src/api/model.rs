@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{ApiError, Violations};
 use crate::messages;
+use crate::patch::PatchOperation;
 
 /// The name of the model every API starts with for an empty body.
 pub const EMPTY: &str = "Empty";
@@ -147,6 +148,27 @@ impl CreateModelRequest {
     }
 }
 
+/// UpdateModel: `replace` of `/description` (empty: removed) and `/schema` (not empty), applied in order
+/// to a copy of `current`.
+///
+/// # Errors
+/// AWS's texts for another op or path, and for an empty schema.
+pub fn update_model(current: &Model, ops: &[PatchOperation]) -> Result<Model, ApiError> {
+    let mut next = current.clone();
+    for op in super::replacements(ops, &["/description", "/schema"])? {
+        let value = op.value.clone().unwrap_or_default();
+        if op.path == "/schema" {
+            if value.trim().is_empty() {
+                return Err(ApiError::bad_request(messages::EMPTY_MODEL_SCHEMA));
+            }
+            next.schema = Some(value);
+        } else {
+            next.description = Some(value).filter(|d| !d.is_empty());
+        }
+    }
+    Ok(next)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -205,5 +227,39 @@ mod tests {
             .to_model("i".into(), |_| false)
             .unwrap_err();
         assert_eq!(e.error_type, ErrorType::Validation);
+    }
+
+    #[test]
+    fn update_rules() {
+        let model = req(Some("MySchema"), Some(r#"{"type": "object"}"#))
+            .to_model("m1".into(), |_| false)
+            .unwrap();
+        let ops =
+            |v: serde_json::Value| -> Vec<PatchOperation> { serde_json::from_value(v).unwrap() };
+        let next = update_model(
+            &model,
+            &ops(serde_json::json!([
+            {"op": "replace", "path": "/schema", "value": "{\"title\": \"Updated schema\"}"},
+            {"op": "replace", "path": "/description", "value": ""}])),
+        )
+        .unwrap();
+        assert_eq!(
+            next.schema.as_deref(),
+            Some("{\"title\": \"Updated schema\"}")
+        );
+        assert_eq!(next.description, None);
+        let message = |v| update_model(&model, &ops(v)).unwrap_err().message;
+        assert_eq!(
+            message(serde_json::json!([{"op": "add", "path": "/wrong-path", "value": "x"}])),
+            "Invalid patch path  '/wrong-path' specified for op 'add'. Please choose supported operations"
+        );
+        assert_eq!(
+            message(serde_json::json!([{"op": "replace", "path": "/name", "value": "invalid"}])),
+            "Invalid patch path  '/name' specified for op 'replace'. Must be one of: [/description, /schema]"
+        );
+        assert_eq!(
+            message(serde_json::json!([{"op": "replace", "path": "/schema", "value": ""}])),
+            messages::EMPTY_MODEL_SCHEMA
+        );
     }
 }

@@ -22,6 +22,25 @@ pub const DEFAULT_TIMEOUT_IN_MILLIS: u32 = 29_000;
 pub const DEFAULT_PASSTHROUGH_BEHAVIOR: &str = "WHEN_NO_MATCH";
 /// `connectionType` of an HTTP / HTTP_PROXY integration that sets none.
 pub const DEFAULT_CONNECTION_TYPE: &str = "INTERNET";
+/// The shortest `timeoutInMillis`.
+pub const MIN_TIMEOUT_IN_MILLIS: u32 = 50;
+/// *AWS* (reported in CloudFormation errors): a `timeoutInMillis` outside 50–29000.
+pub const INVALID_TIMEOUT: &str = "Timeout should be between 50 ms and 29000 ms";
+/// *AWS*: an op other than `add` / `remove` / `replace` on a map or list entry (AWS's wording).
+pub const ENTRY_OPS: &str = "Invalid patch operation specified. Must be 'add'|'remove'|'replace'";
+/// The integration fields UpdateIntegration can `replace` (besides the map and list entries).
+const INTEGRATION_FIELDS: &[&str] = &[
+    "/uri",
+    "/httpMethod",
+    "/credentials",
+    "/passthroughBehavior",
+    "/contentHandling",
+    "/connectionType",
+    "/connectionId",
+    "/timeoutInMillis",
+    "/cacheNamespace",
+    "/tlsConfig/insecureSkipVerification",
+];
 
 /// A resource (a path of the API) with its methods.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -232,15 +251,7 @@ pub fn resource_update(
     is_root: bool,
 ) -> Result<ResourceUpdate, ApiError> {
     let mut update = ResourceUpdate::default();
-    for op in ops {
-        let known = matches!(op.path.as_str(), "/parentId" | "/pathPart");
-        if op.op != crate::patch::Op::Replace || !known {
-            return Err(ApiError::bad_request(messages::invalid_resource_patch(
-                op.op.as_str(),
-                &op.path,
-                known,
-            )));
-        }
+    for op in super::replacements(ops, &["/parentId", "/pathPart"])? {
         let value = op.value.clone().unwrap_or_default();
         if op.path == "/pathPart" {
             if is_root {
@@ -452,6 +463,15 @@ pub fn integration(resource_id: &str, body: &Map<String, Value>) -> Result<Value
             INTEGRATION_TYPES,
         ));
     }
+    if let Some(timeout) = body.get("timeoutInMillis") {
+        timeout
+            .as_u64()
+            .and_then(|t| u32::try_from(t).ok())
+            .map_or(
+                Err(ApiError::bad_request(INVALID_TIMEOUT)),
+                timeout_in_millis,
+            )?;
+    }
     let mut out = body.clone();
     let uri = body.get("uri").and_then(Value::as_str).unwrap_or("");
     if kind == "MOCK" {
@@ -485,6 +505,116 @@ pub fn integration(resource_id: &str, body: &Map<String, Value>) -> Result<Value
         .or_insert_with(|| json!(resource_id));
     out.entry("cacheKeyParameters").or_insert_with(|| json!([]));
     Ok(Value::Object(out))
+}
+
+/// Checks a `timeoutInMillis` (50 to 29000).
+///
+/// # Errors
+/// AWS's text for anything else.
+pub fn timeout_in_millis(millis: u32) -> Result<u32, ApiError> {
+    if (MIN_TIMEOUT_IN_MILLIS..=DEFAULT_TIMEOUT_IN_MILLIS).contains(&millis) {
+        Ok(millis)
+    } else {
+        Err(ApiError::bad_request(INVALID_TIMEOUT))
+    }
+}
+
+/// UpdateIntegration: `ops` applied in order to a copy of the integration `current` of resource
+/// `resource_id`, then checked by PutIntegration's rules ([`integration`]). The paths, as Terraform's
+/// `aws_api_gateway_integration` and AWS's samples send them: `add` / `replace` / `remove` of
+/// `/requestParameters/{name}` and `/requestTemplates/{contentType}` (`~1`-escaped), `add` / `remove` of
+/// `/cacheKeyParameters/{name}`, and `replace` of the integration's own fields (`/uri`, `/httpMethod`,
+/// `/credentials`, `/passthroughBehavior`, `/contentHandling`, `/connectionType`, `/connectionId`,
+/// `/timeoutInMillis`, `/cacheNamespace`, `/tlsConfig/insecureSkipVerification`; an empty value removes
+/// a text field).
+///
+/// # Errors
+/// AWS's texts for an unknown path, an op a path does not take, a timeout out of range, and
+/// PutIntegration's errors for what the result would be.
+pub fn update_integration(
+    resource_id: &str,
+    current: &Value,
+    ops: &[crate::patch::PatchOperation],
+) -> Result<Value, ApiError> {
+    use crate::patch::Op;
+    let mut next = current.as_object().cloned().unwrap_or_default();
+    for op in ops {
+        let value = op.value.clone().unwrap_or_default();
+        let entry = |prefix: &str| {
+            op.path
+                .strip_prefix(prefix)
+                .filter(|k| !k.is_empty() && !k.contains('/'))
+                .map(crate::pointer::unescape)
+        };
+        let map_entry = ["requestParameters", "requestTemplates"]
+            .into_iter()
+            .find_map(|field| Some(field).zip(entry(&format!("/{field}/"))));
+        if let Some((field, key)) = map_entry {
+            let map = next.entry(field).or_insert_with(|| json!({}));
+            let Some(map) = map.as_object_mut() else {
+                continue;
+            };
+            match op.op {
+                Op::Add | Op::Replace => {
+                    map.insert(key, Value::String(value));
+                }
+                Op::Remove => {
+                    map.remove(&key);
+                }
+                _ => return Err(ApiError::bad_request(ENTRY_OPS)),
+            }
+            continue;
+        }
+        if let Some(key) = entry("/cacheKeyParameters/") {
+            let list = next
+                .entry("cacheKeyParameters")
+                .or_insert_with(|| json!([]));
+            let Some(list) = list.as_array_mut() else {
+                continue;
+            };
+            list.retain(|k| k.as_str() != Some(key.as_str()));
+            match op.op {
+                Op::Add | Op::Replace => list.push(Value::String(key)),
+                Op::Remove => {}
+                _ => return Err(ApiError::bad_request(ENTRY_OPS)),
+            }
+            continue;
+        }
+        if !INTEGRATION_FIELDS.contains(&op.path.as_str()) {
+            return Err(ApiError::bad_request(messages::invalid_patch_path(
+                &op.path,
+            )));
+        }
+        if op.op != Op::Replace {
+            return Err(ApiError::bad_request(messages::invalid_patch_op("replace")));
+        }
+        match op.path.as_str() {
+            "/timeoutInMillis" => {
+                let millis = value
+                    .trim()
+                    .parse::<u32>()
+                    .map_err(|_| ApiError::bad_request(INVALID_TIMEOUT))
+                    .and_then(timeout_in_millis)?;
+                next.insert("timeoutInMillis".into(), json!(millis));
+            }
+            "/tlsConfig/insecureSkipVerification" => {
+                let skip = value.trim().eq_ignore_ascii_case("true");
+                next.insert(
+                    "tlsConfig".into(),
+                    json!({"insecureSkipVerification": skip}),
+                );
+            }
+            path => {
+                let field = path.trim_start_matches('/').to_owned();
+                if value.is_empty() {
+                    next.remove(&field);
+                } else {
+                    next.insert(field, Value::String(value));
+                }
+            }
+        }
+    }
+    integration(resource_id, &next)
 }
 
 #[cfg(test)]
@@ -538,5 +668,76 @@ mod tests {
         let bad = json!({"type": "LAMBDA"});
         let e = integration("r1", bad.as_object().unwrap()).unwrap_err();
         assert_eq!(e.error_type, ErrorType::Validation);
+    }
+
+    fn patch(ops: Value) -> Vec<crate::patch::PatchOperation> {
+        serde_json::from_value(ops).unwrap()
+    }
+
+    #[test]
+    fn integration_updates() {
+        let body = json!({"type": "HTTP_PROXY", "httpMethod": "GET", "uri": "http://a.example",
+                          "connectionType": "VPC_LINK", "connectionId": "${stageVariables.vpcLinkId}"});
+        let current = integration("r1", body.as_object().unwrap()).unwrap();
+        let next = update_integration("r1", &current, &patch(json!([
+            {"op": "replace", "path": "/connectionId", "value": "${stageVariables.vpcLinkIdBeta}"},
+            {"op": "add", "path": "/requestTemplates/application~1json", "value": "{\"data\": \"$input.body\"}"},
+            {"op": "add", "path": "/requestParameters/integration.request.header.Accept", "value": "'application/xml'"},
+            {"op": "add", "path": "/cacheKeyParameters/method.request.path.id"},
+            {"op": "replace", "path": "/timeoutInMillis", "value": "5000"}])))
+        .unwrap();
+        assert_eq!(next["connectionId"], "${stageVariables.vpcLinkIdBeta}");
+        assert_eq!(
+            next["requestTemplates"]["application/json"],
+            "{\"data\": \"$input.body\"}"
+        );
+        assert_eq!(
+            next["requestParameters"]["integration.request.header.Accept"],
+            "'application/xml'"
+        );
+        assert_eq!(
+            next["cacheKeyParameters"],
+            json!(["method.request.path.id"])
+        );
+        assert_eq!(next["timeoutInMillis"], 5000);
+        let removed = update_integration(
+            "r1",
+            &next,
+            &patch(json!([
+            {"op": "remove", "path": "/requestTemplates/application~1json"},
+            {"op": "remove", "path": "/cacheKeyParameters/method.request.path.id"}])),
+        )
+        .unwrap();
+        assert_eq!(removed["requestTemplates"], json!({}));
+        assert_eq!(removed["cacheKeyParameters"], json!([]));
+        let message = |ops| {
+            update_integration("r1", &current, &patch(ops))
+                .unwrap_err()
+                .message
+        };
+        assert_eq!(
+            message(json!([{"op": "replace", "path": "/timeoutInMillis", "value": "30000"}])),
+            INVALID_TIMEOUT
+        );
+        assert_eq!(
+            message(json!([{"op": "replace", "path": "/type", "value": "MOCK"}])),
+            "Invalid patch path /type"
+        );
+        assert_eq!(
+            message(json!([{"op": "add", "path": "/uri", "value": "http://b"}])),
+            "Invalid patch operation specified. Must be one of: [replace]"
+        );
+        assert_eq!(
+            message(json!([{"op": "replace", "path": "/uri", "value": "ftp://b"}])),
+            "Invalid HTTP endpoint specified for URI"
+        );
+        let e = integration(
+            "r1",
+            json!({"type": "MOCK", "timeoutInMillis": 10})
+                .as_object()
+                .unwrap(),
+        )
+        .unwrap_err();
+        assert_eq!(e.message, INVALID_TIMEOUT);
     }
 }

@@ -1,5 +1,5 @@
-//! REST APIs: the wire types and CreateRestApi's rules (endpoint types, `ipAddressType` and
-//! `apiKeySource` defaults).
+//! REST APIs: the wire types, CreateRestApi's rules (endpoint types, `ipAddressType` and
+//! `apiKeySource` defaults) and UpdateRestApi's patch paths.
 
 use std::collections::BTreeMap;
 
@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 use crate::Timestamp;
 use crate::error::{ApiError, Violations};
 use crate::messages;
+use crate::patch::{Op, PatchOperation};
 
 /// The endpoint types, in the order AWS lists them in its enum error.
 pub const ENDPOINT_TYPES: &[&str] = &["PRIVATE", "EDGE", "REGIONAL"];
@@ -82,6 +83,9 @@ pub struct RestApi {
     /// Binary media types (omitted when empty).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub binary_media_types: Vec<String>,
+    /// Responses at least this large (bytes) are compressed; absent: compression off.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_compression_size: Option<u32>,
     /// The resource policy, a JSON document as a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
@@ -118,6 +122,9 @@ pub struct CreateRestApiRequest {
     /// Binary media types.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub binary_media_types: Option<Vec<String>>,
+    /// Compression threshold in bytes (0 to 10485760).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimum_compression_size: Option<i64>,
     /// The resource policy, a JSON document as a string.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub policy: Option<String>,
@@ -215,6 +222,10 @@ impl CreateRestApiRequest {
             return Err(ApiError::bad_request(messages::EMPTY_DESCRIPTION));
         }
         let endpoint = endpoint_configuration(self.endpoint_configuration.clone())?;
+        let minimum_compression_size = self
+            .minimum_compression_size
+            .map(|size| compression_size(&size.to_string()))
+            .transpose()?;
         let tags = self.tags.clone().unwrap_or_default();
         super::tags::check_tags(&tags)?;
         Ok(RestApi {
@@ -232,11 +243,179 @@ impl CreateRestApiRequest {
             disable_execute_api_endpoint: self.disable_execute_api_endpoint.unwrap_or(false),
             root_resource_id: Some(root_resource_id),
             binary_media_types: self.binary_media_types.clone().unwrap_or_default(),
+            minimum_compression_size,
             policy: self.policy.clone(),
             tags,
             extra: Map::new(),
         })
     }
+}
+
+/// *AWS*: a `minimumCompressionSize` that is not a whole number from 0 to 10485760.
+pub const INVALID_COMPRESSION_SIZE: &str =
+    "Invalid minimum compression size, must be between 0 and 10485760";
+/// *AWS*: UpdateRestApi of an endpoint type outside the enum.
+pub const INVALID_ENDPOINT_TYPE: &str =
+    "Invalid EndpointTypes specified. Valid options are REGIONAL,EDGE,PRIVATE";
+/// *AWS*: UpdateRestApi of an `ipAddressType` outside the enum.
+pub const INVALID_IP_ADDRESS_TYPE: &str = "ipAddressType must be either ipv4 or dualstack.";
+/// *AWS*: UpdateRestApi with an op other than `replace` on an endpoint type (AWS's wording).
+pub const ENDPOINT_TYPE_OPS: &str =
+    "Invalid patch operation specified. Must be 'add'|'remove'|'replace'";
+/// *Chosen* (AWS has no recorded text): an `apiKeySource` outside the enum.
+pub const INVALID_API_KEY_SOURCE: &str =
+    "Invalid apiKeySource specified. Valid options are HEADER,AUTHORIZER";
+
+/// The largest `minimumCompressionSize`.
+const MAX_COMPRESSION_SIZE: u32 = 10_485_760;
+
+/// Reads a `minimumCompressionSize` (a whole number of bytes from 0 to 10485760).
+///
+/// # Errors
+/// Anything else (`BadRequestException`, AWS's text).
+pub fn compression_size(raw: &str) -> Result<u32, ApiError> {
+    raw.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|size| *size <= MAX_COMPRESSION_SIZE)
+        .ok_or_else(|| ApiError::bad_request(INVALID_COMPRESSION_SIZE))
+}
+
+/// UpdateRestApi: `ops` applied in order to a copy of `current` (all or nothing). The paths, as AWS
+/// (LocalStack's AWS-validated snapshots) and Terraform's `aws_api_gateway_rest_api` use them:
+/// `replace` of `/name`, `/description` (also `remove`), `/version`, `/policy`, `/apiKeySource`,
+/// `/disableExecuteApiEndpoint`, `/minimumCompressionSize` (empty: compression off),
+/// `/endpointConfiguration/types/0` (PRIVATE also makes `ipAddressType` dualstack) and
+/// `/endpointConfiguration/ipAddressType`; `add` / `remove` of `/endpointConfiguration/vpcEndpointIds`
+/// (the id in `value`); and `/binaryMediaTypes/{type}` with the type `~1`-escaped in the path: `add`
+/// appends it, `remove` drops it, `replace` drops it and appends `value` (AWS's order).
+///
+/// # Errors
+/// AWS's `BadRequestException` texts for an unknown path, an op a path does not take, or a value out
+/// of range.
+pub fn update_rest_api(current: &RestApi, ops: &[PatchOperation]) -> Result<RestApi, ApiError> {
+    let mut next = current.clone();
+    for op in ops {
+        apply_rest_api_op(&mut next, op)?;
+    }
+    Ok(next)
+}
+
+fn apply_rest_api_op(api: &mut RestApi, op: &PatchOperation) -> Result<(), ApiError> {
+    let value = op.value.clone().unwrap_or_default();
+    let replace_only = || {
+        if op.op == Op::Replace {
+            Ok(())
+        } else {
+            Err(ApiError::bad_request(messages::invalid_patch_op("replace")))
+        }
+    };
+    if let Some(escaped) = op.path.strip_prefix("/binaryMediaTypes/") {
+        let media_type = crate::pointer::unescape(escaped);
+        match op.op {
+            Op::Add => {
+                if !api.binary_media_types.contains(&media_type) {
+                    api.binary_media_types.push(media_type);
+                }
+            }
+            Op::Remove => api.binary_media_types.retain(|t| *t != media_type),
+            Op::Replace => {
+                api.binary_media_types
+                    .retain(|t| *t != media_type && *t != value);
+                api.binary_media_types.push(value);
+            }
+            _ => return Err(ApiError::bad_request(ENDPOINT_TYPE_OPS)),
+        }
+        return Ok(());
+    }
+    if op.path.starts_with("/endpointConfiguration/types/") {
+        if op.op != Op::Replace {
+            return Err(ApiError::bad_request(ENDPOINT_TYPE_OPS));
+        }
+        if !ENDPOINT_TYPES.contains(&value.as_str()) {
+            return Err(ApiError::bad_request(INVALID_ENDPOINT_TYPE));
+        }
+        let config = api
+            .endpoint_configuration
+            .get_or_insert_with(Default::default);
+        if value == "PRIVATE" {
+            config.ip_address_type = Some("dualstack".into());
+        }
+        config.types = vec![value];
+        return Ok(());
+    }
+    match op.path.as_str() {
+        "/endpointConfiguration/ipAddressType" => {
+            replace_only()?;
+            if !IP_ADDRESS_TYPES.contains(&value.as_str()) {
+                return Err(ApiError::bad_request(INVALID_IP_ADDRESS_TYPE));
+            }
+            let config = api
+                .endpoint_configuration
+                .get_or_insert_with(Default::default);
+            if value == "ipv4" && config.types.iter().any(|t| t == "PRIVATE") {
+                return Err(ApiError::bad_request(messages::PRIVATE_NEEDS_DUALSTACK));
+            }
+            config.ip_address_type = Some(value);
+        }
+        "/endpointConfiguration/vpcEndpointIds" => {
+            let config = api
+                .endpoint_configuration
+                .get_or_insert_with(Default::default);
+            let ids = config.vpc_endpoint_ids.get_or_insert_with(Vec::new);
+            match op.op {
+                Op::Add if !ids.contains(&value) => ids.push(value),
+                Op::Add => {}
+                Op::Remove => ids.retain(|id| *id != value),
+                _ => return Err(ApiError::bad_request(ENDPOINT_TYPE_OPS)),
+            }
+            if ids.is_empty() {
+                config.vpc_endpoint_ids = None;
+            }
+        }
+        "/minimumCompressionSize" => {
+            replace_only()?;
+            api.minimum_compression_size = if value.is_empty() {
+                None
+            } else {
+                Some(compression_size(&value)?)
+            };
+        }
+        "/description" if op.op == Op::Remove => api.description = None,
+        "/description" => {
+            replace_only()?;
+            api.description = Some(value).filter(|d| !d.is_empty());
+        }
+        "/name" => {
+            replace_only()?;
+            api.name = value;
+        }
+        "/version" => {
+            replace_only()?;
+            api.version = Some(value).filter(|v| !v.is_empty());
+        }
+        "/policy" => {
+            replace_only()?;
+            api.policy = Some(value).filter(|p| !p.is_empty());
+        }
+        "/apiKeySource" => {
+            replace_only()?;
+            if !API_KEY_SOURCES.contains(&value.as_str()) {
+                return Err(ApiError::bad_request(INVALID_API_KEY_SOURCE));
+            }
+            api.api_key_source = Some(value);
+        }
+        "/disableExecuteApiEndpoint" => {
+            replace_only()?;
+            api.disable_execute_api_endpoint = value.trim().eq_ignore_ascii_case("true");
+        }
+        _ => {
+            return Err(ApiError::bad_request(messages::invalid_patch_path(
+                &op.path,
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -322,5 +501,148 @@ mod tests {
         let api = create(json!({"name": "n", "policy": "{\"Version\":\"2012-10-17\"}"})).unwrap();
         assert_eq!(api.policy.as_deref(), Some("{\"Version\":\"2012-10-17\"}"));
         assert!(serde_json::to_value(&api).unwrap()["policy"].is_string());
+    }
+
+    fn update(api: &RestApi, ops: Value) -> Result<RestApi, ApiError> {
+        let ops: Vec<PatchOperation> = serde_json::from_value(ops).unwrap();
+        update_rest_api(api, &ops)
+    }
+
+    #[test]
+    fn binary_media_types_are_patched_like_an_object() {
+        let api = create(json!({"name": "n", "description": "this is my api"})).unwrap();
+        let api = update(
+            &api,
+            json!([
+            {"op": "add", "path": "/binaryMediaTypes/image~1png"},
+            {"op": "add", "path": "/binaryMediaTypes/image~1jpeg"}]),
+        )
+        .unwrap();
+        assert_eq!(api.binary_media_types, ["image/png", "image/jpeg"]);
+        let api = update(
+            &api,
+            json!([
+            {"op": "replace", "path": "/binaryMediaTypes/image~1png", "value": "image/gif"}]),
+        )
+        .unwrap();
+        assert_eq!(api.binary_media_types, ["image/jpeg", "image/gif"]);
+        let api = update(
+            &api,
+            json!([
+            {"op": "remove", "path": "/binaryMediaTypes/image~1gif"},
+            {"op": "remove", "path": "/description"}]),
+        )
+        .unwrap();
+        assert_eq!(api.binary_media_types, ["image/jpeg"]);
+        assert_eq!(api.description, None);
+        let e = update(
+            &api,
+            json!([{"op": "add", "path": "/binaryMediaTypes", "value": "x"}]),
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "Invalid patch path /binaryMediaTypes");
+    }
+
+    #[test]
+    fn compression_size_is_bounded() {
+        let api = create(json!({"name": "n"})).unwrap();
+        let set = |v: &str| {
+            update(
+                &api,
+                json!([{"op": "replace", "path": "/minimumCompressionSize", "value": v}]),
+            )
+        };
+        assert_eq!(set("10").unwrap().minimum_compression_size, Some(10));
+        assert_eq!(set("0").unwrap().minimum_compression_size, Some(0));
+        assert_eq!(set("").unwrap().minimum_compression_size, None);
+        for bad in ["-1", "test", "10485761"] {
+            assert_eq!(set(bad).unwrap_err().message, INVALID_COMPRESSION_SIZE);
+        }
+        let e = update(
+            &api,
+            json!([{"op": "add", "path": "/minimumCompressionSize", "value": "1"}]),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.message,
+            "Invalid patch operation specified. Must be one of: [replace]"
+        );
+    }
+
+    #[test]
+    fn endpoint_configuration_follows_aws() {
+        let api = create(json!({"name": "n"})).unwrap();
+        let private = update(
+            &api,
+            json!([
+            {"op": "replace", "path": "/endpointConfiguration/types/0", "value": "EDGE"},
+            {"op": "replace", "path": "/endpointConfiguration/types/0", "value": "REGIONAL"},
+            {"op": "replace", "path": "/endpointConfiguration/types/0", "value": "PRIVATE"}]),
+        )
+        .unwrap();
+        let config = private.endpoint_configuration.clone().unwrap();
+        assert_eq!(
+            (config.types, config.ip_address_type.as_deref()),
+            (vec!["PRIVATE".to_owned()], Some("dualstack"))
+        );
+        let ip = |api: &RestApi, op: &str, v: &str| {
+            update(
+                api,
+                json!([{"op": op, "path": "/endpointConfiguration/ipAddressType", "value": v}]),
+            )
+            .map_err(|e| e.message)
+        };
+        assert_eq!(
+            ip(&private, "replace", "ipv4").unwrap_err(),
+            "Only dualstack ipAddressType is supported for Private APIs."
+        );
+        assert_eq!(
+            ip(&private, "replace", "wrong").unwrap_err(),
+            INVALID_IP_ADDRESS_TYPE
+        );
+        assert_eq!(
+            ip(&private, "remove", "dualstack").unwrap_err(),
+            "Invalid patch operation specified. Must be one of: [replace]"
+        );
+        assert!(ip(&private, "replace", "dualstack").is_ok());
+        let e = update(
+            &api,
+            json!([{"op": "replace", "path": "/endpointConfiguration/types/0", "value": "wrong"}]),
+        )
+        .unwrap_err();
+        assert_eq!(e.message, INVALID_ENDPOINT_TYPE);
+        let e = update(
+            &api,
+            json!([{"op": "remove", "path": "/endpointConfiguration/types/0", "value": "EDGE"}]),
+        )
+        .unwrap_err();
+        assert_eq!(e.message, ENDPOINT_TYPE_OPS);
+    }
+
+    #[test]
+    fn an_update_is_all_or_nothing() {
+        let api = create(json!({"name": "n"})).unwrap();
+        let e = update(
+            &api,
+            json!([
+            {"op": "replace", "path": "/name", "value": "renamed"},
+            {"op": "replace", "path": "/wrongPath", "value": "x"}]),
+        )
+        .unwrap_err();
+        assert_eq!(e.message, "Invalid patch path /wrongPath");
+        let renamed = update(
+            &api,
+            json!([
+            {"op": "replace", "path": "/name", "value": "renamed"},
+            {"op": "replace", "path": "/apiKeySource", "value": "AUTHORIZER"},
+            {"op": "replace", "path": "/disableExecuteApiEndpoint", "value": "true"}]),
+        )
+        .unwrap();
+        assert_eq!(
+            (renamed.name.as_str(), renamed.api_key_source.as_deref()),
+            ("renamed", Some("AUTHORIZER"))
+        );
+        assert!(renamed.disable_execute_api_endpoint);
+        assert_eq!(api.name, "n");
     }
 }

@@ -20,6 +20,19 @@ pub struct Tags {
     pub tags: BTreeMap<String, String>,
 }
 
+/// *AWS* (LocalStack's AWS-validated snapshots): an Update* of a taggable resource (UpdateRestApi,
+/// UpdateApiKey) answers with `tags`, `{}` when there are none, where Create*/Get* leave it out.
+#[must_use]
+pub fn with_tags<T: Serialize>(resource: &T) -> serde_json::Value {
+    let mut value = serde_json::to_value(resource).unwrap_or_default();
+    if let Some(object) = value.as_object_mut() {
+        object
+            .entry("tags")
+            .or_insert_with(|| serde_json::Value::Object(serde_json::Map::new()));
+    }
+    value
+}
+
 /// What a tag ARN names.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Tagged {

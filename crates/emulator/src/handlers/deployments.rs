@@ -1,10 +1,12 @@
-//! CreateDeployment, GetDeployments, GetDeployment, DeleteDeployment.
+//! CreateDeployment, GetDeployments, GetDeployment, UpdateDeployment, DeleteDeployment.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use stagecraft_core::api::{CreateDeploymentRequest, Deployment, Page, deployment};
+use stagecraft_core::api::{
+    CreateDeploymentRequest, Deployment, Page, PatchRequest, deployment, replaced_description,
+};
 
 use super::{P, accepted, account, created, embeds, page_in_creation_order};
 use crate::AppState;
@@ -91,6 +93,30 @@ pub async fn get(
         let d = s.api(account(&state), &api)?.deployment(&id)?;
         Ok(Json(d.shown(summary)))
     })
+}
+
+/// UpdateDeployment: only its description changes; the resources it serves stay as deployed.
+pub async fn update(
+    State(state): State<AppState>,
+    P((api, id)): P<(String, String)>,
+    AwsJson(req): AwsJson<PatchRequest>,
+) -> Result<Json<Deployment>> {
+    let ops = req.operations("updateDeploymentInput")?;
+    let out = state
+        .mutate(|tx| {
+            let a = tx.store().api(account(&state), &api)?;
+            a.deployment(&id)?;
+            let mut next = a.deployments[&id].clone();
+            next.value.description = replaced_description(next.value.description.as_deref(), &ops)?;
+            tx.commit(Record::PutDeployment {
+                api: api.clone(),
+                deployment: next.clone(),
+                resources: None,
+            });
+            Ok(next.value)
+        })
+        .await?;
+    Ok(Json(out.shown(false)))
 }
 
 pub async fn delete(

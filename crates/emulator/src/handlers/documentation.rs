@@ -11,7 +11,9 @@ use stagecraft_core::ApiError;
 use stagecraft_core::api::documentation::{
     self, CreateDocumentationPartRequest, CreateDocumentationVersionRequest,
 };
-use stagecraft_core::api::{DocumentationPart, DocumentationVersion, Page, PatchRequest};
+use stagecraft_core::api::{
+    DocumentationPart, DocumentationVersion, Page, PatchRequest, replaced_description,
+};
 
 use super::{P, accepted, account, created, page_in_creation_order, query_one};
 use crate::AppState;
@@ -209,6 +211,29 @@ pub async fn get_version(
                 .clone(),
         ))
     })
+}
+
+/// UpdateDocumentationVersion: only its description changes.
+pub async fn update_version(
+    State(state): State<AppState>,
+    P((api, version)): P<(String, String)>,
+    AwsJson(req): AwsJson<PatchRequest>,
+) -> Result<Json<DocumentationVersion>> {
+    let ops = req.operations("updateDocumentationVersionInput")?;
+    let out = state
+        .mutate(|tx| {
+            let a = tx.store().api(account(&state), &api)?;
+            a.documentation_version(&version)?;
+            let mut next = a.documentation_versions[&version].clone();
+            next.value.description = replaced_description(next.value.description.as_deref(), &ops)?;
+            tx.commit(Record::PutDocumentationVersion {
+                api: api.clone(),
+                version: next.clone(),
+            });
+            Ok(next.value)
+        })
+        .await?;
+    Ok(Json(out))
 }
 
 pub async fn delete_version(

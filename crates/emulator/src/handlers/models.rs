@@ -1,11 +1,11 @@
-//! CreateModel, GetModels, GetModel, DeleteModel. Every new API starts with the `Empty` and `Error`
+//! CreateModel, GetModels, GetModel, UpdateModel, DeleteModel. Every new API starts with the `Empty` and `Error`
 //! models (see [`super::rest_apis::create_records`]).
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use stagecraft_core::api::{CreateModelRequest, Model, Page, model};
+use stagecraft_core::api::{CreateModelRequest, Model, Page, PatchRequest, model};
 
 use super::{P, accepted, account, created, page_in_creation_order};
 use crate::AppState;
@@ -62,6 +62,31 @@ pub async fn get(
             .map(Json)
             .ok_or_else(|| model::not_found(&name).into())
     })
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    P((api, name)): P<(String, String)>,
+    AwsJson(req): AwsJson<PatchRequest>,
+) -> Result<Json<Model>> {
+    let ops = req.operations("updateModelInput")?;
+    let out = state
+        .mutate(|tx| {
+            let current = tx
+                .store()
+                .apis
+                .get(&api)
+                .and_then(|a| a.models.get(&name))
+                .ok_or_else(|| model::not_found(&name))?;
+            let next = model::update_model(current, &ops)?;
+            tx.commit(Record::PutModel {
+                api: api.clone(),
+                model: next.clone(),
+            });
+            Ok(next)
+        })
+        .await?;
+    Ok(Json(out))
 }
 
 /// Where model `name` is used: `method request: /pets/GET` or `method response: /pets/GET 200`.

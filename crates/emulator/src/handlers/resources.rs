@@ -1,5 +1,8 @@
 //! Resources, methods and integrations: GetResources, GetResource, CreateResource, DeleteResource,
-//! PutMethod, GetMethod, DeleteMethod, PutIntegration, GetIntegration.
+//! PutMethod, GetMethod, DeleteMethod, PutIntegration, GetIntegration, UpdateIntegration.
+//!
+//! As AWS answers (LocalStack's AWS-validated snapshots), the method and integration operations on an
+//! API that does not exist say "Invalid Resource identifier specified", like those on a missing resource.
 
 use std::collections::BTreeMap;
 
@@ -12,10 +15,11 @@ use stagecraft_core::api::{
     CreateResourceRequest, Method, Page, PatchRequest, PutMethodRequest, Resource, model, resource,
 };
 
+use super::responses::{edit_method, method};
 use super::{P, accepted, account, created, embeds, no_content, page_in_creation_order};
 use crate::AppState;
 use crate::error::{AwsJson, Result};
-use crate::store::{Api, Record, ResourceRec, new_id};
+use crate::store::{Record, ResourceRec, new_id};
 
 fn resource_json(r: &ResourceRec, embed_methods: bool) -> Resource {
     let methods: BTreeMap<String, Value> = r
@@ -210,7 +214,7 @@ pub async fn put_method(
     req.authorization_type()?;
     let method = state
         .mutate(|tx| {
-            let a = tx.store().api(account(&state), &api)?;
+            let a = tx.store().apis.get(&api).ok_or_else(resource::not_found)?;
             let mut r = a.resource(&rid)?.clone();
             if r.methods.contains_key(&verb) {
                 return Err(resource::method_exists().into());
@@ -230,36 +234,22 @@ pub async fn put_method(
     Ok(created(&method))
 }
 
-fn find_method<'a>(a: &'a Api, rid: &str, verb: &str) -> Result<&'a Method> {
-    a.resource(rid)?
-        .methods
-        .get(verb)
-        .ok_or_else(|| resource::method_not_found().into())
-}
-
 pub async fn get_method(
     State(state): State<AppState>,
-    P((api, rid, raw_verb)): P<(String, String, String)>,
+    P((api, rid, verb)): P<(String, String, String)>,
 ) -> Result<Json<Method>> {
-    let verb = raw_verb.to_ascii_uppercase();
-    state.read(|s| {
-        Ok(Json(
-            find_method(s.api(account(&state), &api)?, &rid, &verb)?.clone(),
-        ))
-    })
+    state.read(|s| Ok(Json(method(s, &api, &rid, &verb)?.clone())))
 }
 
 pub async fn delete_method(
     State(state): State<AppState>,
-    P((api, rid, raw_verb)): P<(String, String, String)>,
+    P((api, rid, verb)): P<(String, String, String)>,
 ) -> Result<Response> {
-    let verb = raw_verb.to_ascii_uppercase();
     state
         .mutate(|tx| {
-            let a = tx.store().api(account(&state), &api)?;
-            find_method(a, &rid, &verb)?;
-            let mut r = a.resource(&rid)?.clone();
-            r.methods.remove(&verb);
+            method(tx.store(), &api, &rid, &verb)?;
+            let mut r = tx.store().apis[&api].resources[&rid].clone();
+            r.methods.remove(&verb.to_ascii_uppercase());
             tx.commit(Record::PutResource {
                 api: api.clone(),
                 resource: r,
@@ -272,24 +262,16 @@ pub async fn delete_method(
 
 pub async fn put_integration(
     State(state): State<AppState>,
-    P((api, rid, raw_verb)): P<(String, String, String)>,
+    P(path): P<(String, String, String)>,
     AwsJson(body): AwsJson<Map<String, Value>>,
 ) -> Result<Response> {
-    let verb = raw_verb.to_ascii_uppercase();
-    let value = resource::integration(&rid, &body)?;
+    let value = resource::integration(&path.1, &body)?;
     state
         .mutate(|tx| {
-            let a = tx.store().api(account(&state), &api)?;
-            find_method(a, &rid, &verb)?;
-            let mut r = a.resource(&rid)?.clone();
-            if let Some(m) = r.methods.get_mut(&verb) {
+            edit_method(tx, &path, |m| {
                 m.method_integration = Some(value.clone());
-            }
-            tx.commit(Record::PutResource {
-                api: api.clone(),
-                resource: r,
-            });
-            Ok(())
+                Ok(())
+            })
         })
         .await?;
     Ok(created(&value))
@@ -297,14 +279,35 @@ pub async fn put_integration(
 
 pub async fn get_integration(
     State(state): State<AppState>,
-    P((api, rid, raw_verb)): P<(String, String, String)>,
+    P((api, rid, verb)): P<(String, String, String)>,
 ) -> Result<Json<Value>> {
-    let verb = raw_verb.to_ascii_uppercase();
     state.read(|s| {
-        let m = find_method(s.api(account(&state), &api)?, &rid, &verb)?;
-        m.method_integration
+        method(s, &api, &rid, &verb)?
+            .method_integration
             .clone()
             .map(Json)
             .ok_or_else(|| resource::integration_not_found().into())
     })
+}
+
+pub async fn update_integration(
+    State(state): State<AppState>,
+    P(path): P<(String, String, String)>,
+    AwsJson(req): AwsJson<PatchRequest>,
+) -> Result<Json<Value>> {
+    let ops = req.operations("updateIntegrationInput")?;
+    let out = state
+        .mutate(|tx| {
+            edit_method(tx, &path, |m| {
+                let current = m
+                    .method_integration
+                    .as_ref()
+                    .ok_or_else(resource::integration_not_found)?;
+                let next = resource::update_integration(&path.1, current, &ops)?;
+                m.method_integration = Some(next.clone());
+                Ok(next)
+            })
+        })
+        .await?;
+    Ok(Json(out))
 }

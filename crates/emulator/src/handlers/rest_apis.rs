@@ -1,15 +1,18 @@
-//! CreateRestApi, GetRestApis, GetRestApi, DeleteRestApi.
+//! CreateRestApi, GetRestApis, GetRestApi, UpdateRestApi, DeleteRestApi.
 
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use stagecraft_core::api::{CreateRestApiRequest, Page, RestApi, model};
+use serde_json::Value;
+use stagecraft_core::api::{
+    CreateRestApiRequest, Page, PatchRequest, RestApi, model, rest_api, tags,
+};
 
 use super::{P, accepted, account, created, page_in_creation_order, query_one};
 use crate::AppState;
-use crate::error::{Result, parse_json};
+use crate::error::{AwsJson, Result, parse_json};
 use crate::store::{Record, ResourceRec, Tx, new_id, now};
 
 /// CreateRestApi, or ImportRestApi when the query says `mode=import` (both are `POST /restapis`).
@@ -65,6 +68,27 @@ pub async fn get(State(state): State<AppState>, P(api): P<String>) -> Result<Jso
         s.api(account(&state), &api)
             .map(|a| Json(a.rest_api.clone()))
     })
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    P(api): P<String>,
+    AwsJson(req): AwsJson<PatchRequest>,
+) -> Result<Json<Value>> {
+    let ops = req.operations("updateRestApiInput")?;
+    let out = state
+        .mutate(|tx| {
+            let a = tx.store().api(account(&state), &api)?;
+            let next = rest_api::update_rest_api(&a.rest_api, &ops)?;
+            let seq = a.seq;
+            tx.commit(Record::PutApi {
+                seq,
+                api: next.clone(),
+            });
+            Ok(next)
+        })
+        .await?;
+    Ok(Json(tags::with_tags(&out)))
 }
 
 pub async fn delete(State(state): State<AppState>, P(api): P<String>) -> Result<Response> {

@@ -1,13 +1,13 @@
 //! Usage plans (Create/Get/GetAll/Update/Delete), their keys (Create/Get/GetAll/Delete) and API keys
-//! (Create/Get/GetAll/Delete): account-wide, not under an API.
+//! (Create/Get/GetAll/Update/Delete): account-wide, not under an API.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use stagecraft_core::api::api_key::CreateApiKeyRequest;
+use stagecraft_core::api::api_key::{self, CreateApiKeyRequest};
 use stagecraft_core::api::usage_plan::{self, CreateUsagePlanKeyRequest, CreateUsagePlanRequest};
-use stagecraft_core::api::{ApiKey, Page, PatchRequest, UsagePlan, UsagePlanKey};
+use stagecraft_core::api::{ApiKey, Page, PatchRequest, UsagePlan, UsagePlanKey, tags};
 
 use super::{P, accepted, created, page_in_creation_order, query_one};
 use crate::AppState;
@@ -236,6 +236,26 @@ pub async fn get_key(
 ) -> Result<Json<ApiKey>> {
     let include = flag(&uri, "includeValue");
     state.read(|s| Ok(Json(s.api_key(&id)?.value.shown(include))))
+}
+
+pub async fn update_key(
+    State(state): State<AppState>,
+    P(id): P<String>,
+    AwsJson(req): AwsJson<PatchRequest>,
+) -> Result<Json<serde_json::Value>> {
+    let ops = req.operations("updateApiKeyInput")?;
+    let out = state
+        .mutate(|tx| {
+            let current = tx.store().api_key(&id)?;
+            let key = Ordered {
+                seq: current.seq,
+                value: api_key::update_api_key(&current.value, &ops, now())?,
+            };
+            tx.commit(Record::PutApiKey { key: key.clone() });
+            Ok(key.value)
+        })
+        .await?;
+    Ok(Json(tags::with_tags(&out.shown(false))))
 }
 
 pub async fn delete_key(State(state): State<AppState>, P(id): P<String>) -> Result<Response> {
