@@ -60,6 +60,11 @@ def test_import_rest_api(client):
     assert pet["requestParameters"] == {"method.request.path.petId": True, "method.request.header.X-Request-Id": True}
     proxy = client.get_method(restApiId=api_id, resourceId=paths["/proxy/{proxy+}"]["id"], httpMethod="ANY")
     assert proxy["methodIntegration"]["type"] == "AWS_PROXY"
+    # The document's schemas are the API's models, and methods name them.
+    models = {m["name"]: json.loads(m["schema"]) for m in client.get_models(restApiId=api_id)["items"]}
+    assert {"Pet", "Pets", "Empty", "Error"} <= set(models) and models["Pets"]["type"] == "array"
+    assert get["methodResponses"]["200"]["responseModels"] == {"application/json": "Pets"}
+    assert post["requestModels"] == {"application/json": "Pet"}
     # The imported API deploys like any other.
     dep = client.create_deployment(restApiId=api_id, stageName="prod")
     assert dep["ResponseMetadata"]["HTTPStatusCode"] == 201
@@ -93,11 +98,19 @@ def test_export_and_round_trip(client):
     exported = yaml.safe_load(full["body"].read())
     assert exported["components"]["securitySchemes"]["token-auth"]["x-amazon-apigateway-authorizer"]["type"] == "token"
     assert exported["paths"]["/pets"]["get"]["x-amazon-apigateway-integration"]["type"] == "http"
+    # Only the models the methods use are exported, with their references in the document's form.
+    assert set(exported["components"]["schemas"]) == {"Pet", "Pets"}
+    assert exported["components"]["schemas"]["Pets"]["items"]["$ref"] == "#/components/schemas/Pet"
+    assert exported["paths"]["/pets"]["post"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Pet"}
     again = client.import_rest_api(body=json.dumps(exported, default=str).encode())["id"]  # PyYAML reads dates
     assert summary(client, again) == summary(client, api_id)
+    assert client.get_model(restApiId=again, modelName="Pets")["schema"] is not None
     swagger = json.loads(client.get_export(restApiId=api_id, stageName="prod", exportType="swagger",
                                            parameters={"extensions": "integrations,authorizers"})["body"].read())
     assert swagger["swagger"] == "2.0" and swagger["basePath"] == "/prod"
+    assert swagger["definitions"]["Pets"]["items"]["$ref"] == "#/definitions/Pet"
+    assert swagger["paths"]["/pets"]["get"]["responses"]["200"]["schema"] == {"$ref": "#/definitions/Pets"}
     third = client.import_rest_api(body=json.dumps(swagger).encode())["id"]
     assert summary(client, third) == summary(client, api_id)
     with pytest.raises(ClientError) as e:

@@ -7,11 +7,12 @@
 //! `x-amazon-apigateway-authorizer`), `AWS_IAM` (`x-amazon-apigateway-authtype: awsSigv4`) or `apiKeyRequired`
 //! (an `apiKey` scheme without authorizer); `x-amazon-apigateway-integration` → the integration (types and
 //! passthrough behaviour upper-cased as AWS stores them; `responses` → `integrationResponses`, the key being the
-//! `selectionPattern` unless `default`); `responses` → method response status codes;
-//! `components.schemas` / `definitions` → models; `securitySchemes` / `securityDefinitions` with
+//! `selectionPattern` unless `default`); `responses` → method responses (status codes, `headers` as response
+//! parameters, schema `$ref`s as response models); `requestBody` (or a Swagger `in: body` parameter) → request
+//! models; `components.schemas` / `definitions` → models; `securitySchemes` / `securityDefinitions` with
 //! `x-amazon-apigateway-authorizer` → authorizers.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value, json};
 
@@ -197,6 +198,66 @@ fn resolve<'a>(doc: &'a Value, v: &'a Value) -> &'a Value {
     }
 }
 
+/// The model a schema names by `$ref` (`#/components/schemas/Pet`, `#/definitions/Pet` or AWS's
+/// `https://apigateway.amazonaws.com/restapis/{id}/models/Pet`).
+fn model_ref(schema: &Value) -> Option<String> {
+    let target = str_of(schema, "$ref")?;
+    let name = target.rsplit('/').next().filter(|n| !n.is_empty())?;
+    Some(name.to_owned())
+}
+
+/// content type → model, from OpenAPI 3 `content` (`{type: {schema: {$ref}}}`).
+fn content_models(content: Option<&Value>) -> BTreeMap<String, String> {
+    content
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .filter_map(|(ct, media)| Some((ct.clone(), model_ref(media.get("schema")?)?)))
+        .collect()
+}
+
+/// A method's request models: OpenAPI 3 `requestBody.content`, or Swagger 2's `in: body` parameter under
+/// the operation's first `consumes` type.
+fn request_models(op: &Value, doc: &Value, consumes: &str) -> BTreeMap<String, String> {
+    if let Some(body) = op.get("requestBody") {
+        return content_models(resolve(doc, body).get("content"));
+    }
+    op.get("parameters")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|p| resolve(doc, p))
+        .filter(|p| str_of(p, "in") == Some("body"))
+        .filter_map(|p| model_ref(p.get("schema")?))
+        .map(|name| (consumes.to_owned(), name))
+        .collect()
+}
+
+/// A method response from an OpenAPI response: `headers` → `method.response.header.*` parameters, the
+/// schema `$ref`s → response models (Swagger 2: under the first `produces` type).
+fn method_response(code: &str, r: &Value, produces: &str) -> super::MethodResponse {
+    let params: BTreeMap<String, bool> = r
+        .get("headers")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(h, _)| (format!("method.response.header.{h}"), false))
+        .collect();
+    let models = match r.get("content") {
+        Some(content) => content_models(Some(content)),
+        None => r
+            .get("schema")
+            .and_then(model_ref)
+            .map(|name| BTreeMap::from([(produces.to_owned(), name)]))
+            .unwrap_or_default(),
+    };
+    super::MethodResponse {
+        status_code: code.to_owned(),
+        response_parameters: (!params.is_empty()).then_some(params),
+        response_models: (!models.is_empty()).then_some(models),
+    }
+}
+
 fn method(
     verb: &str,
     op: &Value,
@@ -263,6 +324,23 @@ fn method(
         .and_then(Value::as_object)
         .map(|r| r.keys().filter(|k| k.len() == 3).cloned().collect())
         .unwrap_or_default();
+    let media = |key: &str| {
+        op.get(key)
+            .or_else(|| doc.get(key))
+            .and_then(Value::as_array)
+            .and_then(|a| a.first())
+            .and_then(Value::as_str)
+            .unwrap_or(super::model::JSON)
+            .to_owned()
+    };
+    let request_models = request_models(op, doc, &media("consumes"));
+    let method_responses: BTreeMap<String, super::MethodResponse> = responses
+        .iter()
+        .map(|code| {
+            let r = resolve(doc, &op["responses"][code.as_str()]);
+            (code.clone(), method_response(code, r, &media("produces")))
+        })
+        .collect();
     let integration = op
         .get("x-amazon-apigateway-integration")
         .map(integration)
@@ -275,22 +353,10 @@ fn method(
             api_key_required,
             operation_name: str_of(op, "operationId").map(str::to_owned),
             request_parameters: (!params.is_empty()).then_some(params),
-            request_models: None,
+            request_models: (!request_models.is_empty()).then_some(request_models),
             request_validator_id: None,
             authorization_scopes: scopes,
-            method_responses: (!responses.is_empty()).then(|| {
-                responses
-                    .iter()
-                    .map(|c: &String| {
-                        let r = super::MethodResponse {
-                            status_code: c.clone(),
-                            response_parameters: None,
-                            response_models: None,
-                        };
-                        (c.clone(), r)
-                    })
-                    .collect()
-            }),
+            method_responses: (!method_responses.is_empty()).then_some(method_responses),
             method_integration: integration,
         },
         authorizer: authorizer_ref,
@@ -409,7 +475,8 @@ pub struct ExportSource<'a> {
     pub resources: Vec<(&'a str, &'a BTreeMap<String, Method>)>,
     /// The API's authorizers.
     pub authorizers: Vec<&'a Authorizer>,
-    /// The API's models: name → schema.
+    /// The API's models: name → schema. The export writes those its methods use (and the models
+    /// their schemas refer to), as AWS does.
     pub models: BTreeMap<String, Value>,
 }
 
@@ -471,6 +538,120 @@ fn export_parameters(method: &Method, swagger: bool) -> Vec<Value> {
     out
 }
 
+/// A `$ref` to model `name` in the document's own form.
+fn model_schema_ref(name: &str, swagger: bool) -> Value {
+    let prefix = if swagger {
+        "#/definitions/"
+    } else {
+        "#/components/schemas/"
+    };
+    json!({ "$ref": format!("{prefix}{name}") })
+}
+
+/// An exported method response: its header parameters and models (collected into `used`).
+fn export_response(
+    code: &str,
+    declared: Option<&super::MethodResponse>,
+    swagger: bool,
+    used: &mut BTreeSet<String>,
+) -> Value {
+    let mut r = json!({"description": format!("{code} response")});
+    let Some(declared) = declared else {
+        return r;
+    };
+    let headers: Map<String, Value> = declared
+        .response_parameters
+        .iter()
+        .flatten()
+        .filter_map(|(name, _)| name.strip_prefix("method.response.header."))
+        .map(|h| {
+            let t = if swagger {
+                json!({"type": "string"})
+            } else {
+                json!({"schema": {"type": "string"}})
+            };
+            (h.to_owned(), t)
+        })
+        .collect();
+    if !headers.is_empty() {
+        r["headers"] = Value::Object(headers);
+    }
+    let models = declared.response_models.iter().flatten();
+    if swagger {
+        if let Some((_, name)) = models.into_iter().next() {
+            used.insert(name.clone());
+            r["schema"] = model_schema_ref(name, true);
+        }
+    } else {
+        let content: Map<String, Value> = models
+            .map(|(ct, name)| {
+                used.insert(name.clone());
+                (ct.clone(), json!({"schema": model_schema_ref(name, false)}))
+            })
+            .collect();
+        if !content.is_empty() {
+            r["content"] = Value::Object(content);
+        }
+    }
+    r
+}
+
+/// Rewrites every `$ref` to a model inside a schema into the document's form.
+fn rewrite_refs(
+    schema: &mut Value,
+    models: &BTreeMap<String, Value>,
+    swagger: bool,
+    found: &mut Vec<String>,
+) {
+    match schema {
+        Value::Object(map) => {
+            if let Some(name) =
+                model_ref(&Value::Object(map.clone())).filter(|n| models.contains_key(n))
+            {
+                map.insert(
+                    "$ref".into(),
+                    model_schema_ref(&name, swagger)["$ref"].clone(),
+                );
+                found.push(name);
+            }
+            for v in map.values_mut() {
+                rewrite_refs(v, models, swagger, found);
+            }
+        }
+        Value::Array(items) => {
+            for v in items {
+                rewrite_refs(v, models, swagger, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The models an export writes: those in `used` and, transitively, those their schemas refer to.
+fn exported_models(
+    models: &BTreeMap<String, Value>,
+    used: BTreeSet<String>,
+    swagger: bool,
+) -> Map<String, Value> {
+    let mut out = Map::new();
+    let mut pending: Vec<String> = used.into_iter().collect();
+    while let Some(name) = pending.pop() {
+        if out.contains_key(&name) {
+            continue;
+        }
+        let Some(schema) = models.get(&name) else {
+            continue;
+        };
+        let mut schema = schema.clone();
+        if let Some(map) = schema.as_object_mut() {
+            map.remove("$schema");
+        }
+        rewrite_refs(&mut schema, models, swagger, &mut pending);
+        out.insert(name, schema);
+    }
+    out
+}
+
 /// GetExport: the stage's deployment as an OpenAPI 3.0.1 (or Swagger 2.0) document.
 #[must_use]
 pub fn export(src: &ExportSource<'_>, options: ExportOptions) -> Value {
@@ -481,6 +662,7 @@ pub fn export(src: &ExportSource<'_>, options: ExportOptions) -> Value {
         .collect();
     let mut paths = Map::new();
     let mut used: BTreeMap<String, &Authorizer> = BTreeMap::new();
+    let mut used_models: BTreeSet<String> = BTreeSet::new();
     let mut api_key = false;
     let mut sigv4 = false;
     for (path, methods) in &src.resources {
@@ -509,9 +691,46 @@ pub fn export(src: &ExportSource<'_>, options: ExportOptions) -> Value {
                 .unwrap_or_default();
             let responses: Map<String, Value> = codes
                 .iter()
-                .map(|c| (c.clone(), json!({"description": format!("{c} response")})))
+                .map(|c| {
+                    let declared = m.method_responses.as_ref().and_then(|r| r.get(c));
+                    let r = export_response(c, declared, options.swagger, &mut used_models);
+                    (c.clone(), r)
+                })
                 .collect();
             op.insert("responses".into(), Value::Object(responses));
+            let produces = m
+                .method_responses
+                .iter()
+                .flat_map(|r| r.values())
+                .find_map(|r| r.response_models.as_ref()?.keys().next());
+            if let Some(ct) = produces.filter(|_| options.swagger) {
+                op.insert("produces".into(), json!([ct]));
+            }
+            if let Some(models) = m.request_models.as_ref().filter(|m| !m.is_empty()) {
+                used_models.extend(models.values().cloned());
+                if options.swagger {
+                    let (ct, name) = models.iter().next().unwrap_or_else(|| unreachable!());
+                    op.insert("consumes".into(), json!([ct]));
+                    let mut params = op
+                        .remove("parameters")
+                        .and_then(|p| p.as_array().cloned())
+                        .unwrap_or_default();
+                    params.push(json!({"in": "body", "name": name, "required": true,
+                                       "schema": model_schema_ref(name, true)}));
+                    op.insert("parameters".into(), json!(params));
+                } else {
+                    let content: Map<String, Value> = models
+                        .iter()
+                        .map(|(ct, name)| {
+                            (ct.clone(), json!({"schema": model_schema_ref(name, false)}))
+                        })
+                        .collect();
+                    op.insert(
+                        "requestBody".into(),
+                        json!({"content": content, "required": true}),
+                    );
+                }
+            }
             let mut security = Vec::new();
             if let Some(a) = m.authorizer_id.as_deref().and_then(|id| by_id.get(id)) {
                 let scopes = m.authorization_scopes.clone().unwrap_or_default();
@@ -598,7 +817,8 @@ pub fn export(src: &ExportSource<'_>, options: ExportOptions) -> Value {
     if let Some(d) = src.description {
         info["description"] = json!(d);
     }
-    let models = Value::Object(src.models.clone().into_iter().collect());
+    let models = Value::Object(exported_models(&src.models, used_models, options.swagger));
+    let has_models = models.as_object().is_some_and(|m| !m.is_empty());
     if options.swagger {
         let mut doc = json!({"swagger": "2.0", "info": info,
             "host": src.host.trim_start_matches("https://"), "basePath": format!("/{}", src.stage),
@@ -606,7 +826,7 @@ pub fn export(src: &ExportSource<'_>, options: ExportOptions) -> Value {
         if !schemes.is_empty() {
             doc["securityDefinitions"] = Value::Object(schemes);
         }
-        if !src.models.is_empty() {
+        if has_models {
             doc["definitions"] = models;
         }
         doc
@@ -616,7 +836,7 @@ pub fn export(src: &ExportSource<'_>, options: ExportOptions) -> Value {
                          "variables": {"basePath": {"default": src.stage}}}],
             "paths": paths});
         let mut components = Map::new();
-        if !src.models.is_empty() {
+        if has_models {
             components.insert("schemas".into(), models);
         }
         if !schemes.is_empty() {
@@ -767,5 +987,82 @@ mod tests {
                 .contains("x-amazon-apigateway-integration")
         );
         assert!(!plain.to_string().contains("x-amazon-apigateway-authorizer"));
+    }
+
+    #[test]
+    fn models_travel_with_the_methods_that_use_them() {
+        let def = read(&petstore()).unwrap();
+        let get = &def.resources["/pets"]["GET"].method;
+        let ok = &get.method_responses.as_ref().unwrap()["200"];
+        assert_eq!(
+            ok.response_models.as_ref().unwrap()["application/json"],
+            "Pets"
+        );
+        let post = &def.resources["/pets"]["POST"].method;
+        assert_eq!(
+            post.request_models.as_ref().unwrap()["application/json"],
+            "Pet"
+        );
+        let resources: Vec<(&str, BTreeMap<String, Method>)> = def
+            .resources
+            .iter()
+            .map(|(p, ms)| {
+                let ms = ms
+                    .iter()
+                    .map(|(v, m)| {
+                        let mut method = m.method.clone();
+                        method.authorization_type = "NONE".into();
+                        (v.clone(), method)
+                    })
+                    .collect();
+                (p.as_str(), ms)
+            })
+            .collect();
+        let mut models = def.models.clone();
+        models.insert("Unused".into(), json!({"type": "object"}));
+        for swagger in [false, true] {
+            let src = ExportSource {
+                name: "PetStore",
+                description: None,
+                version: "1.0",
+                host: "https://a1.execute-api.us-east-1.amazonaws.com",
+                stage: "prod",
+                resources: resources.iter().map(|(p, m)| (*p, m)).collect(),
+                authorizers: Vec::new(),
+                models: models.clone(),
+            };
+            let doc = export(
+                &src,
+                ExportOptions {
+                    swagger,
+                    ..ExportOptions::default()
+                },
+            );
+            let schemas = if swagger {
+                &doc["definitions"]
+            } else {
+                &doc["components"]["schemas"]
+            };
+            let names: Vec<&String> = schemas.as_object().unwrap().keys().collect();
+            assert_eq!(
+                names,
+                ["Pet", "Pets"],
+                "only the used models, swagger: {swagger}"
+            );
+            let prefix = if swagger {
+                "#/definitions/"
+            } else {
+                "#/components/schemas/"
+            };
+            assert_eq!(schemas["Pets"]["items"]["$ref"], format!("{prefix}Pet"));
+            let again = read(&doc).unwrap();
+            assert_eq!(again.models.keys().collect::<Vec<_>>(), ["Pet", "Pets"]);
+            let back = &again.resources["/pets"];
+            assert_eq!(back["POST"].method.request_models, post.request_models);
+            assert_eq!(
+                back["GET"].method.method_responses.as_ref().unwrap()["200"].response_models,
+                ok.response_models
+            );
+        }
     }
 }

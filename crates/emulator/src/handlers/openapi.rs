@@ -3,8 +3,8 @@
 //! --import FILE`. The mapping is core's ([`stagecraft_core::api::openapi`]); this module parses JSON or
 //! YAML, assigns ids and commits records.
 //!
-//! Models are read but not stored yet (the emulator has no models); method responses are kept as the
-//! integration responses' status codes.
+//! The document's schemas become the API's models (stored as JSON text, as CreateModel takes them);
+//! GetExport writes back the models the deployed methods use.
 
 use std::collections::BTreeMap;
 
@@ -15,7 +15,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 use stagecraft_core::ApiError;
 use stagecraft_core::api::openapi::{self, ApiDefinition, ExportOptions, ExportSource};
-use stagecraft_core::api::{CreateRestApiRequest, Method, RestApi, resource};
+use stagecraft_core::api::{CreateRestApiRequest, Method, Model, RestApi, model, resource};
 use stagecraft_core::authorizer;
 
 use super::{P, account, query_one};
@@ -127,6 +127,28 @@ fn apply(tx: &mut Tx<'_>, api: &str, def: &ApiDefinition, overwrite: bool) -> Re
         tx.commit(Record::PutAuthorizer {
             api: api.into(),
             authorizer: entry,
+        });
+    }
+    let models: Vec<Model> = def
+        .models
+        .iter()
+        .map(|(name, schema)| Model {
+            id: tx
+                .store()
+                .apis
+                .get(api)
+                .and_then(|a| a.models.get(name))
+                .map_or_else(|| new_id(6), |m| m.id.clone()),
+            name: name.clone(),
+            description: None,
+            schema: serde_json::to_string_pretty(schema).ok(),
+            content_type: Some(model::JSON.into()),
+        })
+        .collect();
+    for model in models {
+        tx.commit(Record::PutModel {
+            api: api.into(),
+            model,
         });
     }
     for (path, methods) in &def.resources {
@@ -284,7 +306,14 @@ pub async fn get_export(
                 .map(|r| (r.path.as_str(), &r.methods))
                 .collect(),
             authorizers: a.authorizers.values().map(|x| &x.value).collect(),
-            models: BTreeMap::new(),
+            models: a
+                .models
+                .values()
+                .filter_map(|m| {
+                    let schema = serde_json::from_str(m.schema.as_deref()?).ok()?;
+                    Some((m.name.clone(), schema))
+                })
+                .collect(),
         };
         Ok::<_, Error>(openapi::export(&src, options))
     })?;
