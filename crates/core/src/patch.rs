@@ -94,4 +94,14 @@ impl PatchOperation {
             from: None,
         }
     }
+
+    /// The map key this operation's path names under `prefix` (`/requestTemplates/`), unescaped
+    /// (`application~1json` → `application/json`); `None` for another path, an empty key or a deeper one.
+    #[must_use]
+    pub fn key_under(&self, prefix: &str) -> Option<String> {
+        self.path
+            .strip_prefix(prefix)
+            .filter(|k| !k.is_empty() && !k.contains('/'))
+            .map(crate::pointer::unescape)
+    }
 }

@@ -860,6 +860,20 @@ mod tests {
         .unwrap()
     }
 
+    /// The document's methods as a deployment holds them, each made by `method`.
+    fn deployed(
+        def: &ApiDefinition,
+        method: impl Fn(&MethodDef) -> Method,
+    ) -> BTreeMap<String, BTreeMap<String, Method>> {
+        def.resources
+            .iter()
+            .map(|(p, ms)| {
+                let ms = ms.iter().map(|(v, m)| (v.clone(), method(m))).collect();
+                (p.clone(), ms)
+            })
+            .collect()
+    }
+
     #[test]
     fn reads_resources_methods_and_extensions() {
         let def = read(&petstore()).unwrap();
@@ -922,21 +936,10 @@ mod tests {
             .iter()
             .map(|a| (a.name.clone(), a.id.clone()))
             .collect();
-        let resources: BTreeMap<String, BTreeMap<String, Method>> = def
-            .resources
-            .iter()
-            .map(|(p, ms)| {
-                let ms = ms
-                    .iter()
-                    .map(|(v, m)| {
-                        let mut method = m.method.clone();
-                        method.authorizer_id = m.authorizer.as_ref().map(|n| ids[n].clone());
-                        (v.clone(), method)
-                    })
-                    .collect();
-                (p.clone(), ms)
-            })
-            .collect();
+        let resources = deployed(&def, |m| Method {
+            authorizer_id: m.authorizer.as_ref().map(|n| ids[n].clone()),
+            ..m.method.clone()
+        });
         for swagger in [false, true] {
             let src = ExportSource {
                 name: "PetStore",
@@ -1003,21 +1006,10 @@ mod tests {
             post.request_models.as_ref().unwrap()["application/json"],
             "Pet"
         );
-        let resources: Vec<(&str, BTreeMap<String, Method>)> = def
-            .resources
-            .iter()
-            .map(|(p, ms)| {
-                let ms = ms
-                    .iter()
-                    .map(|(v, m)| {
-                        let mut method = m.method.clone();
-                        method.authorization_type = "NONE".into();
-                        (v.clone(), method)
-                    })
-                    .collect();
-                (p.as_str(), ms)
-            })
-            .collect();
+        let resources = deployed(&def, |m| Method {
+            authorization_type: "NONE".into(),
+            ..m.method.clone()
+        });
         let mut models = def.models.clone();
         models.insert("Unused".into(), json!({"type": "object"}));
         for swagger in [false, true] {
@@ -1027,7 +1019,7 @@ mod tests {
                 version: "1.0",
                 host: "https://a1.execute-api.us-east-1.amazonaws.com",
                 stage: "prod",
-                resources: resources.iter().map(|(p, m)| (*p, m)).collect(),
+                resources: resources.iter().map(|(p, m)| (p.as_str(), m)).collect(),
                 authorizers: Vec::new(),
                 models: models.clone(),
             };

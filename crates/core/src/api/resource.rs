@@ -291,12 +291,7 @@ pub fn update_method(
     let mut next = current.clone();
     for op in ops {
         let value = op.value.clone().unwrap_or_default();
-        let entry = |prefix: &str| {
-            op.path
-                .strip_prefix(prefix)
-                .filter(|k| !k.is_empty() && !k.contains('/'))
-                .map(crate::pointer::unescape)
-        };
+        let entry = |prefix: &str| op.key_under(prefix);
         if let Some(name) = entry("/requestParameters/") {
             let map = next.request_parameters.get_or_insert_with(BTreeMap::new);
             if op.op == Op::Remove {
@@ -540,12 +535,7 @@ pub fn update_integration(
     let mut next = current.as_object().cloned().unwrap_or_default();
     for op in ops {
         let value = op.value.clone().unwrap_or_default();
-        let entry = |prefix: &str| {
-            op.path
-                .strip_prefix(prefix)
-                .filter(|k| !k.is_empty() && !k.contains('/'))
-                .map(crate::pointer::unescape)
-        };
+        let entry = |prefix: &str| op.key_under(prefix);
         let map_entry = ["requestParameters", "requestTemplates"]
             .into_iter()
             .find_map(|field| Some(field).zip(entry(&format!("/{field}/"))));
