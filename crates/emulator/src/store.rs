@@ -16,7 +16,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use stagecraft_core::api::{
     ApiKey, Authorizer, Deployment, DocumentationPart, DocumentationVersion, Method, Model,
-    RestApi, UsagePlan, api_key, deployment, documentation, resource, rest_api, stage, usage_plan,
+    RequestValidator, RestApi, UsagePlan, api_key, deployment, documentation, resource, rest_api,
+    stage, usage_plan,
 };
 use stagecraft_core::{Environment, Stage, Timestamp, authorizer};
 
@@ -85,6 +86,8 @@ pub struct Api {
     pub authorizers: BTreeMap<String, Ordered<Authorizer>>,
     /// Models by name.
     pub models: BTreeMap<String, Model>,
+    /// Request validators by id.
+    pub request_validators: BTreeMap<String, Ordered<RequestValidator>>,
     /// Caches by stage name (not persisted).
     pub caches: HashMap<String, StageCaches>,
     /// Documentation parts by id.
@@ -253,6 +256,20 @@ pub enum Record {
         /// The model.
         model: Model,
     },
+    /// Creates or replaces a request validator.
+    PutRequestValidator {
+        /// API id.
+        api: String,
+        /// The validator.
+        validator: Ordered<RequestValidator>,
+    },
+    /// Deletes a request validator.
+    DeleteRequestValidator {
+        /// API id.
+        api: String,
+        /// Validator id.
+        id: String,
+    },
     /// Deletes a model.
     DeleteModel {
         /// API id.
@@ -348,6 +365,11 @@ enum Undo {
         api: String,
         name: String,
         prior: Option<Model>,
+    },
+    RequestValidator {
+        api: String,
+        id: String,
+        prior: Option<Ordered<RequestValidator>>,
     },
     DocumentationPart {
         api: String,
@@ -602,6 +624,22 @@ impl Store {
                 let prior = a.models.insert(name.clone(), model);
                 Undo::Model { api, name, prior }
             }
+            Record::PutRequestValidator { api, validator } => {
+                self.seq = self.seq.max(validator.seq);
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let id = validator.value.id.clone();
+                let prior = a.request_validators.insert(id.clone(), validator);
+                Undo::RequestValidator { api, id, prior }
+            }
+            Record::DeleteRequestValidator { api, id } => {
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let prior = a.request_validators.remove(&id);
+                Undo::RequestValidator { api, id, prior }
+            }
             Record::DeleteModel { api, name } => {
                 let Some(a) = self.apis.get_mut(&api) else {
                     return Undo::Nothing;
@@ -727,6 +765,11 @@ impl Store {
                     restore(&mut a.models, name, prior);
                 }
             }
+            Undo::RequestValidator { api, id, prior } => {
+                if let Some(a) = self.apis.get_mut(&api) {
+                    restore(&mut a.request_validators, id, prior);
+                }
+            }
             Undo::DocumentationPart { api, id, prior } => {
                 if let Some(a) = self.apis.get_mut(&api) {
                     restore(&mut a.documentation_parts, id, prior);
@@ -774,50 +817,56 @@ impl Store {
     /// The whole store as records, one group per API (for compaction).
     #[must_use]
     pub fn snapshot(&self) -> Vec<Vec<Record>> {
-        let mut groups: Vec<Vec<Record>> = self
-            .apis
-            .iter()
-            .map(|(id, api)| {
-                let mut out = vec![Record::PutApi {
-                    seq: api.seq,
-                    api: api.rest_api.clone(),
-                }];
-                out.extend(api.resources.values().map(|r| Record::PutResource {
-                    api: id.clone(),
-                    resource: r.clone(),
-                }));
-                out.extend(api.deployments.values().map(|d| Record::PutDeployment {
-                    api: id.clone(),
-                    deployment: d.clone(),
-                    resources: api.snapshots.get(&d.value.id).map(|r| r.as_ref().clone()),
-                }));
-                out.extend(api.stages.values().map(|s| Record::PutStage {
-                    api: id.clone(),
-                    stage: Box::new(s.clone()),
-                }));
-                out.extend(api.authorizers.values().map(|a| Record::PutAuthorizer {
-                    api: id.clone(),
-                    authorizer: a.clone(),
-                }));
-                out.extend(api.models.values().map(|m| Record::PutModel {
-                    api: id.clone(),
-                    model: m.clone(),
-                }));
-                out.extend(api.documentation_parts.values().map(|p| {
-                    Record::PutDocumentationPart {
+        let mut groups: Vec<Vec<Record>> =
+            self.apis
+                .iter()
+                .map(|(id, api)| {
+                    let mut out = vec![Record::PutApi {
+                        seq: api.seq,
+                        api: api.rest_api.clone(),
+                    }];
+                    out.extend(api.resources.values().map(|r| Record::PutResource {
                         api: id.clone(),
-                        part: p.clone(),
-                    }
-                }));
-                out.extend(api.documentation_versions.values().map(|v| {
-                    Record::PutDocumentationVersion {
+                        resource: r.clone(),
+                    }));
+                    out.extend(api.deployments.values().map(|d| Record::PutDeployment {
                         api: id.clone(),
-                        version: v.clone(),
-                    }
-                }));
-                out
-            })
-            .collect();
+                        deployment: d.clone(),
+                        resources: api.snapshots.get(&d.value.id).map(|r| r.as_ref().clone()),
+                    }));
+                    out.extend(api.stages.values().map(|s| Record::PutStage {
+                        api: id.clone(),
+                        stage: Box::new(s.clone()),
+                    }));
+                    out.extend(api.authorizers.values().map(|a| Record::PutAuthorizer {
+                        api: id.clone(),
+                        authorizer: a.clone(),
+                    }));
+                    out.extend(api.models.values().map(|m| Record::PutModel {
+                        api: id.clone(),
+                        model: m.clone(),
+                    }));
+                    out.extend(api.request_validators.values().map(|v| {
+                        Record::PutRequestValidator {
+                            api: id.clone(),
+                            validator: v.clone(),
+                        }
+                    }));
+                    out.extend(api.documentation_parts.values().map(|p| {
+                        Record::PutDocumentationPart {
+                            api: id.clone(),
+                            part: p.clone(),
+                        }
+                    }));
+                    out.extend(api.documentation_versions.values().map(|v| {
+                        Record::PutDocumentationVersion {
+                            api: id.clone(),
+                            version: v.clone(),
+                        }
+                    }));
+                    out
+                })
+                .collect();
         let account: Vec<Record> = self
             .api_keys
             .values()

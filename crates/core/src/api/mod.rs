@@ -20,6 +20,7 @@ pub mod model;
 pub mod openapi;
 pub mod operations;
 pub mod paging;
+pub mod request_validator;
 pub mod resource;
 pub mod responses;
 pub mod rest_api;
@@ -36,6 +37,7 @@ pub use documentation::{DocumentationPart, DocumentationVersion};
 pub use model::{CreateModelRequest, Model};
 pub use operations::{HttpMethod, Operation};
 pub use paging::Page;
+pub use request_validator::RequestValidator;
 pub use resource::{CreateResourceRequest, Method, PutMethodRequest, Resource};
 pub use responses::{
     IntegrationResponse, MethodResponse, PutIntegrationResponseRequest, PutMethodResponseRequest,

@@ -286,6 +286,7 @@ pub fn update_method(
     ops: &[crate::patch::PatchOperation],
     authorizer_exists: impl Fn(&str) -> bool,
     model_exists: impl Fn(&str) -> bool,
+    validator_exists: impl Fn(&str) -> bool,
 ) -> Result<Method, ApiError> {
     use crate::patch::Op;
     let mut next = current.clone();
@@ -343,10 +344,10 @@ pub fn update_method(
             "/apiKeyRequired" => next.api_key_required = value.trim().eq_ignore_ascii_case("true"),
             "/operationName" => next.operation_name = opt,
             _ => {
-                if opt.is_some() {
+                if opt.as_deref().is_some_and(|id| !validator_exists(id)) {
                     return Err(ApiError::bad_request(messages::INVALID_REQUEST_VALIDATOR));
                 }
-                next.request_validator_id = None;
+                next.request_validator_id = opt;
             }
         }
     }
@@ -404,16 +405,26 @@ impl PutMethodRequest {
     }
 
     /// The method PutMethod stores for `http_method` (checked with [`http_method`]);
-    /// `authorizer_exists` tells whether an authorizer id names one of the API's authorizers.
+    /// `authorizer_exists` and `validator_exists` tell whether an id names one of the API's authorizers
+    /// or request validators.
     ///
     /// # Errors
-    /// A missing `authorizationType`, or CUSTOM / COGNITO_USER_POOLS without a valid authorizer.
+    /// A missing `authorizationType`, CUSTOM / COGNITO_USER_POOLS without a valid authorizer, or a
+    /// request validator id that names none.
     pub fn to_method(
         &self,
         http_method: &str,
         authorizer_exists: impl Fn(&str) -> bool,
+        validator_exists: impl Fn(&str) -> bool,
     ) -> Result<Method, ApiError> {
         let auth_type = self.authorization_type()?;
+        if self
+            .request_validator_id
+            .as_deref()
+            .is_some_and(|id| !id.is_empty() && !validator_exists(id))
+        {
+            return Err(ApiError::bad_request(messages::INVALID_REQUEST_VALIDATOR));
+        }
         let needs_authorizer = matches!(auth_type, "CUSTOM" | "COGNITO_USER_POOLS");
         if needs_authorizer
             && !self
@@ -435,7 +446,10 @@ impl PutMethodRequest {
             operation_name: self.operation_name.clone(),
             request_parameters: self.request_parameters.clone(),
             request_models: self.request_models.clone(),
-            request_validator_id: self.request_validator_id.clone(),
+            request_validator_id: self
+                .request_validator_id
+                .clone()
+                .filter(|id| !id.is_empty()),
             authorization_scopes: self.authorization_scopes.clone(),
             method_responses: None,
             method_integration: None,

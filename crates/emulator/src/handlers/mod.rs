@@ -10,6 +10,7 @@ pub mod deployments;
 pub mod documentation;
 pub mod models;
 pub mod openapi;
+pub mod request_validators;
 pub mod resources;
 pub mod responses;
 pub mod rest_apis;
@@ -72,6 +73,11 @@ pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
         O::GetModel => on(filter, models::get),
         O::UpdateModel => on(filter, models::update),
         O::DeleteModel => on(filter, models::delete),
+        O::GetRequestValidators => on(filter, request_validators::list),
+        O::CreateRequestValidator => on(filter, request_validators::create),
+        O::GetRequestValidator => on(filter, request_validators::get),
+        O::UpdateRequestValidator => on(filter, request_validators::update),
+        O::DeleteRequestValidator => on(filter, request_validators::delete),
         O::GetDeployments => on(filter, deployments::list),
         O::CreateDeployment => on(filter, deployments::create),
         O::GetDeployment => on(filter, deployments::get),

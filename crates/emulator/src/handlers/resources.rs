@@ -219,7 +219,11 @@ pub async fn put_method(
             if r.methods.contains_key(&verb) {
                 return Err(resource::method_exists().into());
             }
-            let method = req.to_method(&verb, |id| a.authorizers.contains_key(id))?;
+            let method = req.to_method(
+                &verb,
+                |id| a.authorizers.contains_key(id),
+                |id| a.request_validators.contains_key(id),
+            )?;
             model::check_references(method.request_models.iter().flat_map(|m| m.values()), |n| {
                 a.models.contains_key(n)
             })?;

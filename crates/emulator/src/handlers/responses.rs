@@ -184,6 +184,7 @@ pub async fn update_method(
                 &ops,
                 |id| a.authorizers.contains_key(id),
                 |name| a.models.contains_key(name),
+                |id| a.request_validators.contains_key(id),
             )?;
             edit_method(tx, &path, |m| {
                 *m = next.clone();
