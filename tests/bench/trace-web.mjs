@@ -1,7 +1,9 @@
 // Diagnostic: Chromium trace of keystrokes at 1,000 overrides; prints time per trace event name.
-// Not part of the benchmark; run by hand: node tests/bench/trace-web.mjs
-import { setup } from '../e2e/harness.mjs';
-import { readFileSync } from 'node:fs';
+// Not part of the benchmark; run by hand: node tests/bench/trace-web.mjs [--star] (the */* TTL instead of one override's)
+import { revealRow, setup } from '../e2e/harness.mjs';
+import { mkdirSync, readFileSync } from 'node:fs';
+
+const STAR = process.argv.includes('--star');
 
 const env = await setup();
 try {
@@ -24,14 +26,17 @@ print(api)`;
   const page = env.page;
   await page.goto(`${env.base}/apis/${api}/stages/bench`);
   await page.locator('[data-testid="row-~1r0000/GET"]').waitFor({ timeout: 120000 });
-  await page.getByTestId('cell-~1r0100/GET-cacheTtlInSeconds').click();
+  const key = STAR ? '*/*' : '~1r0100/GET';
+  await revealRow(page, key);
+  await page.getByTestId(`cell-${key}-cacheTtlInSeconds`).click();
+  mkdirSync('/tmp/webeng', { recursive: true });
   await env.browser.startTracing(page, { path: '/tmp/webeng/trace.json', categories: ['devtools.timeline', 'blink', 'v8.execute'] });
   await page.evaluate(async () => {
     const input = document.querySelector('[data-testid=cell-input]');
     const tick = () => new Promise((r) => { const ch = new MessageChannel(); ch.port1.onmessage = () => r(); ch.port2.postMessage(0); });
     for (let i = 0; i < 60; i++) {
       await tick();
-      input.value = String(1100 + i);
+      input.value = String(200 + i);
       input.dispatchEvent(new Event('input', { bubbles: true }));
       await tick();
     }

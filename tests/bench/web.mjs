@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { ROOT, distDir, setup, shot } from '../e2e/harness.mjs';
+import { ROOT, distDir, revealRow, setup, shot } from '../e2e/harness.mjs';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => {
@@ -141,7 +141,9 @@ async function main() {
 
     // Series 1: one override's TTL (valid values, every fifth keystroke 4000 → inline error).
     const key = `~1r${String(Math.min(100, Math.floor(OVERRIDES / 4) - 1)).padStart(4, '0')}/GET`;
+    await revealRow(page, key);
     await page.getByTestId(`cell-${key}-cacheTtlInSeconds`).click();
+    const loadBefore = os.loadavg();
     const values = Array.from({ length: KEYS }, (_, i) => (i % 5 === 4 ? '4000' : String(1100 + (i % 900))));
     const warm = await typeSeries(page, values.slice(0, 20));
     const times = await typeSeries(page, values);
@@ -154,7 +156,8 @@ async function main() {
     const starValues = Array.from({ length: Math.min(KEYS, 50) }, (_, i) => String(200 + i));
     const star = await typeSeries(page, starValues);
     await page.keyboard.press('Escape');
-    result = { count, openMs, all: stats(times), invalid: stats(invalid), star: stats(star), warm: warm.length };
+    const loadAvg = [loadBefore, os.loadavg()].map((l) => l[0].toFixed(2));
+    result = { count, openMs, all: stats(times), invalid: stats(invalid), star: stats(star), warm: warm.length, load: loadAvg };
   } finally {
     await env.stop();
   }
@@ -162,7 +165,7 @@ async function main() {
   const cpu = `${os.cpus().length}× ${os.cpus()[0]?.model ?? 'cpu'}`;
   const f = (x) => `${x.toFixed(2)} ms`;
   const lines = [
-    `${new Date().toISOString().slice(0, 10)}; ${chromium} headless via playwright-core; ${cpu}; Node ${process.version}.`,
+    `${new Date().toISOString().slice(0, 10)}; ${chromium} headless via playwright-core; ${cpu}; Node ${process.version}; load average (1 min) ${result.load[0]} before the keystrokes, ${result.load[1]} after.`,
     '',
     '**First load** (what `index.html` pulls: wasm + JS glue + CSS), as `stagecraft serve` sends it: bytes on the wire for',
     '`Accept-Encoding: gzip` (the precompressed zopfli `.gz` that the release build writes beside each asset) and for',
@@ -177,13 +180,13 @@ async function main() {
     `(${result.count - 1} overrides + \`*/*\`, every key a real method of the API). Measured in the page with Performance marks:`,
     '`sc:keystroke` before the `input` event, `sc:updated` at the start of the next task: the input task and its microtasks',
     '(validation through core, diff, cell, error text, preview) have run, and — when a frame was due — style, layout and',
-    'paint too, which is what the p95 mostly is. Stage opened (GetStage + GetResources + first render) in ' + `${result.openMs} ms.`,
+    'paint too. The matrix draws only the rows near its view. Stage opened (GetStage + GetResources + first render) in ' + `${result.openMs} ms.`,
     '',
     '| series | keystrokes | p50 | p95 | max | goal p95 |',
     '|---|---:|---:|---:|---:|---:|',
     `| one override's TTL (valid and 4000 mixed) | ${result.all.n} | ${f(result.all.p50)} | ${f(result.all.p95)} | ${f(result.all.max)} | ≤ 16 ms |`,
     `| …of which 4000 (inline error, Save disabled) | ${result.invalid.n} | ${f(result.invalid.p50)} | ${f(result.invalid.p95)} | ${f(result.invalid.max)} | ≤ 16 ms |`,
-    `| \`*/*\` TTL (every row's inherited value redrawn) | ${result.star.n} | ${f(result.star.p50)} | ${f(result.star.p95)} | ${f(result.star.max)} | — |`,
+    `| \`*/*\` TTL (every drawn row's inherited value redrawn) | ${result.star.n} | ${f(result.star.p50)} | ${f(result.star.p95)} | ${f(result.star.max)} | ≤ 16 ms |`,
   ];
   const table = lines.join('\n');
   console.log(table);

@@ -4,30 +4,12 @@
 // Run: node --test tests/e2e/
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, test } from 'node:test';
 
-import { EditorPage, setup, shot } from './harness.mjs';
+import { EditorPage, axe, setup, shot } from './harness.mjs';
 
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const WIDTHS = [390, 1400, 1920];
 const PETS = '~1pets/GET';
-
-/** Runs axe in the page; returns the violations as readable lines (rule, impact, the first targets). */
-async function axe(page) {
-  // Evaluated through the DevTools protocol: the page's Content-Security-Policy forbids inline scripts.
-  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
-  const result = await page.evaluate(() =>
-    window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
-      resultTypes: ['violations'],
-    }),
-  );
-  return result.violations.map(
-    (v) => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
-  );
-}
 
 describe('accessibility and layout', () => {
   let env;

@@ -6,7 +6,8 @@
 //      CHROMIUM (default /usr/bin/chromium), STAGECRAFT_DIST (default dist/).
 
 import { spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -166,6 +167,40 @@ export function getStage(boto, apiId, stage) {
   return JSON.parse(boto(`print(json.dumps(c.get_stage(restApiId=${JSON.stringify(apiId)}, stageName=${JSON.stringify(stage)}), default=str))`));
 }
 
+const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core (WCAG 2.2 AA rules and best practices) in the page; returns the violations as readable lines. */
+export async function axe(page) {
+  // Evaluated through the DevTools protocol: the page's Content-Security-Policy forbids inline scripts.
+  if (!(await page.evaluate(() => typeof window.axe === 'object'))) await page.evaluate(AXE);
+  const result = await page.evaluate(() =>
+    window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    }),
+  );
+  return result.violations.map(
+    (v) => `${v.id} (${v.impact}, ${v.nodes.length}×): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`,
+  );
+}
+
+/** Scrolls the matrix until the row of `key` is drawn (only the rows near the view are in the DOM). */
+export async function revealRow(page, key) {
+  await page.evaluate(async (key) => {
+    const wrap = document.querySelector('.matrix-wrap');
+    const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    const sel = `[data-testid="row-${CSS.escape(key)}"]`;
+    wrap.scrollTop = 0;
+    await frame();
+    while (!document.querySelector(sel)) {
+      const before = wrap.scrollTop;
+      wrap.scrollTop += Math.max(100, wrap.clientHeight * 0.8);
+      await frame();
+      if (wrap.scrollTop === before && !document.querySelector(sel)) throw new Error(`no row ${key} in the matrix`);
+    }
+  }, key);
+}
+
 export async function shot(page, name) {
   mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, `${name}.png`), fullPage: false });
@@ -194,7 +229,13 @@ export class EditorPage {
     return this.page.getByTestId(`cell-${key}-${field}`);
   }
 
+  /** Scrolls the matrix to the row of `key` (only the rows near the view are drawn). */
+  reveal(key) {
+    return revealRow(this.page, key);
+  }
+
   async editCell(key, field, text) {
+    await this.reveal(key);
     await this.cell(key, field).click();
     const input = this.cell(key, field).getByTestId('cell-input');
     await input.fill(text);

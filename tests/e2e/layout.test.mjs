@@ -132,6 +132,7 @@ for i in range(30):
       const scroll = await wrap.evaluate((el) => el.scrollWidth - el.clientWidth);
       assert.ok(scroll <= 0, `the matrix scrolls sideways by ${scroll} px at ${width}`);
       // The strategy reads whole (no ellipsis).
+      await ed.reveal(PETS);
       const clipped = await ed.cell(PETS, 'unauthorizedCacheControlHeaderStrategy').locator('.value').evaluate((el) => el.scrollWidth > el.clientWidth);
       assert.equal(clipped, false, `the strategy is cut at ${width}`);
       await shot(page, `matrix-${width}`);
@@ -161,6 +162,37 @@ for i in range(30):
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 
+  test('the stage list and the Create stage form are apart', async () => {
+    const { page, base, apiId } = env;
+    for (const width of [390, 1400]) {
+      await page.setViewportSize({ width, height: 900 });
+      await page.goto(`${base}/apis/${apiId}`);
+      await page.getByTestId('stage-list').waitFor();
+      const gap = await page.evaluate(() =>
+        document.querySelector('[data-testid=create-stage]').getBoundingClientRect().top -
+        document.querySelector('[data-testid=stage-list]').getBoundingClientRect().bottom);
+      assert.ok(gap >= 12, `${gap} px between the stage list and Create stage at ${width} px`);
+    }
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  test('at 390 px the editor header shows one invoke URL; the other form is behind a disclosure', async () => {
+    const { page } = env;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await ed.open();
+    const urls = page.getByTestId('invoke-urls');
+    const height = await urls.evaluate((el) => el.getBoundingClientRect().height);
+    assert.ok(height <= 56, `the invoke URLs take ${height} px`);
+    assert.equal(await page.getByTestId('invoke-url').isVisible(), true);
+    assert.equal(await page.getByTestId('invoke-url-host').isVisible(), false);
+    const line = await page.getByTestId('invoke-url').evaluate((el) => el.getBoundingClientRect().height);
+    assert.ok(line < 24, `the invoke URL wraps onto ${line} px`);
+    await shot(page, 'invoke-390');
+    await page.getByTestId('invoke-more').locator('summary').click();
+    assert.equal(await page.getByTestId('invoke-url-host').isVisible(), true);
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
   test('the invoke URL is shown and copyable, and answers on the emulator', async () => {
     const { page, context, base, apiId, emulator } = env;
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
@@ -182,7 +214,10 @@ for i in range(30):
     await ed.cell('*/*', 'cachingEnabled').click();
     await ed.cell('*/*', 'cachingEnabled').getByTestId('cell-input').selectOption('true');
     await page.keyboard.press('Enter');
-    const value = async (key) => (await ed.cell(key, 'cachingEnabled').locator('.value').textContent()).trim();
+    const value = async (key) => {
+      await ed.reveal(key);
+      return (await ed.cell(key, 'cachingEnabled').locator('.value').textContent()).trim();
+    };
     assert.equal(await value('~1orders/GET'), 'On');
     assert.equal(await value('~1pets~1{petId}/DELETE'), 'Off');
     assert.match(await ed.cell('~1pets~1{petId}/DELETE', 'cachingEnabled').getAttribute('aria-label'), /AWS default/);

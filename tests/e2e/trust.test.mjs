@@ -117,6 +117,8 @@ describe('an editor a platform team can trust', () => {
     const note = page.getByTestId(`star-note-${TTL}`);
     await note.waitFor();
     assert.match(await note.textContent(), /\d+ methods? keeps? their own value/);
+    await note.locator('summary').click();
+    await note.getByTestId('star-note-keys').locator('li').first().waitFor();
     const keys = await note.getByTestId('star-note-keys').locator('li').allTextContents();
     assert.ok(keys.includes('GET /pets'), keys.join(', '));
     await shot(page, 'star-note');
@@ -125,6 +127,32 @@ describe('an editor a platform team can trust', () => {
     const ops = JSON.parse(await ed.patchJson().textContent());
     assert.ok(ops.some((o) => o.path === '/~1pets/GET/caching/ttlInSeconds' && o.value === '900'), JSON.stringify(ops));
     assert.equal(await page.getByTestId(`star-note-${TTL}`).count(), 0);
+    await page.getByTestId('discard').click();
+  });
+
+  test('the */* note is announced once per change of the methods it leaves out, not per keystroke', async () => {
+    const { page } = env;
+    await ed.open();
+    const live = page.getByTestId('star-announce');
+    assert.equal(await live.getAttribute('role'), 'status');
+    await page.evaluate(() => {
+      window.__announced = [];
+      const el = document.querySelector('[data-testid=star-announce]');
+      new MutationObserver(() => window.__announced.push(el.textContent)).observe(el, { childList: true, subtree: true, characterData: true });
+    });
+    await ed.cell('*/*', TTL).click();
+    for (const text of ['9', '90', '900', '9000', '900', '901']) {
+      await ed.cell('*/*', TTL).getByTestId('cell-input').fill(text);
+    }
+    await page.keyboard.press('Enter');
+    const note = page.getByTestId(`star-note-${TTL}`);
+    await note.waitFor();
+    assert.match(await note.textContent(), /will not get 901/);
+    assert.equal(await note.getAttribute('role'), null, 'the visible note is not a live region');
+    const announced = [...new Set(await page.evaluate(() => window.__announced))];
+    assert.equal(announced.length, 1, JSON.stringify(announced));
+    assert.match(announced[0], /TTL.*\d+ methods? keeps? their own value/);
+    assert.doesNotMatch(announced[0], /90/);
     await page.getByTestId('discard').click();
   });
 

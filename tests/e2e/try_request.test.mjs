@@ -82,4 +82,25 @@ describe('try a request on the stage', () => {
     await page.getByTestId('try-send').click();
     assert.match(await page.getByTestId('try-request').getByRole('alert').textContent(), /not a `Name: value` header line/);
   });
+
+  test('with serve targeting AWS the panel is not offered (serve has no such route there)', async () => {
+    const { page } = env;
+    // The page as `stagecraft serve --target aws` writes it: the same app, another target meta.
+    await page.route('**/apis/**', async (route) => {
+      if (route.request().resourceType() !== 'document') return route.continue();
+      const res = await route.fetch();
+      const html = (await res.text()).replace(/<meta name="stagecraft-target" content="[^"]*">/, '<meta name="stagecraft-target" content="aws">');
+      await route.fulfill({ response: res, body: html });
+    });
+    try {
+      await ed.open('authorizers');
+      await page.getByTestId('flush-cache').waitFor();
+      assert.equal(await page.getByTestId('try-request').count(), 0);
+      assert.match(await page.getByTestId('invoke-url').textContent(), /execute-api\.us-east-1\.amazonaws\.com/);
+    } finally {
+      await page.unrouteAll();
+    }
+    await ed.open('authorizers');
+    await page.getByTestId('try-request').waitFor();
+  });
 });

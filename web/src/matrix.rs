@@ -46,6 +46,25 @@ pub fn grid_columns(shown: &[usize]) -> (String, u32) {
     (template, min)
 }
 
+/// The height of one matrix row in px (`.mbody .mrow`'s `min-height` in style.css): rows outside
+/// the drawn window are stood in for by this much padding each.
+pub const ROW_PX: usize = 36;
+
+/// [`ROW_PX`] as a float, for scroll geometry.
+pub const ROW_H: f64 = ROW_PX as f64;
+
+/// Rows drawn above and below the ones in view.
+pub const OVERSCAN: usize = 8;
+
+/// The rows to draw, `start..end`, of `len` rows when the first one in view is `first` and the view
+/// is `view_h` px tall: the rows in view and [`OVERSCAN`] more on each side.
+#[must_use]
+pub fn window_for(first: usize, view_h: f64, len: usize) -> (usize, usize) {
+    let in_view = (view_h.max(0.0) / ROW_H).ceil() as usize + 1;
+    let end = first.saturating_add(in_view + OVERSCAN).min(len);
+    (first.saturating_sub(OVERSCAN).min(end), end)
+}
+
 /// What a row stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowKind {
@@ -265,6 +284,17 @@ mod tests {
         let (template, min) = grid_columns(&common);
         assert_eq!(template.matches("minmax").count(), common.len() + 1);
         assert!(min < 1000, "{min}");
+    }
+
+    #[test]
+    fn the_window_covers_the_view_and_some_more() {
+        // 10 rows in a 360 px view (+1 for a row cut in half), 8 more on each side.
+        assert_eq!(window_for(0, 360.0, 1000), (0, 19));
+        assert_eq!(window_for(100, 360.0, 1000), (92, 119));
+        assert_eq!(window_for(995, 360.0, 1000), (987, 1000));
+        assert_eq!(window_for(2000, 360.0, 1000), (1000, 1000));
+        assert_eq!(window_for(0, 360.0, 3), (0, 3));
+        assert_eq!(window_for(0, -5.0, 0), (0, 0));
     }
 
     #[test]

@@ -83,7 +83,8 @@ pub fn AuthorizersPanel() -> impl IntoView {
                 auth.map(|a| view! { <TestInvoke authorizer=a/> })
             })}
             <CacheFlush/>
-            <super::try_request::TryRequest/>
+            // Requests are tried on an emulator only: on AWS, serve has no such route.
+            {(!matches!(crate::api::Target::from_page(), crate::api::Target::Aws(_))).then(|| view! { <super::try_request::TryRequest/> })}
         </div>
     }
 }

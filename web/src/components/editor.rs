@@ -112,6 +112,8 @@ pub struct Editor {
     pub only_overrides: RwSignal<bool>,
     /// The matrix shows all ten settings (else the folded ones are left out; see [`crate::matrix::FOLDED`]).
     pub all_columns: RwSignal<bool>,
+    /// A matrix row (by key) to scroll into the drawn window of rows; the matrix clears it once done.
+    pub reveal: RwSignal<Option<String>>,
 }
 
 impl Editor {
@@ -162,6 +164,7 @@ impl Editor {
             filter: RwSignal::new(String::new()),
             only_overrides: RwSignal::new(false),
             all_columns: RwSignal::new(wide_window()),
+            reveal: RwSignal::new(None),
         }
     }
 

@@ -11,11 +11,11 @@ use crate::api::Target;
 
 /// One URL with its Copy button.
 fn url_line(app: AppCtx, label: &'static str, url: String, testid: &'static str) -> AnyView {
-    let text = url.clone();
+    let (text, title) = (url.clone(), url.clone());
     view! {
         <div class="invoke-line">
             <span class="muted">{label}</span>
-            <code data-testid=testid>{url}</code>
+            <code data-testid=testid title=title>{url}</code>
             <button
                 class="btn small ghost"
                 data-testid=format!("copy-{testid}")
@@ -25,6 +25,17 @@ fn url_line(app: AppCtx, label: &'static str, url: String, testid: &'static str)
                 "Copy"
             </button>
         </div>
+    }
+    .into_any()
+}
+
+/// A closed disclosure under the main URL, so that the header stays one line of URL on a phone.
+fn more(summary: &'static str, body: AnyView) -> AnyView {
+    view! {
+        <details class="invoke-more" data-testid="invoke-more">
+            <summary>{summary}</summary>
+            {body}
+        </details>
     }
     .into_any()
 }
@@ -49,7 +60,7 @@ pub fn InvokeUrls(
             let [path, host] = invoke_url::local(&base, &api, &stage);
             vec![
                 url_line(app, "Invoke URL", path, "invoke-url"),
-                url_line(app, "or by Host", host, "invoke-url-host"),
+                more("By Host header", url_line(app, "or by Host", host, "invoke-url-host")),
             ]
         }
         Target::Embedded(region) => vec![
@@ -59,10 +70,13 @@ pub fn InvokeUrls(
                 invoke_url::aws(&api, &region, &stage),
                 "invoke-url",
             ),
-            view! {
-                <p class="muted small">"The emulator built into stagecraft serve does not answer invokes; `stagecraft emulator` does, and prints its local invoke URLs."</p>
-            }
-            .into_any(),
+            more(
+                "Invoking locally",
+                view! {
+                    <p class="muted small">"The emulator built into stagecraft serve does not answer invokes; `stagecraft emulator` does, and prints its local invoke URLs."</p>
+                }
+                .into_any(),
+            ),
         ],
     };
     view! { <div class="invoke" data-testid="invoke-urls">{lines}</div> }

@@ -48,6 +48,7 @@ pub fn jump(ed: Editor, pointer: &str) {
     if tab == Tab::Methods {
         ed.filter.set(String::new());
         ed.only_overrides.set(false);
+        ed.reveal.set(path.get(1).cloned());
         if let Some(col) = path
             .get(2)
             .and_then(|f| METHOD_SETTINGS.iter().position(|s| s.field == f))

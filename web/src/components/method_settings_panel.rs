@@ -16,7 +16,9 @@ use wasm_bindgen::JsCast;
 use super::editor::{Editor, RowTriggers, Scope};
 use super::shell::{ErrorBox, Spinner};
 use crate::edit::{EditModel, Source};
-use crate::matrix::{Nav, Row, RowKind, build_rows, columns, grid_columns, is_folded};
+use crate::matrix::{
+    Nav, ROW_H, ROW_PX, Row, RowKind, build_rows, columns, grid_columns, is_folded, window_for,
+};
 
 type EditingCell = Option<(String, usize)>;
 
@@ -61,39 +63,105 @@ fn edit_row(ed: Editor, key: &str, col: Option<usize>, f: impl FnOnce(&mut EditM
     }
 }
 
-/// Moves focus from `td` in the direction of `nav`, over the `shown` columns.
-fn move_focus(td: &web_sys::HtmlElement, nav: Nav, shown: &[usize]) {
-    let Some(tr) = td.parent_element() else {
-        return;
-    };
-    let Some(tbody) = tr.parent_element() else {
-        return;
-    };
-    let rows = tbody.children();
-    let n = rows.length() as usize;
-    let Some(r) =
-        (0..rows.length()).find(|i| rows.item(*i).is_some_and(|x| x.is_same_node(Some(&tr))))
-    else {
-        return;
-    };
-    let c: usize = td
-        .get_attribute("data-col")
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    let (r2, _) = nav.apply((r as usize, 0), n, 1);
-    let c2 = nav.column(c, shown);
-    let target = u32::try_from(r2)
-        .ok()
-        .and_then(|r2| rows.item(r2))
-        .and_then(|row| {
-            row.query_selector(&format!("[data-col=\"{c2}\"]"))
-                .ok()
-                .flatten()
-        })
-        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(el) = target {
-        focus_cell(&el, false);
+/// The matrix's rows and the window of them that is drawn. Only the rows in or near the scrolled view
+/// are in the DOM (a thousand rows of a dozen cells made every frame slow), and the first row, which
+/// holds the grid's Tab stop; padding stands in for the others ([`ROW_H`] each).
+#[derive(Clone, Copy)]
+struct Grid {
+    /// The setting columns shown.
+    shown: Memo<Vec<usize>>,
+    /// The rows that pass the filter.
+    visible: Memo<Vec<Row>>,
+    /// The drawn rows after the first: `visible[1..]`'s `start..end`.
+    window: RwSignal<(usize, usize)>,
+    /// The scrolling box.
+    wrap: NodeRef<leptos::html::Div>,
+}
+
+impl Grid {
+    /// The window before the matrix has scrolled: as many rows as the browser window can show.
+    fn initial_window() -> (usize, usize) {
+        let h = web_sys::window()
+            .and_then(|w| w.inner_height().ok())
+            .and_then(|h| h.as_f64())
+            .unwrap_or(1000.0);
+        window_for(0, h, usize::MAX)
     }
+
+    /// Where the rows after the first start, in the scrolling box's content (px).
+    fn rest_top(wrap: &web_sys::Element) -> f64 {
+        wrap.query_selector(".mbody.rest")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+            .map_or(0.0, |e| f64::from(e.offset_top()))
+    }
+
+    /// Draws the rows in view of the scrolling box's current position.
+    fn update_window(self) {
+        let Some(wrap) = self.wrap.get_untracked() else {
+            return;
+        };
+        let y = f64::from(wrap.scroll_top()) - Self::rest_top(&wrap);
+        let first = (y.max(0.0) / ROW_H) as usize;
+        let rest = self.visible.with_untracked(Vec::len).saturating_sub(1);
+        let win = window_for(first, f64::from(wrap.client_height()), rest);
+        if self.window.get_untracked() != win {
+            self.window.set(win);
+        }
+    }
+
+    /// Scrolls row `index` of the visible rows to the middle of the box and draws it.
+    fn scroll_to(self, index: usize) {
+        let Some(wrap) = self.wrap.get_untracked() else {
+            return;
+        };
+        let top = match index {
+            0 => 0.0,
+            i => {
+                let row = Self::rest_top(&wrap) + (i - 1) as f64 * ROW_H;
+                row - (f64::from(wrap.client_height()) - ROW_H) / 2.0
+            }
+        };
+        wrap.set_scroll_top(top.max(0.0) as i32);
+        self.update_window();
+    }
+
+    /// Focuses column `col` of row `index`, scrolling the row into the drawn window first when it is
+    /// not drawn (then it is focused once drawn, within `tries` animation frames).
+    fn focus(self, index: usize, col: usize, tries: u32) {
+        let Some(wrap) = self.wrap.get_untracked() else {
+            return;
+        };
+        let cell = wrap
+            .query_selector(&format!("[data-row=\"{index}\"] [data-col=\"{col}\"]"))
+            .ok()
+            .flatten()
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        match cell {
+            Some(el) => focus_cell(&el, false),
+            None if tries > 0 => {
+                self.scroll_to(index);
+                request_animation_frame(move || self.focus(index, col, tries - 1));
+            }
+            None => {}
+        }
+    }
+}
+
+/// Moves focus from `td` in the direction of `nav`.
+fn move_focus(td: &web_sys::HtmlElement, nav: Nav, grid: Grid) {
+    let index = |el: Option<web_sys::Element>, attr: &str| {
+        el.and_then(|e| e.get_attribute(attr))
+            .and_then(|v| v.parse::<usize>().ok())
+    };
+    let Some(r) = index(td.parent_element(), "data-row") else {
+        return;
+    };
+    let c = index(Some(td.clone().into()), "data-col").unwrap_or(0);
+    let (r2, _) = nav.apply((r, 0), grid.visible.with_untracked(Vec::len), 1);
+    let c2 = grid.shown.with_untracked(|shown| nav.column(c, shown));
+    grid.focus(r2, c2, 4);
 }
 
 /// Focuses a matrix cell and scrolls it into view (to the middle with `center`, else as little as
@@ -192,7 +260,8 @@ pub fn MethodSettingsPanel() -> impl IntoView {
         let strays = rows.with(|r| r.iter().filter(|r| r.kind == RowKind::Orphan).count());
         (methods, overrides, strays)
     };
-    // A */* change does not reach methods that store their own value: say which.
+    // A */* change does not reach methods that store their own value: say how many (the list is
+    // drawn only while open, so that a keystroke does not redraw a thousand names).
     let star_notes = Memo::new(move |_| {
         ed.rev.track();
         ed.with(|m| {
@@ -200,9 +269,26 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                 .iter()
                 .enumerate()
                 .filter(|(_, s)| m.all_methods_changed(s))
-                .map(|(i, s)| (i, m.keys_keeping_own(s)))
-                .filter(|(_, keys)| !keys.is_empty())
-                .collect::<Vec<(usize, Vec<String>)>>()
+                .map(|(i, s)| (i, m.count_keeping_own(s)))
+                .filter(|(_, n)| *n > 0)
+                .collect::<Vec<(usize, usize)>>()
+        })
+    });
+    // What screen readers hear of those notes: once when the methods kept out change, not with each
+    // keystroke of the value (the visible note follows the value).
+    let star_announce = Memo::new(move |_| {
+        star_notes.with(|notes| {
+            notes
+                .iter()
+                .map(|(col, n)| {
+                    let n = *n;
+                    format!(
+                        "All methods · {}: {n} method{} keep their own value. ",
+                        METHOD_SETTINGS[*col].label,
+                        if n == 1 { "" } else { "s" }
+                    )
+                })
+                .collect::<String>()
         })
     });
     // Caching switched on for methods of a stage without a cache cluster caches nothing.
@@ -219,6 +305,50 @@ pub fn MethodSettingsPanel() -> impl IntoView {
     });
     let editing: RwSignal<EditingCell> = RwSignal::new(None);
     let selector = StoredValue::new(Selector::new(move || editing.get()));
+    let grid = Grid {
+        shown,
+        visible,
+        window: RwSignal::new(Grid::initial_window()),
+        wrap: NodeRef::new(),
+    };
+    // A problem in the list was chosen: bring its row into the drawn window (the jump focuses it).
+    effect(move || {
+        let Some(key) = ed.reveal.get() else {
+            return;
+        };
+        if grid.wrap.get().is_none() {
+            return;
+        }
+        if let Some(i) = visible.with(|v| v.iter().position(|r| r.key == key)) {
+            grid.scroll_to(i);
+        }
+        ed.reveal.set(None);
+    });
+    // The rows changed (a filter, an override added or removed): the window follows once drawn.
+    effect(move || {
+        visible.track();
+        request_animation_frame(move || grid.update_window());
+    });
+    let draw_row = move |i: usize, row: &Row| {
+        let row = row.clone();
+        let selector = selector.get_value();
+        Keyed::new(format!("{i}:{}", row.key), move || {
+            view! { <MatrixRow row=row index=i editing=editing selector=selector grid=grid/> }
+                .into_any()
+        })
+    };
+    // The padding that stands in for the rows outside the window.
+    let rest_style = move || {
+        let (start, end) = grid.window.get();
+        let rest = visible.with(Vec::len).saturating_sub(1);
+        let end = end.min(rest);
+        // Whole pixels: no float formatting code in the download.
+        format!(
+            "padding-top: {}px; padding-bottom: {}px",
+            start.min(end) * ROW_PX,
+            (rest - end) * ROW_PX
+        )
+    };
 
     // Group header: Metrics | Logging | Throttling | Caching, over the columns shown.
     let group_row = move || {
@@ -277,7 +407,9 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     role="region"
                     aria-label="Method settings matrix"
                     tabindex="-1"
+                    node_ref=grid.wrap
                     on:scroll=on_ev(move |ev| {
+                        grid.update_window();
                         // The Method column is frozen (sticky) only while the matrix is scrolled
                         // sideways: a thousand sticky row headers cost Chromium a layer each frame.
                         if let Some(wrap) = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) {
@@ -285,30 +417,33 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                         }
                     })
                 >
-                    <div class="matrix" class:compact=rx(move || !all_columns.get()) style=rx(grid_style) role="grid" aria-label="Method settings" data-testid="matrix">
+                    <div class="matrix" class:compact=rx(move || !all_columns.get()) style=rx(grid_style) role="grid" aria-label="Method settings" aria-rowcount=rx(move || (visible.with(Vec::len) + 2).to_string()) data-testid="matrix">
                         <div class="mhead" role="rowgroup">
-                            <div class="mrow groups" role="row">
+                            <div class="mrow groups" role="row" aria-rowindex="1">
                                 <div class="corner row-head-col" role="columnheader"><span class="sr-only">"Method"</span></div>
                                 {rx(group_row)}
                                 <div class="corner" role="columnheader"><span class="sr-only">"Override"</span></div>
                             </div>
-                            <div class="mrow cols" role="row">
+                            <div class="mrow cols" role="row" aria-rowindex="2">
                                 <div role="columnheader" class="row-head-col">"Method"</div>
                                 {rx(headers)}
                                 <div role="columnheader" class="actions-col"><span class="sr-only">"Override"</span></div>
                             </div>
                         </div>
-                        <div class="mbody" role="rowgroup">
+                        <div class="mbody first" role="rowgroup">
+                            {keyed_list(move || visible.with(|v| v.first().map(|row| draw_row(0, row)).into_iter().collect()))}
+                        </div>
+                        <div class="mbody rest" role="rowgroup" style=rx(rest_style)>
                             {keyed_list(move || {
-                                visible
-                                    .get()
-                                    .into_iter()
-                                    .map(|row| {
-                                        let key = row.key.clone();
-                                        let selector = selector.get_value();
-                                        Keyed::new(key, move || view! { <MatrixRow row=row editing=editing selector=selector shown=shown/> }.into_any())
-                                    })
-                                    .collect()
+                                let (start, end) = grid.window.get();
+                                visible.with(|v| {
+                                    v.iter()
+                                        .enumerate()
+                                        .skip(1 + start)
+                                        .take(end.saturating_sub(start))
+                                        .map(|(i, row)| draw_row(i, row))
+                                        .collect()
+                                })
                             })}
                         </div>
                     </div>
@@ -411,24 +546,37 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     </div>
                 }
             }))}
-            {rx(move || star_notes.get().into_iter().map(|(col, keys)| {
+            {rx(move || star_notes.get().into_iter().map(|(col, n)| {
                 let s = &METHOD_SETTINGS[col];
                 // The value follows every keystroke; the list of methods only changes with it.
                 let value = move || {
                     ed.rev.track();
                     ed.with(|m| m.cell(ALL_METHODS_KEY, s).text)
                 };
-                let n = keys.len();
+                let open = RwSignal::new(false);
+                let keys = move || {
+                    if !open.get() {
+                        return ().into_any();
+                    }
+                    ed.rev.track();
+                    ed.with(|m| m.keys_keeping_own(s))
+                        .iter()
+                        .take(200)
+                        .map(|k| view! { <li>{crate::merge::describe_key(k)}</li> }.into_any())
+                        .collect_view()
+                        .into_any()
+                };
                 view! {
-                    <div class="note" role="status" data-testid=format!("star-note-{}", s.field)>
+                    <div class="note" data-testid=format!("star-note-{}", s.field)>
                         <p>
                             {rx(move || format!("All methods (*/*) · {}: {n} method{} keep their own value and will not get {}. AWS stores a copy of every field in each method's override; a */* change does not reach it.", s.label, if n == 1 { "" } else { "s" }, value()))}
                         </p>
-                        <details>
+                        <details on:toggle=on_ev(move |ev| {
+                            let open_now = ev.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()).is_some_and(|d| d.has_attribute("open"));
+                            open.set(open_now);
+                        })>
                             <summary>{format!("Show the {n}")}</summary>
-                            <ul class="key-list" data-testid="star-note-keys">
-                                {keys.iter().take(200).map(|k| view! { <li>{crate::merge::describe_key(k)}</li> }.into_any()).collect_view()}
-                            </ul>
+                            <ul class="key-list" data-testid="star-note-keys">{rx(keys)}</ul>
                         </details>
                         <button class="btn small" data-testid=format!("apply-star-{}", s.field) on:click=click(move |_| ed.edit(Scope::AllRows, |m| m.apply_all_methods_value(s)))>
                             {rx(move || format!("Apply {} to those too", value()))}
@@ -436,6 +584,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     </div>
                 }.into_any()
             }).collect_view())}
+            <p class="sr-only" role="status" data-testid="star-announce">{rx(move || star_announce.get())}</p>
             {rx(move || cache_note.get().map(|n| view! {
                 <div class="note" role="status" data-testid="no-cluster-note">
                     <p>{format!("Caching is on for {n} of the stored keys, but this stage has no cache cluster: nothing is cached until the cache cluster is enabled (Stage settings).")}</p>
@@ -452,9 +601,10 @@ pub fn MethodSettingsPanel() -> impl IntoView {
 #[component]
 fn MatrixRow(
     row: Row,
+    index: usize,
     editing: RwSignal<EditingCell>,
     selector: Selector<EditingCell>,
-    shown: Memo<Vec<usize>>,
+    grid: Grid,
 ) -> impl IntoView {
     let ed = Editor::get();
     let triggers = RowTriggers::new();
@@ -482,7 +632,7 @@ fn MatrixRow(
     let has_override = fact(EditModel::has_override);
     let dirty = fact(EditModel::row_dirty);
     let cells = (0..METHOD_SETTINGS.len())
-        .map(|col| view! { <MatrixCell key=row.key.clone() col=col trig=trig cell_trig=triggers.cells[col] editing=editing selector=selector.clone() shown=shown/> }.into_any())
+        .map(|col| view! { <MatrixCell key=row.key.clone() col=col trig=trig cell_trig=triggers.cells[col] editing=editing selector=selector.clone() grid=grid/> }.into_any())
         .collect_view();
     let method_class = format!("method m-{}", row.method.to_ascii_lowercase());
     let head = match row.kind {
@@ -566,6 +716,8 @@ fn MatrixRow(
             class:orphan=row.kind == RowKind::Orphan
             data-testid=format!("row-{}", row.key)
             data-key=row.key.clone()
+            data-row=index
+            aria-rowindex=index + 3
             aria-label=label
         >
             <div role="rowheader" class="row-head">{head}</div>
@@ -583,7 +735,7 @@ fn MatrixCell(
     cell_trig: Trigger,
     editing: RwSignal<EditingCell>,
     selector: Selector<EditingCell>,
-    shown: Memo<Vec<usize>>,
+    grid: Grid,
 ) -> impl IntoView {
     let ed = Editor::get();
     let setting: &'static Setting = &METHOD_SETTINGS[col];
@@ -634,7 +786,7 @@ fn MatrixCell(
                     && let Some(td) = td_ref.get_untracked()
                 {
                     ev.prevent_default();
-                    shown.with_untracked(|shown| move_focus(&td, nav, shown));
+                    move_focus(&td, nav, grid);
                 }
             }
         }
@@ -729,6 +881,7 @@ fn CellEditor(
         edit_row(ed, &k, Some(col), |m| m.set_setting(&k, setting, &text));
     };
     let has_stored = original.is_some();
+    let had_key = key.with_value(|k| ed.with(|m| m.has_override(k)));
     // The cell's problem, linked to the control (the cell draws it).
     let error_id = key.with_value(|k| format!("err-{k}-{}", setting.field));
     let valid = move || {
@@ -750,8 +903,13 @@ fn CellEditor(
             "Escape" => {
                 ev.prevent_default();
                 let k = key.get_value();
+                // Cancel leaves the model as it was: a method without an override keeps none.
                 edit_row(ed, &k, Some(col), |m| {
-                    m.set_setting_value(&k, setting, original.clone())
+                    if had_key {
+                        m.set_setting_value(&k, setting, original.clone());
+                    } else if m.has_override(&k) {
+                        m.remove_override(&k);
+                    }
                 });
                 close.run(true);
             }

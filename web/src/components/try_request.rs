@@ -2,12 +2,14 @@
 //! `stagecraft serve` (`POST /api/_stagecraft/try-request`, CSRF token as every API call). Shows the
 //! status, the headers (the cache-control `Warning` among them), whether the response came from the
 //! stage cache, and whether the authorizer was invoked or its cached policy used. It sits next to the
-//! flush buttons, so a flush visibly changes the next answer. Other targets answer 404, shown as is.
+//! flush buttons, so a flush visibly changes the next answer. Not shown when serve targets AWS
+//! (`--target aws`), where serve has no such route.
 
 use crate::components::handlers::{on_ev, on_submit};
 use crate::components::rx;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::editor::Editor;
@@ -138,7 +140,7 @@ fn TryResult(answer: Value) -> impl IntoView {
     let status = answer["status"].as_u64().unwrap_or(0);
     let ok = (200..400).contains(&status);
     let headers: Vec<(String, String)> =
-        serde_json::from_value(answer["headers"].clone()).unwrap_or_default();
+        Deserialize::deserialize(&answer["headers"]).unwrap_or_default();
     let find = |name: &str| {
         headers
             .iter()

@@ -15,6 +15,7 @@ mod analysis;
 mod rebase;
 mod vars;
 
+use serde::Deserialize as _;
 use serde_json::{Map, Value};
 use stagecraft_core::effective;
 use stagecraft_core::key::setting_path;
@@ -160,7 +161,8 @@ impl EditModel {
     /// either is not a stage document.
     #[must_use]
     pub fn restore(base: &Value, draft: Value) -> Option<Self> {
-        let base: Stage = serde_json::from_value(base.clone()).ok()?;
+        // From `&Value`, as every response: one deserializer per type in the download.
+        let base = Stage::deserialize(base).ok()?;
         if !draft.is_object() {
             return None;
         }
@@ -402,18 +404,32 @@ impl EditModel {
     /// change does not reach them (every stored key holds its own copy of every field).
     #[must_use]
     pub fn keys_keeping_own(&self, setting: &Setting) -> Vec<String> {
+        let mut keys = Vec::new();
+        self.each_keeping_own(setting, |k| keys.push(k.to_owned()));
+        keys
+    }
+
+    /// How many methods [`Self::keys_keeping_own`] lists, without listing them.
+    #[must_use]
+    pub fn count_keeping_own(&self, setting: &Setting) -> usize {
+        let mut n = 0;
+        self.each_keeping_own(setting, |_| n += 1);
+        n
+    }
+
+    fn each_keeping_own(&self, setting: &Setting, mut f: impl FnMut(&str)) {
         let star = self.all_methods_value(setting);
         let Some(map) = self.settings() else {
-            return Vec::new();
+            return;
         };
-        map.iter()
-            .filter(|(k, e)| {
-                k.as_str() != ALL_METHODS_KEY
-                    && e.get(setting.field)
-                        .is_some_and(|v| Some(v) != star.as_ref())
-            })
-            .map(|(k, _)| k.clone())
-            .collect()
+        for (k, e) in map {
+            if k.as_str() != ALL_METHODS_KEY
+                && e.get(setting.field)
+                    .is_some_and(|v| Some(v) != star.as_ref())
+            {
+                f(k);
+            }
+        }
     }
 
     /// How many stored keys (`*/*` included) hold `value` for `setting`.
@@ -505,7 +521,7 @@ impl EditModel {
     /// Promotes the canary (core's [`stagecraft_core::canary::promote`]): its deployment and
     /// overrides become the stage's and the canary goes. Nothing happens while the draft is invalid.
     pub fn promote_canary(&mut self) {
-        let Ok(stage) = serde_json::from_value::<Stage>(self.draft.clone()) else {
+        let Ok(stage) = Stage::deserialize(&self.draft) else {
             return;
         };
         if let Some(promoted) = stagecraft_core::canary::promote(&stage) {
