@@ -6,6 +6,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde_json::{Value, json};
+use stagecraft_core::validate::stage_from_str;
 use stagecraft_core::{Stage, apply, diff, validate_stage, validate_stage_str};
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
@@ -56,6 +57,9 @@ fn benches(c: &mut Criterion) {
         });
         group.bench_with_input(BenchmarkId::new("parse", n), &text, |b, text| {
             b.iter(|| Stage::from_json(text))
+        });
+        group.bench_with_input(BenchmarkId::new("read", n), &text, |b, text| {
+            b.iter(|| stage_from_str(text))
         });
         group.bench_with_input(
             BenchmarkId::new("diff", n),

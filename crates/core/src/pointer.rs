@@ -63,17 +63,17 @@ pub fn escape(segment: &str) -> String {
 /// Appends `/` and one escaped reference token to `buf` (no allocation beyond `buf`'s growth).
 pub(crate) fn push_escaped(buf: &mut String, segment: &str) {
     buf.push('/');
-    if !segment.bytes().any(|b| b == b'~' || b == b'/') {
-        buf.push_str(segment);
-        return;
+    let mut rest = segment;
+    while let Some(i) = rest.bytes().position(|b| b == b'~' || b == b'/') {
+        buf.push_str(&rest[..i]);
+        buf.push_str(if rest.as_bytes()[i] == b'~' {
+            "~0"
+        } else {
+            "~1"
+        });
+        rest = &rest[i + 1..];
     }
-    for c in segment.chars() {
-        match c {
-            '~' => buf.push_str("~0"),
-            '/' => buf.push_str("~1"),
-            c => buf.push(c),
-        }
-    }
+    buf.push_str(rest);
 }
 
 /// Unescapes one reference token: `~1` → `/`, `~0` → `~`.

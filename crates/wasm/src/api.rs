@@ -5,6 +5,7 @@
 //! turned into a [`Failure`].
 
 use serde_json::Value;
+use stagecraft_core::validate::StageTextError;
 use stagecraft_core::{METHOD_SETTINGS, PatchOperation, Stage};
 
 use crate::mirror::{Failure, JsMethodSettingField, JsParsedKey, JsReport};
@@ -40,8 +41,8 @@ fn syntax(what: &str, e: &serde_json::Error) -> Failure {
     Failure::syntax(format!("{what}: invalid JSON: {e}"))
 }
 
-/// `validateStage` of JSON text: core's streaming validator reads the text directly (no
-/// [`Value`] is built).
+/// `validateStage` of JSON text: core's one-pass reader reads the text directly (no [`Value`] is
+/// built).
 ///
 /// # Errors
 /// A `RangeError` for an oversized text, a `SyntaxError` with line and column for bad JSON.
@@ -63,20 +64,21 @@ pub fn validate_patch_value(doc: &Value) -> JsReport {
     JsReport::from(&stagecraft_core::validate_patch(doc))
 }
 
-/// A stage argument as JSON text: validated with core's streaming validator, then read straight into
-/// core's model (no [`Value`] in between).
+/// A stage argument as JSON text: validated and read into core's model in one pass
+/// ([`stagecraft_core::validate::stage_from_str`]; no [`Value`] in between).
 ///
 /// # Errors
 /// A `SyntaxError` for bad JSON; a `ValidationError` naming `which` (`stage`, `before`, `after`) and the
 /// first issue.
 pub fn stage_from_text(which: &str, text: &str) -> Result<Stage, Failure> {
     check_size(which, text.len())?;
-    let report = stagecraft_core::validate_stage_str(text).map_err(|e| syntax(which, &e))?;
-    if !report.valid {
-        return Err(Failure::invalid_stage(which, &report));
-    }
-    serde_json::from_str(text)
-        .map_err(|e| Failure::validation(format!("{which} is not a valid stage: {e}")))
+    stagecraft_core::validate::stage_from_str(text).map_err(|e| match e {
+        StageTextError::Syntax(e) => syntax(which, &e),
+        StageTextError::Invalid(report) => Failure::invalid_stage(which, &report),
+        StageTextError::Model(e) => {
+            Failure::validation(format!("{which} is not a valid stage: {e}"))
+        }
+    })
 }
 
 /// A patch argument (array or `{ patchOperations }`): validated, then read as typed operations.

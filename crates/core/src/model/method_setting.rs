@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::de::Key;
+use crate::scalar::Scalar;
 use crate::settings::{METHOD_SETTINGS, Setting, ValueKind};
 
 /// Number of rows in [`METHOD_SETTINGS`].
@@ -29,6 +30,23 @@ impl Stored {
         if setting.problem(value).is_some() {
             return None;
         }
+        match setting.kind {
+            ValueKind::Bool => value.as_bool().map(Self::Bool),
+            ValueKind::Integer { .. } => value.as_i64().map(Self::Integer),
+            ValueKind::Double { .. } => value.as_f64().map(Self::Double),
+            ValueKind::Enum(options) => {
+                let s = value.as_str()?;
+                options
+                    .iter()
+                    .position(|o| *o == s)
+                    .and_then(|i| u8::try_from(i).ok())
+                    .map(Self::Choice)
+            }
+        }
+    }
+
+    /// Converts a value that [`Setting::problem_scalar`] accepts (no [`Value`] built).
+    pub(crate) fn from_scalar(setting: &Setting, value: &Scalar<'_>) -> Option<Self> {
         match setting.kind {
             ValueKind::Bool => value.as_bool().map(Self::Bool),
             ValueKind::Integer { .. } => value.as_i64().map(Self::Integer),
@@ -152,6 +170,16 @@ impl MethodSetting {
     /// The table's fields by row of [`METHOD_SETTINGS`].
     pub(crate) fn rows(&self) -> &[Option<Stored>] {
         &self.values
+    }
+
+    /// Sets row `i` of the table.
+    pub(crate) fn set_row(&mut self, i: usize, value: Stored) {
+        self.values[i] = Some(value);
+    }
+
+    /// Adds (or replaces) a field that is not in the table.
+    pub(crate) fn insert_unknown(&mut self, name: String, value: Value) {
+        self.unknown.insert(name, value);
     }
 
     /// Fields that are not in the table.

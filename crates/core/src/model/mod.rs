@@ -14,6 +14,7 @@ mod stage;
 mod timestamp;
 
 pub use method_setting::MethodSetting;
+pub(crate) use method_setting::Stored;
 pub use stage::{
     AccessLogSettings, CACHE_CLUSTER_SIZES, CACHE_CLUSTER_STATUSES, CanarySettings,
     SERVER_MANAGED_FIELDS, Stage,

@@ -4,9 +4,12 @@
 use serde::Serialize;
 use serde_json::Value;
 
+mod scan;
 mod stage;
+mod text;
 
-pub use stage::{validate_stage, validate_stage_str};
+pub use stage::validate_stage;
+pub use text::{StageTextError, stage_from_str, validate_stage_str};
 
 use crate::apply::{Blame, plan};
 use crate::patch::{Op, PatchOperation};

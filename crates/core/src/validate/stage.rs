@@ -1,8 +1,9 @@
-//! Validation of stage documents in one streaming pass, over JSON text or a `serde_json::Value`.
+//! Validation of stage documents in one streaming pass over a `serde_json::Value` (or, as the reference
+//! for [`super::text`], over serde_json's deserializer), and the checks both paths share.
 //!
-//! No `Value` is built from text: keys and strings are borrowed where the input allows, and a JSON
-//! Pointer is materialised only for a value with a problem. Issues are reported ordered by path, so
-//! text and `Value` input give the same report.
+//! Keys and strings are borrowed where the input allows, and a JSON Pointer is materialised only for a
+//! value with a problem. Issues are reported ordered by path, so text and `Value` input give the same
+//! report.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -32,28 +33,12 @@ pub fn validate_stage(doc: &Value) -> Report {
     walker.report()
 }
 
-/// Validates stage JSON text without building a `serde_json::Value`.
-///
-/// ```
-/// use stagecraft_core::{IssueCode, validate_stage_str};
-///
-/// let report = validate_stage_str(
-///     r#"{"stageName": "prod", "methodSettings": {"*/*": {"cacheTtlInSeconds": 7200}}}"#,
-/// )?;
-/// assert!(!report.valid);
-/// let issue = &report.errors[0];
-/// assert_eq!(issue.path.as_str(), "/methodSettings/*~1*/cacheTtlInSeconds");
-/// assert_eq!(issue.code, IssueCode::InvalidTtl);
-/// assert_eq!(issue.message, "Invalid time-to-live setting, must be an integer no greater than 3600");
-///
-/// assert!(validate_stage_str(r#"{"stageName": "prod"}"#)?.valid);
-/// assert!(validate_stage_str("{").is_err()); // not JSON
-/// # Ok::<(), serde_json::Error>(())
-/// ```
+/// Validates stage JSON text through serde_json's deserializer (no `Value` built): the reference the
+/// one-pass reader ([`super::text`]) falls back to for text it does not take, and is tested against.
 ///
 /// # Errors
 /// serde_json's syntax error (with line and column) for text that is not JSON.
-pub fn validate_stage_str(text: &str) -> Result<Report, serde_json::Error> {
+pub(super) fn validate_stage_serde(text: &str) -> Result<Report, serde_json::Error> {
     let mut walker = Walker::default();
     let mut de = serde_json::Deserializer::from_str(text);
     Object {
@@ -67,12 +52,15 @@ pub fn validate_stage_str(text: &str) -> Result<Report, serde_json::Error> {
 
 /// The current position and the issues found so far.
 ///
-/// The position is the escaped pointer of the enclosing object plus the current member's key, kept
+/// The position is the escaped pointer of the enclosing objects plus the current member's key, kept
 /// unescaped in a reused buffer: most members are scalars without issues, so escaping waits until a
-/// pointer is needed (an issue, or descending into a nested object).
+/// pointer is needed. The innermost enclosing object's own key waits too (in `parent`, escaped into
+/// `path` only for an issue or a deeper object), since most method-setting entries have no issue.
 #[derive(Default)]
-struct Walker {
+pub(super) struct Walker {
     path: String,
+    parent: String,
+    pending: bool,
     key: String,
     at_key: bool,
     issues: Vec<Issue>,
@@ -80,32 +68,44 @@ struct Walker {
 
 impl Walker {
     /// Positions the walker at member `key` of the current object.
-    fn at(&mut self, key: &str) {
+    pub(super) fn at(&mut self, key: &str) {
         self.key.clear();
         self.key.push_str(key);
         self.at_key = true;
     }
 
     /// Back at the current object itself.
-    fn at_object(&mut self) {
+    pub(super) fn at_object(&mut self) {
         self.at_key = false;
     }
 
+    /// Escapes the innermost object's key into `path` if it is still waiting.
+    fn flush(&mut self) {
+        if self.pending {
+            push_escaped(&mut self.path, &self.parent);
+            self.pending = false;
+        }
+    }
+
     /// Makes the current member the current object; returns the mark to [`Walker::leave`] with.
-    fn descend(&mut self) -> usize {
+    pub(super) fn descend(&mut self) -> usize {
+        self.flush();
         let mark = self.path.len();
         if self.at_key {
-            push_escaped(&mut self.path, &self.key);
+            std::mem::swap(&mut self.parent, &mut self.key);
+            self.pending = true;
             self.at_key = false;
         }
         mark
     }
 
-    fn leave(&mut self, mark: usize) {
+    pub(super) fn leave(&mut self, mark: usize) {
         self.path.truncate(mark);
+        self.pending = false;
     }
 
-    fn push(&mut self, code: IssueCode, message: impl Into<String>) {
+    pub(super) fn push(&mut self, code: IssueCode, message: impl Into<String>) {
+        self.flush();
         let mut path = self.path.clone();
         if self.at_key {
             push_escaped(&mut path, &self.key);
@@ -118,20 +118,20 @@ impl Walker {
         });
     }
 
-    fn wrong_type(&mut self, expected: &str, got: &Scalar<'_>) {
+    pub(super) fn wrong_type(&mut self, expected: &str, got: &Scalar<'_>) {
         self.push(
             IssueCode::InvalidType,
             format!("Expected {expected}, got {}", got.type_name()),
         );
     }
 
-    fn rule(&mut self, result: Result<(), RuleError>) {
+    pub(super) fn rule(&mut self, result: Result<(), RuleError>) {
         if let Err((code, message)) = result {
             self.push(code, message);
         }
     }
 
-    fn string<'s>(&mut self, value: &'s Scalar<'_>) -> Option<&'s str> {
+    pub(super) fn string<'s>(&mut self, value: &'s Scalar<'_>) -> Option<&'s str> {
         let s = value.as_str();
         if s.is_none() {
             self.wrong_type("string", value);
@@ -139,13 +139,18 @@ impl Walker {
         s
     }
 
-    fn boolean(&mut self, value: &Scalar<'_>) {
+    pub(super) fn boolean(&mut self, value: &Scalar<'_>) {
         if value.as_bool().is_none() {
             self.wrong_type("boolean", value);
         }
     }
 
-    fn report(mut self) -> Report {
+    /// Whether no issue has been found so far.
+    pub(super) fn clean(&self) -> bool {
+        self.issues.is_empty()
+    }
+
+    pub(super) fn report(mut self) -> Report {
         // Order by path, comparing unescaped tokens as object keys sort; ties keep their order.
         self.issues
             .sort_by(|a, b| a.path.segments().cmp(b.path.segments()));
@@ -303,7 +308,21 @@ impl Fields for StageFields {
             "accessLogSettings" => nested(w, map, AccessLogFields),
             "canarySettings" => nested(w, map, CanaryFields),
             "tags" => nested(w, map, TagsFields { count: 0 }),
-            "stageName"
+            _ if is_stage_scalar(key) => {
+                let value = scalar(map)?;
+                stage_scalar(w, key, &value);
+                Ok(())
+            }
+            _ => map.next_value::<IgnoredAny>().map(drop),
+        }
+    }
+}
+
+/// Whether `key` is one of the stage's scalar members (checked by [`stage_scalar`]).
+pub(super) fn is_stage_scalar(key: &str) -> bool {
+    matches!(
+        key,
+        "stageName"
             | "deploymentId"
             | "clientCertificateId"
             | "description"
@@ -314,17 +333,12 @@ impl Fields for StageFields {
             | "cacheClusterEnabled"
             | "tracingEnabled"
             | "createdDate"
-            | "lastUpdatedDate" => {
-                let value = scalar(map)?;
-                stage_scalar(w, key, &value);
-                Ok(())
-            }
-            _ => map.next_value::<IgnoredAny>().map(drop),
-        }
-    }
+            | "lastUpdatedDate"
+    )
 }
 
-fn stage_scalar(w: &mut Walker, key: &str, value: &Scalar<'_>) {
+/// Checks a scalar member of the stage.
+pub(super) fn stage_scalar(w: &mut Walker, key: &str, value: &Scalar<'_>) {
     match key {
         "cacheClusterEnabled" | "tracingEnabled" => w.boolean(value),
         "createdDate" | "lastUpdatedDate" => {
@@ -368,16 +382,47 @@ impl Fields for MethodSettingsFields {
         key: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        if !is_valid_key(key) {
-            w.push(
-                IssueCode::InvalidMethodSettingKey,
-                format!(
-                    "Invalid method setting key: {key}. Use {{resourcePath}}/{{httpMethod}} with '/' in the resource path written '~1' (e.g. ~1pets~1{{petId}}/GET, ~1/GET for the root), or */*"
-                ),
-            );
-        }
+        method_setting_key(w, key);
         nested(w, map, EntryFields { key })
     }
+}
+
+/// Checks a `methodSettings` key (the walker is positioned at it).
+pub(super) fn method_setting_key(w: &mut Walker, key: &str) {
+    if !is_valid_key(key) {
+        w.push(
+            IssueCode::InvalidMethodSettingKey,
+            format!(
+                "Invalid method setting key: {key}. Use {{resourcePath}}/{{httpMethod}} with '/' in the resource path written '~1' (e.g. ~1pets~1{{petId}}/GET, ~1/GET for the root), or */*"
+            ),
+        );
+    }
+}
+
+/// Checks the value of one of the table's settings in the entry `key`; whether it is valid.
+pub(super) fn entry_value(
+    w: &mut Walker,
+    key: &str,
+    setting: &Setting,
+    value: &Scalar<'_>,
+) -> bool {
+    match setting.problem_scalar(value) {
+        None => return true,
+        Some(ValueProblem::Type) => w.wrong_type(setting.json_type(), value),
+        Some(ValueProblem::Range) => {
+            let code = if setting.field == "cacheTtlInSeconds" {
+                IssueCode::InvalidTtl
+            } else {
+                IssueCode::InvalidValue
+            };
+            let raw = value.to_string();
+            w.push(
+                code,
+                messages::invalid_setting_value(setting, &setting_path(key, setting), &raw),
+            );
+        }
+    }
+    false
 }
 
 /// One method-setting entry; `key` is its method-setting key, for messages.
@@ -396,26 +441,7 @@ impl Fields for EntryFields<'_> {
             return map.next_value::<IgnoredAny>().map(drop);
         };
         let value = scalar(map)?;
-        match setting.problem_scalar(&value) {
-            None => {}
-            Some(ValueProblem::Type) => w.wrong_type(setting.json_type(), &value),
-            Some(ValueProblem::Range) => {
-                let code = if setting.field == "cacheTtlInSeconds" {
-                    IssueCode::InvalidTtl
-                } else {
-                    IssueCode::InvalidValue
-                };
-                let raw = value.to_string();
-                w.push(
-                    code,
-                    messages::invalid_setting_value(
-                        setting,
-                        &setting_path(self.key, setting),
-                        &raw,
-                    ),
-                );
-            }
-        }
+        entry_value(w, self.key, setting, &value);
         Ok(())
     }
 }
@@ -434,18 +460,47 @@ impl Fields for VariablesFields {
         map: &mut A,
     ) -> Result<(), A::Error> {
         self.count += 1;
-        w.rule(rules::variable_name(name));
         let value = scalar(map)?;
-        if let Some(s) = w.string(&value) {
-            w.rule(rules::variable_value(s));
-        }
+        variable(w, name, &value);
         Ok(())
     }
 
     fn end(&mut self, w: &mut Walker) {
-        if self.limit && self.count > MAX_VARIABLES {
-            w.push(IssueCode::TooManyVariables, messages::TOO_MANY_VARIABLES);
-        }
+        variables_end(w, self.limit, self.count);
+    }
+}
+
+/// Checks one stage variable (name and value).
+pub(super) fn variable(w: &mut Walker, name: &str, value: &Scalar<'_>) {
+    w.rule(rules::variable_name(name));
+    if let Some(s) = w.string(value) {
+        w.rule(rules::variable_value(s));
+    }
+}
+
+/// Checks the number of stage variables (`limit`: the stage's own, not a canary's overrides).
+pub(super) fn variables_end(w: &mut Walker, limit: bool, count: usize) {
+    if limit && count > MAX_VARIABLES {
+        w.push(IssueCode::TooManyVariables, messages::TOO_MANY_VARIABLES);
+    }
+}
+
+/// A rule over one string value.
+pub(super) type StringRule = fn(&str) -> Result<(), RuleError>;
+
+/// The rule of an `accessLogSettings` member, `None` for one without.
+pub(super) fn access_log_rule(name: &str) -> Option<StringRule> {
+    match name {
+        "format" => Some(rules::access_log_format),
+        "destinationArn" => Some(rules::access_log_destination),
+        _ => None,
+    }
+}
+
+/// Checks a string member against its rule.
+pub(super) fn string_rule(w: &mut Walker, rule: StringRule, value: &Scalar<'_>) {
+    if let Some(s) = w.string(value) {
+        w.rule(rule(s));
     }
 }
 
@@ -459,15 +514,11 @@ impl Fields for AccessLogFields {
         name: &str,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        let rule: fn(&str) -> Result<(), RuleError> = match name {
-            "format" => rules::access_log_format,
-            "destinationArn" => rules::access_log_destination,
-            _ => return map.next_value::<IgnoredAny>().map(drop),
+        let Some(rule) = access_log_rule(name) else {
+            return map.next_value::<IgnoredAny>().map(drop);
         };
         let value = scalar(map)?;
-        if let Some(s) = w.string(&value) {
-            w.rule(rule(s));
-        }
+        string_rule(w, rule, &value);
         Ok(())
     }
 }
@@ -493,18 +544,23 @@ impl Fields for CanaryFields {
             );
         }
         let value = scalar(map)?;
-        match name {
-            "percentTraffic" => match value.as_f64() {
-                Some(pct) => w.rule(rules::percent_traffic(pct, &value.to_string())),
-                None => w.wrong_type("number", &value),
-            },
-            "deploymentId" => {
-                w.string(&value);
-            }
-            "useStageCache" => w.boolean(&value),
-            _ => {}
-        }
+        canary_scalar(w, name, &value);
         Ok(())
+    }
+}
+
+/// Checks a scalar member of `canarySettings`.
+pub(super) fn canary_scalar(w: &mut Walker, name: &str, value: &Scalar<'_>) {
+    match name {
+        "percentTraffic" => match value.as_f64() {
+            Some(pct) => w.rule(rules::percent_traffic(pct, &value.to_string())),
+            None => w.wrong_type("number", value),
+        },
+        "deploymentId" => {
+            w.string(value);
+        }
+        "useStageCache" => w.boolean(value),
+        _ => {}
     }
 }
 
@@ -522,22 +578,33 @@ impl Fields for TagsFields {
     ) -> Result<(), A::Error> {
         self.count += 1;
         let value = scalar(map)?;
-        if let Some(s) = w.string(&value) {
-            w.rule(rules::tag(key, s));
-        }
+        tag(w, key, &value);
         Ok(())
     }
 
     fn end(&mut self, w: &mut Walker) {
-        if self.count > MAX_TAGS {
-            w.push(IssueCode::TooManyTags, "A stage can have at most 50 tags");
-        }
+        tags_end(w, self.count);
+    }
+}
+
+/// Checks one tag.
+pub(super) fn tag(w: &mut Walker, key: &str, value: &Scalar<'_>) {
+    if let Some(s) = w.string(value) {
+        w.rule(rules::tag(key, s));
+    }
+}
+
+/// Checks the number of tags.
+pub(super) fn tags_end(w: &mut Walker, count: usize) {
+    if count > MAX_TAGS {
+        w.push(IssueCode::TooManyTags, "A stage can have at most 50 tags");
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::validate_stage_str;
     use serde_json::json;
 
     #[test]
