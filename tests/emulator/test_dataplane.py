@@ -204,12 +204,21 @@ def test_both_url_forms_route_as_aws(dp, c, backend):
 
 def test_mock_status_from_request_template(dp, c):
     api = c.create_rest_api(name="mock")
+    m = {"restApiId": api["id"], "httpMethod": "GET"}
     r = c.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="m")["id"]
-    c.put_method(restApiId=api["id"], resourceId=r, httpMethod="GET", authorizationType="NONE")
-    c.put_integration(restApiId=api["id"], resourceId=r, httpMethod="GET", type="MOCK",
-                      requestTemplates={"application/json": '{"statusCode": 201}'})
+    bare = c.create_resource(restApiId=api["id"], parentId=api["rootResourceId"], pathPart="bare")["id"]
+    for rid in (r, bare):
+        c.put_method(**m, resourceId=rid, authorizationType="NONE")
+        c.put_integration(**m, resourceId=rid, type="MOCK", requestTemplates={"application/json": '{"statusCode": 201}'})
+    c.put_integration_response(**m, resourceId=r, statusCode="200", responseTemplates={"application/json": "ok"})
+    c.put_integration_response(**m, resourceId=r, statusCode="201", selectionPattern="201",
+                               responseTemplates={"application/json": '{"created": true}'})
     c.create_deployment(restApiId=api["id"], stageName="s")
-    assert invoke(dp, api["id"], "s", "/m")[0] == 201
+    assert invoke(dp, api["id"], "s", "/m")[:3:2] == (201, {"created": True})
+    # AWS: a MOCK without integration responses is a configuration error, 500.
+    status, headers, body = invoke(dp, api["id"], "s", "/bare")
+    assert (status, body) == (500, {"message": "Internal server error"})
+    assert headers["x-amzn-ErrorType"] == "InternalServerErrorException"
 
 
 def test_aws_iam_method_needs_a_signature(dp, c, backend):

@@ -34,6 +34,8 @@ def make(c, ttl=300):
     c.put_method(restApiId=api_id, resourceId=pets, httpMethod="GET", authorizationType="CUSTOM", authorizerId=auth)
     c.put_integration(restApiId=api_id, resourceId=pets, httpMethod="GET", type="MOCK",
                       requestTemplates={"application/json": '{"statusCode": 200}'})
+    c.put_integration_response(restApiId=api_id, resourceId=pets, httpMethod="GET", statusCode="200",
+                               responseTemplates={"application/json": ""})
     c.create_deployment(restApiId=api_id, stageName="s")
     c.update_stage(restApiId=api_id, stageName="s", patchOperations=[
         rep("/accessLogSettings/destinationArn", ARN),

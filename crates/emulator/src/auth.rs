@@ -256,14 +256,16 @@ pub async fn sigv4(State(state): State<AppState>, req: Request, next: Next) -> R
 
 /// A request id shaped like AWS's (a random UUID v4).
 pub(crate) fn request_id() -> String {
-    let hex = format!("{:032x}", fastrand::u128(..));
+    let n = fastrand::u128(..);
+    // Hex digits `from..to` of `n` written as 32 digits.
+    let digits = |from: u32, to: u32| (n >> (4 * (32 - to))) & ((1_u128 << (4 * (to - from))) - 1);
     format!(
-        "{}-{}-4{}-a{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[13..16],
-        &hex[17..20],
-        &hex[20..32]
+        "{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}",
+        digits(0, 8),
+        digits(8, 12),
+        digits(13, 16),
+        digits(17, 20),
+        digits(20, 32)
     )
 }
 

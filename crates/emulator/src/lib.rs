@@ -170,6 +170,9 @@ impl AppState {
         if !a.stages.contains_key(stage) {
             return None;
         }
+        if let Some(caches) = a.caches.get_mut(stage) {
+            return Some(f(caches));
+        }
         Some(f(a.caches.entry(stage.to_owned()).or_default()))
     }
 
@@ -316,6 +319,10 @@ pub fn run(options: ServeOptions) -> Result<(), String> {
             }
             let _ = out.flush();
         }
+        // Small answers go out at once (no Nagle delay on keep-alive connections).
+        let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+            let _ = tcp.set_nodelay(true);
+        });
         axum::serve(listener, app(state))
             .with_graceful_shutdown(shutdown_signal())
             .await

@@ -58,13 +58,13 @@ pub struct Ordered<T> {
     pub value: T,
 }
 
-/// Per-stage caches. Nothing fills them yet (the data plane will); the flush operations empty them.
+/// Per-stage caches: the data plane fills them; the flush operations empty them.
 #[derive(Clone, Debug, Default)]
 pub struct StageCaches {
     /// Authorizer results by (authorizer id, identity) key.
     pub authorizer: HashMap<String, Value>,
     /// Responses by cache key.
-    pub response: HashMap<String, Value>,
+    pub response: HashMap<String, crate::dataplane::CachedResponse>,
 }
 
 /// One REST API and everything under it.
@@ -424,6 +424,25 @@ pub struct Store {
     /// Mutations applied but not yet durable, oldest first.
     pending: VecDeque<Pending>,
     next_pending: u64,
+    generation: Generation,
+}
+
+/// A number that changes whenever the store does, never reused by another store of the process (so
+/// what is derived from a store, such as the data plane's per-stage plans, knows when it is stale).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Generation(u64);
+
+impl Generation {
+    fn next() -> Self {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Self(NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+}
+
+impl Default for Generation {
+    fn default() -> Self {
+        Self::next()
+    }
 }
 
 impl Store {
@@ -494,8 +513,15 @@ impl Store {
         drop(self.apply_undoable(record));
     }
 
+    /// The store's [`Generation`].
+    #[must_use]
+    pub const fn generation(&self) -> Generation {
+        self.generation
+    }
+
     /// Applies one record and returns what it replaced.
     fn apply_undoable(&mut self, record: Record) -> Undo {
+        self.generation = Generation::next();
         match record {
             Record::PutApi { seq, api } => {
                 self.seq = self.seq.max(seq);
@@ -712,6 +738,7 @@ impl Store {
 
     /// Puts back what one record replaced (records are undone newest first).
     fn undo(&mut self, undo: Undo) {
+        self.generation = Generation::next();
         match undo {
             Undo::Nothing => {}
             Undo::ApiFields { id, prior } => match prior {

@@ -590,7 +590,10 @@ async fn tags_and_flush() {
 
     st.stage_caches(&api, "prod", |c| {
         c.authorizer.insert("k".into(), json!(1));
-        c.response.insert("k".into(), json!(1));
+        c.response.insert(
+            "k".into(),
+            stagecraft_emulator::dataplane::CachedResponse::default(),
+        );
     });
     let f = call(
         &app,

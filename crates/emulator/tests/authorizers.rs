@@ -220,8 +220,18 @@ impl Setup {
     async fn method(&self, resource: &str, verb: &str, method: Value, integration: Value) {
         let path = format!("/restapis/{}/resources/{resource}/methods/{verb}", self.api);
         self.control("PUT", &path, method).await;
+        let mock = integration["type"] == "MOCK";
         self.control("PUT", &format!("{path}/integration"), integration)
             .await;
+        if mock {
+            // A MOCK answers through its integration responses (without one, AWS answers 500).
+            self.control(
+                "PUT",
+                &format!("{path}/integration/responses/200"),
+                json!({"responseTemplates": {"application/json": ""}}),
+            )
+            .await;
+        }
     }
 
     async fn control(&self, method: &str, path: &str, body: Value) -> Value {

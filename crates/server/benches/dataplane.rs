@@ -41,6 +41,8 @@ const STAGE: &str = "bench";
 /// Goals of the issue that asked for this benchmark.
 const GOAL_CACHE_HIT_CPU_US: f64 = 30.0;
 const GOAL_PROXY_ADDED_P50_US: i64 = 100;
+/// The body of every answer: the local server's, and the MOCK routes' integration response.
+const PETS: &str = r#"{"pets":[1,2,3]}"#;
 
 struct Options {
     seconds: u64,
@@ -86,7 +88,7 @@ async fn local_server() -> Result<SocketAddr> {
                     Ok::<_, Infallible>(
                         http::Response::builder()
                             .header("content-type", "application/json")
-                            .body(Full::new(Bytes::from_static(br#"{"pets":[1,2,3]}"#)))
+                            .body(Full::new(Bytes::from_static(PETS.as_bytes())))
                             .unwrap_or_default(),
                     )
                 });
@@ -159,6 +161,16 @@ async fn deploy(conn: &mut Conn, target: SocketAddr) -> Result<String> {
             integration,
         )
         .await?;
+        if integration["type"] == "MOCK" {
+            // The same body as the local server's (a MOCK without integration responses is a 500).
+            call(
+                conn,
+                Method::PUT,
+                &format!("{method}/integration/responses/200"),
+                &json!({"responseTemplates": {"application/json": PETS}}),
+            )
+            .await?;
+        }
     }
     let deployment = call(
         conn,

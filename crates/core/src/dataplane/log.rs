@@ -2,11 +2,14 @@
 //! *stagecraft*: an unknown or absent variable becomes `-` (AWS's output for absent values is not
 //! recorded).
 
-/// Replaces each `$context.NAME` (letters, digits, `.` and `_`) with `value(NAME)`, or `-`.
-#[must_use]
-pub fn access_log_line(format: &str, value: impl Fn(&str) -> Option<String>) -> String {
+/// Appends to `out` the line for `format`: each `$context.NAME` (letters, digits, `.` and `_`) is replaced
+/// by what `value(NAME, out)` appends, or by `-` when it returns `false` (it must then append nothing).
+pub fn write_access_log_line(
+    out: &mut String,
+    format: &str,
+    mut value: impl FnMut(&str, &mut String) -> bool,
+) {
     const PREFIX: &str = "$context.";
-    let mut out = String::with_capacity(format.len() + 64);
     let mut rest = format;
     while let Some(start) = rest.find(PREFIX) {
         out.push_str(&rest[..start]);
@@ -15,24 +18,36 @@ pub fn access_log_line(format: &str, value: impl Fn(&str) -> Option<String>) -> 
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '_'))
             .unwrap_or(after.len());
         let name = after[..len].trim_end_matches('.');
-        out.push_str(&value(name).unwrap_or_else(|| "-".into()));
+        if !value(name, out) {
+            out.push('-');
+        }
         rest = &after[name.len()..];
     }
     out.push_str(rest);
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn line(format: &str) -> String {
+        let mut out = String::new();
+        write_access_log_line(&mut out, format, |n, out| {
+            n == "requestId" && {
+                out.push_str("r1");
+                true
+            }
+        });
+        out
+    }
+
     #[test]
     fn variables_and_unknowns() {
-        let v = |n: &str| (n == "requestId").then(|| "r1".to_owned());
         assert_eq!(
-            access_log_line(r#"{"id":"$context.requestId","x":"$context.nope"}."#, v),
+            line(r#"{"id":"$context.requestId","x":"$context.nope"}."#),
             r#"{"id":"r1","x":"-"}."#
         );
-        assert_eq!(access_log_line("$context.requestId.", v), "r1.");
+        assert_eq!(line("$context.requestId."), "r1.");
+        assert_eq!(line("no variables"), "no variables");
     }
 }

@@ -30,11 +30,11 @@ pub struct RouteTable {
 
 /// A matched method.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct RouteMatch {
+pub struct RouteMatch<'t> {
     /// Index of the resource in the order given to [`RouteTable::new`].
     pub resource: usize,
     /// The method's verb as defined (`GET`, or `ANY`).
-    pub method: String,
+    pub method: &'t str,
     /// Path parameters by name (`petId` → `7`, `proxy` → `a/b`).
     pub path_parameters: Vec<(String, String)>,
 }
@@ -82,13 +82,16 @@ impl RouteTable {
         slot
     }
 
-    fn method(&self, at: usize, verb: &str) -> Option<(usize, String)> {
+    fn method(&self, at: usize, verb: &str) -> Option<(usize, &str)> {
         let (index, verbs) = self.nodes[at].resource.as_ref()?;
-        if verbs.iter().any(|v| v == verb) {
-            return Some((*index, verb.to_owned()));
+        let defined = |wanted: &str| verbs.iter().find(|v| *v == wanted).map(String::as_str);
+        if let Some(v) = defined(verb) {
+            return Some((*index, v));
         }
-        (ANY_VERBS.contains(&verb) && verbs.iter().any(|v| v == "ANY"))
-            .then(|| (*index, "ANY".to_owned()))
+        if ANY_VERBS.contains(&verb) {
+            return defined("ANY").map(|v| (*index, v));
+        }
+        None
     }
 
     fn walk(
@@ -97,7 +100,7 @@ impl RouteTable {
         segments: &[&str],
         verb: &str,
         params: &mut Vec<(String, String)>,
-    ) -> Option<(usize, String)> {
+    ) -> Option<(usize, &str)> {
         let Some((first, rest)) = segments.split_first() else {
             return self.method(at, verb);
         };
@@ -122,7 +125,7 @@ impl RouteTable {
 
     /// The method serving `verb` on `path` (the path below the stage: `/pets/7`), if any.
     #[must_use]
-    pub fn find(&self, verb: &str, path: &str) -> Option<RouteMatch> {
+    pub fn find(&self, verb: &str, path: &str) -> Option<RouteMatch<'_>> {
         let segments: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
         let mut params = Vec::new();
         let (resource, method) = self.walk(0, &segments, verb, &mut params)?;
@@ -146,7 +149,7 @@ mod tests {
 
     fn hit(t: &RouteTable, verb: &str, path: &str) -> Option<Hit> {
         t.find(verb, path)
-            .map(|m| (m.resource, m.method, m.path_parameters))
+            .map(|m| (m.resource, m.method.to_owned(), m.path_parameters))
     }
 
     #[test]

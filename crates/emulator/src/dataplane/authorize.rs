@@ -130,6 +130,10 @@ fn configuration_error(why: &str) -> Reply {
     reply
 }
 
+#[expect(
+    clippy::result_large_err,
+    reason = "the error is the answer sent, built once for a refused request"
+)]
 fn decide(
     decision: Decision,
     principal: String,

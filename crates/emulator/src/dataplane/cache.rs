@@ -1,14 +1,21 @@
 //! The stage's response cache, kept in [`crate::store::StageCaches::response`] (so FlushStageCache
-//! empties it) as JSON entries `{"status", "headers", "body", "expires"}` (epoch milliseconds).
+//! empties it): the reply as served (its body shared, not copied, on a hit) and when it expires.
 //!
 //! *stagecraft*: bodies that are not UTF-8 are not cached. Changing `cacheClusterSize` or disabling the
 //! cluster drops every entry before the next request uses the cache, as AWS replaces the instance.
 
-use serde_json::{Value, json};
 use stagecraft_core::dataplane::cache::MAX_CACHED_RESPONSE;
 
 use super::reply::Reply;
 use crate::AppState;
+
+/// One cached response.
+#[derive(Clone, Debug, Default)]
+pub struct Entry {
+    reply: Reply,
+    /// Epoch milliseconds.
+    expires: u64,
+}
 
 /// Milliseconds since the epoch.
 pub fn now_ms() -> u64 {
@@ -23,31 +30,28 @@ pub fn get(state: &AppState, api: &str, stage: &str, key: &str) -> Option<Reply>
     state
         .stage_caches(api, stage, |c| {
             let entry = c.response.get(key)?;
-            if entry["expires"].as_u64().unwrap_or(0) <= now {
+            if entry.expires <= now {
                 c.response.remove(key);
                 return None;
             }
-            Some(Reply {
-                status: u16::try_from(entry["status"].as_u64()?).ok()?,
-                headers: serde_json::from_value(entry["headers"].clone()).ok()?,
-                body: entry["body"].as_str()?.as_bytes().to_vec(),
-                error: None,
-            })
+            Some(entry.reply.clone())
         })
         .flatten()
 }
 
 /// Stores `reply` for `ttl` seconds, if it is small enough and text.
 pub fn put(state: &AppState, api: &str, stage: &str, key: String, reply: &Reply, ttl: i64) {
-    if reply.body.len() > MAX_CACHED_RESPONSE {
+    if reply.body.len() > MAX_CACHED_RESPONSE || std::str::from_utf8(&reply.body).is_err() {
         return;
     }
-    let Ok(body) = std::str::from_utf8(&reply.body) else {
-        return;
-    };
     let expires = now_ms().saturating_add(u64::try_from(ttl).unwrap_or(0).saturating_mul(1000));
-    let entry: Value =
-        json!({"status": reply.status, "headers": reply.headers, "body": body, "expires": expires});
+    let entry = Entry {
+        reply: Reply {
+            error: None,
+            ..reply.clone()
+        },
+        expires,
+    };
     state.stage_caches(api, stage, |c| c.response.insert(key, entry));
 }
 

@@ -17,66 +17,48 @@ mod authorize;
 mod cache;
 mod integration;
 mod observe;
+mod plan;
 mod reply;
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::time::Instant;
 
 use axum::body::{Body, to_bytes};
 use axum::extract::{Request, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use hyper_util::client::legacy::Client;
-use hyper_util::rt::TokioExecutor;
-use serde_json::Value;
-use stagecraft_core::api::{Authorizer, Method};
-use stagecraft_core::dataplane::RouteTable;
 use stagecraft_core::dataplane::authorize::method_arn;
 use stagecraft_core::dataplane::cache::{
     CacheDecision, ParameterSource, asks_max_age_zero, cache_key, decide, key_parameter,
 };
-use stagecraft_core::dataplane::log::access_log_line;
+use stagecraft_core::dataplane::log::write_access_log_line;
 use stagecraft_core::dataplane::proxy::{ProxyRequest, RequestContext};
 use stagecraft_core::dataplane::texts::{
     CACHE_CONTROL_FORBIDDEN, CACHE_CONTROL_WARNING, MAX_PAYLOAD, MISSING_AUTHENTICATION_TOKEN,
     REQUEST_TOO_LARGE, TOO_MANY_REQUESTS, UNKNOWN_STAGE,
 };
-use stagecraft_core::dataplane::throttle::TokenBucket;
-use stagecraft_core::{
-    AccessLogSettings, EffectiveSettings, effective_settings, method_setting_key,
-};
 
 use crate::AppState;
 use crate::auth::{request_id, verify};
-use crate::store::ResourceRec;
 use authorize::{Authorization, Input};
+pub use cache::Entry as CachedResponse;
 use integration::{Call, HttpClient};
 use observe::{AuthorizerSample, Observer, Sample};
+use plan::{Cluster, Context, Found, Miss, Plans};
 use reply::Reply;
 
 /// The host suffix of the `Host`-header invoke URL form.
 pub const HOST_SUFFIX: &str = stagecraft_core::invoke_url::LOCAL_HOST_SUFFIX;
 
-/// `(api id, stage name)` or `(api id, deployment id)`.
-type StageId = (String, String);
-/// A stage's cache cluster: enabled, size.
-type Cluster = (bool, Option<String>);
-
-/// A deployment's routes with the resources they index.
-struct Routes {
-    table: RouteTable,
-    resources: Arc<Vec<ResourceRec>>,
-}
-
-/// Data-plane state: route tables, throttling buckets, the canary draw, HTTP client, metrics, logs.
+/// Data-plane state: per-stage plans, the canary draw, HTTP client, metrics, logs.
 pub struct Runtime {
-    routes: Mutex<HashMap<StageId, Arc<Routes>>>,
-    buckets: Mutex<HashMap<(String, String, String), TokenBucket>>,
-    clusters: Mutex<HashMap<StageId, Cluster>>,
+    plans: Plans,
+    clusters: Mutex<std::collections::HashMap<(String, String), Cluster>>,
     rng: Mutex<fastrand::Rng>,
     http: HttpClient,
     observer: Observer,
@@ -88,11 +70,10 @@ impl Runtime {
     #[must_use]
     pub fn new(seed: Option<u64>, access_log_dir: Option<PathBuf>) -> Self {
         Self {
-            routes: Mutex::default(),
-            buckets: Mutex::default(),
+            plans: Plans::default(),
             clusters: Mutex::default(),
             rng: Mutex::new(seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed)),
-            http: Client::builder(TokioExecutor::new()).build_http(),
+            http: integration::http_client(),
             observer: Observer::new(access_log_dir),
             epoch: Instant::now(),
         }
@@ -111,10 +92,23 @@ pub fn invoke_urls(addr: &str, api: &str, stage: &str) -> [String; 2] {
     stagecraft_core::invoke_url::local(&format!("http://{addr}"), api, stage)
 }
 
-/// `(api, stage, path below the stage)` when the request is for the data plane.
-fn target(headers: &HeaderMap, path: &str) -> Option<(String, String, String)> {
+/// A data-plane request's API id, stage name and path below the stage.
+struct Target<'a> {
+    api: Cow<'a, str>,
+    stage: &'a str,
+    path: &'a str,
+}
+
+/// `rest` split at its first `/`: the part before, and the rest from that `/` (`/` when none).
+fn first_segment(rest: &str) -> (&str, &str) {
+    rest.find('/')
+        .map_or((rest, "/"), |i| (&rest[..i], &rest[i..]))
+}
+
+/// Where a request goes when it is for the data plane.
+fn target<'a>(headers: &'a HeaderMap, path: &'a str) -> Option<Target<'a>> {
     let host = headers
-        .get("host")
+        .get(http::header::HOST)
         .and_then(|h| h.to_str().ok())
         .unwrap_or("");
     let host = host.rsplit_once(':').map_or(host, |(h, p)| {
@@ -124,20 +118,28 @@ fn target(headers: &HeaderMap, path: &str) -> Option<(String, String, String)> {
             host
         }
     });
-    if let Some(api) = host.to_ascii_lowercase().strip_suffix(HOST_SUFFIX) {
-        let rest = path.strip_prefix('/').unwrap_or(path);
-        let (stage, below) = rest.split_once('/').map_or((rest, ""), |(s, b)| (s, b));
-        return Some((api.to_owned(), stage.to_owned(), format!("/{below}")));
+    let api_len = host.len().saturating_sub(HOST_SUFFIX.len());
+    if host.len() > HOST_SUFFIX.len()
+        && host.is_char_boundary(api_len)
+        && host[api_len..].eq_ignore_ascii_case(HOST_SUFFIX)
+    {
+        let api = &host[..api_len];
+        let api = if api.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(api.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(api)
+        };
+        let (stage, path) = first_segment(path.strip_prefix('/').unwrap_or(path));
+        return Some(Target { api, stage, path });
     }
     let rest = path.strip_prefix("/restapis/")?;
-    let mut parts = rest.splitn(4, '/');
-    let (api, stage, marker) = (parts.next()?, parts.next()?, parts.next()?);
-    (marker == "_user_request_").then(|| {
-        (
-            api.to_owned(),
-            stage.to_owned(),
-            format!("/{}", parts.next().unwrap_or("")),
-        )
+    let (api, rest) = rest.split_once('/')?;
+    let (stage, rest) = rest.split_once('/')?;
+    let (marker, path) = first_segment(rest);
+    (marker == "_user_request_").then_some(Target {
+        api: Cow::Borrowed(api),
+        stage,
+        path,
     })
 }
 
@@ -145,130 +147,16 @@ fn target(headers: &HeaderMap, path: &str) -> Option<(String, String, String)> {
 pub async fn intercept(State(state): State<AppState>, req: Request, next: Next) -> Response {
     if req.uri().path() == "/metrics" && req.method() == http::Method::GET {
         let mut res = Response::new(Body::from(state.dataplane.observer.prometheus()));
-        if let Ok(v) = "text/plain; version=0.0.4".parse() {
-            res.headers_mut().insert("content-type", v);
-        }
+        res.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4"),
+        );
         return res;
     }
-    match target(req.headers(), req.uri().path()) {
-        Some((api, stage, path)) => serve(&state, req, &api, &stage, &path).await,
-        None => next.run(req).await,
+    if target(req.headers(), req.uri().path()).is_none() {
+        return next.run(req).await;
     }
-}
-
-/// What the store says about one request.
-struct Plan {
-    resource: ResourceRec,
-    method: Method,
-    path_parameters: Vec<(String, String)>,
-    settings: EffectiveSettings,
-    cluster: Cluster,
-    variables: BTreeMap<String, String>,
-    deployment_id: String,
-    canary: bool,
-    use_stage_cache: bool,
-    access_log: Option<AccessLogSettings>,
-    /// The authorizer of a CUSTOM / COGNITO_USER_POOLS method (`None` also when it no longer exists).
-    authorizer: Option<Authorizer>,
-}
-
-fn routes(state: &AppState, api: &crate::store::Api, deployment: &str) -> Arc<Routes> {
-    let key = (api.rest_api.id.clone(), deployment.to_owned());
-    let mut cache = state
-        .dataplane
-        .routes
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    if let Some(r) = cache.get(&key) {
-        return r.clone();
-    }
-    let resources = api
-        .snapshots
-        .get(deployment)
-        .cloned()
-        .unwrap_or_else(|| Arc::new(api.resources.values().cloned().collect()));
-    let table = RouteTable::new(
-        resources
-            .iter()
-            .map(|r| (r.path.as_str(), r.methods.keys().map(String::as_str))),
-    );
-    let routes = Arc::new(Routes { table, resources });
-    cache.insert(key, routes.clone());
-    routes
-}
-
-fn plan(
-    state: &AppState,
-    api_id: &str,
-    stage_name: &str,
-    verb: &str,
-    path: &str,
-) -> Result<Plan, Reply> {
-    state.read(|store| {
-        let api = store
-            .apis
-            .get(api_id)
-            .ok_or_else(|| Reply::gateway(UNKNOWN_STAGE))?;
-        let stage = api
-            .stages
-            .get(stage_name)
-            .ok_or_else(|| Reply::gateway(UNKNOWN_STAGE))?;
-        let mut variables = stage.variables.clone();
-        let mut deployment = stage.deployment_id.clone().unwrap_or_default();
-        let mut canary = false;
-        let mut use_stage_cache = true;
-        if let Some(c) = &stage.canary_settings
-            && let Some(d) = &c.deployment_id
-        {
-            let draw = state
-                .dataplane
-                .rng
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .f64()
-                * 100.0;
-            if draw < c.percent_traffic {
-                canary = true;
-                use_stage_cache = c.use_stage_cache;
-                deployment.clone_from(d);
-                variables.extend(c.stage_variable_overrides.clone());
-            }
-        }
-        let routes = routes(state, api, &deployment);
-        let found = routes
-            .table
-            .find(verb, path)
-            .ok_or_else(|| Reply::gateway(MISSING_AUTHENTICATION_TOKEN))?;
-        let resource = routes.resources[found.resource].clone();
-        let method = resource
-            .methods
-            .get(&found.method)
-            .cloned()
-            .ok_or_else(|| Reply::gateway(MISSING_AUTHENTICATION_TOKEN))?;
-        let settings =
-            effective_settings(stage, &method_setting_key(&resource.path, &found.method));
-        let authorizer = method
-            .authorizer_id
-            .as_ref()
-            .and_then(|id| api.authorizers.get(id))
-            .map(|a| a.value.clone());
-        Ok(Plan {
-            resource,
-            method,
-            path_parameters: found.path_parameters,
-            settings,
-            cluster: (
-                stage.cache_cluster_enabled,
-                stage.cache_cluster_size.clone(),
-            ),
-            variables,
-            deployment_id: deployment,
-            canary,
-            use_stage_cache,
-            access_log: stage.access_log_settings.clone(),
-            authorizer,
-        })
-    })
+    serve(&state, req).await
 }
 
 fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
@@ -284,35 +172,52 @@ fn header_pairs(headers: &HeaderMap) -> Vec<(String, String)> {
         .collect()
 }
 
-fn request_time(epoch_ms: u64) -> String {
+/// `dd/MMM/yyyy:HH:mm:ss +0000`, appended to `out`.
+fn write_request_time(out: &mut String, epoch_ms: u64) {
     let fmt = time::macros::format_description!(
         "[day]/[month repr:short]/[year]:[hour]:[minute]:[second] +0000"
     );
-    time::OffsetDateTime::from_unix_timestamp(i64::try_from(epoch_ms / 1000).unwrap_or(0))
-        .ok()
-        .and_then(|t| t.format(fmt).ok())
-        .unwrap_or_default()
-}
-
-/// Whether this request's throttling bucket has a token.
-fn admit(state: &AppState, api: &str, stage: &str, s: &EffectiveSettings) -> bool {
-    let now = state.dataplane.epoch.elapsed().as_secs_f64();
-    let fresh = TokenBucket::new(s.throttling_rate_limit, s.throttling_burst_limit, now);
-    let mut buckets = state
-        .dataplane
-        .buckets
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner);
-    let bucket = buckets
-        .entry((api.to_owned(), stage.to_owned(), s.key.clone()))
-        .or_insert_with(|| fresh.clone());
-    if !bucket.limits_match(&fresh) {
-        *bucket = fresh;
+    if let Some(t) =
+        time::OffsetDateTime::from_unix_timestamp(i64::try_from(epoch_ms / 1000).unwrap_or(0))
+            .ok()
+            .and_then(|t| t.format(fmt).ok())
+    {
+        out.push_str(&t);
     }
-    bucket.try_take(now)
 }
 
-/// Drops the stage's cache when its cluster was resized or disabled since the last request.
+fn request_time(epoch_ms: u64) -> String {
+    let mut out = String::new();
+    write_request_time(&mut out, epoch_ms);
+    out
+}
+
+/// The stage's plan and the request's method, under the store's read lock. Drops the stage's cache
+/// first when a new plan shows its cluster resized or disabled.
+fn find(state: &AppState, api: &str, stage: &str, verb: &str, path: &str) -> Result<Found, Miss> {
+    let dp = &state.dataplane;
+    let now = dp.epoch.elapsed().as_secs_f64();
+    let (found, built) = state.read(|store| {
+        let a = store.apis.get(api).ok_or(Miss::UnknownStage)?;
+        let (plan, built) = dp
+            .plans
+            .stage(a, stage, store.generation())
+            .ok_or(Miss::UnknownStage)?;
+        let ctx = Context {
+            api: a,
+            ids: (api, stage),
+            now,
+        };
+        let draw = || dp.rng.lock().unwrap_or_else(PoisonError::into_inner).f64() * 100.0;
+        Ok((dp.plans.find(plan, &ctx, verb, path, draw), built))
+    })?;
+    if built && let Ok(f) = &found {
+        check_cluster(state, api, stage, &f.stage.cluster);
+    }
+    found
+}
+
+/// Drops the stage's cache when its cluster was resized or disabled since the last plan.
 fn check_cluster(state: &AppState, api: &str, stage: &str, cluster: &Cluster) {
     let mut seen = state
         .dataplane
@@ -326,29 +231,25 @@ fn check_cluster(state: &AppState, api: &str, stage: &str, cluster: &Cluster) {
     seen.insert(key, cluster.clone());
 }
 
-fn key_parameters(
-    integration: &Value,
+/// The values of the integration's `cacheKeyParameters` in this request.
+fn key_parameters<'a>(
+    names: impl Iterator<Item = &'a str>,
     headers: &HeaderMap,
-    query: &[(String, String)],
+    query: Option<&str>,
     path: &[(String, String)],
 ) -> Vec<(String, Option<String>)> {
-    let list = integration
-        .get("cacheKeyParameters")
-        .and_then(Value::as_array)
-        .map_or(&[][..], Vec::as_slice);
-    list.iter()
-        .filter_map(Value::as_str)
+    names
         .map(|p| {
             let value = key_parameter(p).and_then(|(source, name)| match source {
                 ParameterSource::Header => headers
                     .get(name)
                     .and_then(|v| v.to_str().ok())
                     .map(str::to_owned),
-                ParameterSource::Query => query
-                    .iter()
+                ParameterSource::Query => query_pairs(query)
+                    .into_iter()
                     .rev()
                     .find(|(k, _)| k == name)
-                    .map(|(_, v)| v.clone()),
+                    .map(|(_, v)| v),
                 ParameterSource::Path => {
                     path.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
                 }
@@ -358,22 +259,160 @@ fn key_parameters(
         .collect()
 }
 
-async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &str) -> Response {
+/// The Lambda proxy event's facts (for AWS_PROXY integrations and authorizers).
+fn event(
+    state: &AppState,
+    parts: &http::request::Parts,
+    t: &Target<'_>,
+    found: &Found,
+    request_id: &str,
+    epoch_ms: u64,
+) -> ProxyRequest {
+    let served = found.served();
+    let header = |name| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|h| h.to_str().ok())
+            .map(str::to_owned)
+    };
+    ProxyRequest {
+        resource: found.method.resource_path.clone(),
+        path: t.path.to_owned(),
+        http_method: parts.method.as_str().to_owned(),
+        headers: header_pairs(&parts.headers),
+        query: query_pairs(parts.uri.query()),
+        path_parameters: found.path_parameters.clone(),
+        stage_variables: served.variables.as_ref().clone(),
+        body: None,
+        context: RequestContext {
+            account_id: state.config.account_id.clone(),
+            api_id: t.api.to_string(),
+            deployment_id: served.deployment_id.clone(),
+            domain_name: header(http::header::HOST).unwrap_or_default(),
+            request_id: request_id.to_owned(),
+            request_time: request_time(epoch_ms),
+            request_time_epoch: epoch_ms,
+            resource_id: found.method.resource_id.clone(),
+            stage: t.stage.to_owned(),
+            source_ip: "127.0.0.1".into(),
+            user_agent: header(http::header::USER_AGENT),
+            is_canary: served.canary,
+            authorizer: None,
+        },
+    }
+}
+
+/// What one request did, for its access-log line.
+struct Done<'a> {
+    target: &'a Target<'a>,
+    found: &'a Found,
+    verb: &'a str,
+    request_id: &'a str,
+    epoch_ms: u64,
+    reply: &'a Reply,
+    latency_ms: f64,
+    integration_ms: f64,
+    authorization: Option<&'a Authorization>,
+}
+
+/// Appends the `$context` variable `name` to `out`; `false` when it has no value here.
+fn context_variable(d: &Done<'_>, name: &str, out: &mut String) -> bool {
+    let served = d.found.served();
+    let method = &d.found.method;
+    match name {
+        "requestId" | "extendedRequestId" => out.push_str(d.request_id),
+        "identity.sourceIp" => out.push_str("127.0.0.1"),
+        "requestTime" => write_request_time(out, d.epoch_ms),
+        "requestTimeEpoch" => {
+            let _ = write!(out, "{}", d.epoch_ms);
+        }
+        "httpMethod" => out.push_str(d.verb),
+        "resourcePath" => out.push_str(&method.resource_path),
+        "resourceId" => out.push_str(&method.resource_id),
+        "path" => {
+            let _ = write!(out, "/{}{}", d.target.stage, d.target.path);
+        }
+        "stage" => out.push_str(d.target.stage),
+        "apiId" => out.push_str(&d.target.api),
+        "status" => {
+            let _ = write!(out, "{}", d.reply.status);
+        }
+        "protocol" => out.push_str("HTTP/1.1"),
+        "responseLength" => {
+            let _ = write!(out, "{}", d.reply.body.len());
+        }
+        "responseLatency" => {
+            let _ = write!(out, "{:.0}", d.latency_ms);
+        }
+        "integrationLatency" => {
+            let _ = write!(out, "{:.0}", d.integration_ms);
+        }
+        "isCanaryRequest" => {
+            let _ = write!(out, "{}", served.canary);
+        }
+        "deploymentId" => out.push_str(&served.deployment_id),
+        "error.message" | "error.messageString" => {
+            let Some(e) = &d.reply.error else {
+                return false;
+            };
+            if name == "error.message" {
+                out.push_str(e);
+            } else {
+                let _ = write!(out, "\"{e}\"");
+            }
+        }
+        other => {
+            let Some(a) = d.authorization else {
+                return false;
+            };
+            match other {
+                "authorize.status" | "authorizer.status" => {
+                    let _ = write!(out, "{}", a.status);
+                }
+                "authorize.latency" | "authorizer.latency" => {
+                    let _ = write!(out, "{:.0}", a.latency_ms);
+                }
+                _ => {
+                    let value = match other.strip_prefix("authorizer.") {
+                        Some("principalId") => a.principal_id.as_deref(),
+                        Some(key) => a.context.get(key).map(String::as_str),
+                        None => None,
+                    };
+                    let Some(v) = value else {
+                        return false;
+                    };
+                    out.push_str(v);
+                }
+            }
+        }
+    }
+    true
+}
+
+async fn serve(state: &AppState, req: Request) -> Response {
     let started = Instant::now();
     let (parts, body) = req.into_parts();
+    let Some(t) = target(&parts.headers, parts.uri.path()) else {
+        return Reply::gateway(MISSING_AUTHENTICATION_TOKEN).into_response();
+    };
     let Ok(body) = to_bytes(body, MAX_PAYLOAD).await else {
         return Reply::gateway(REQUEST_TOO_LARGE).into_response();
     };
-    let verb = parts.method.as_str().to_owned();
-    let plan = match plan(state, api, stage, &verb, path) {
-        Ok(p) => p,
-        Err(reply) => return reply.into_response(),
+    let (api, stage, path) = (t.api.as_ref(), t.stage, t.path);
+    let verb = parts.method.as_str();
+    let found = match find(state, api, stage, verb, path) {
+        Ok(f) => f,
+        Err(Miss::UnknownStage) => return Reply::gateway(UNKNOWN_STAGE).into_response(),
+        Err(Miss::NoRoute) => return Reply::gateway(MISSING_AUTHENTICATION_TOKEN).into_response(),
     };
+    let method = &found.method;
+    let served = found.served();
     let signed = parts
         .headers
-        .contains_key("authorization")
+        .contains_key(http::header::AUTHORIZATION)
         .then(|| verify(state, &parts, &body, "execute-api"));
-    if plan.method.authorization_type == "AWS_IAM" {
+    if method.authorization_type == "AWS_IAM" {
         match &signed {
             None => return Reply::gateway(MISSING_AUTHENTICATION_TOKEN).into_response(),
             Some(Err(e)) => return e.clone().into_response(),
@@ -383,65 +422,39 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
     let authorized = matches!(signed, Some(Ok(_)));
     let request_id = request_id();
     let epoch_ms = cache::now_ms();
-    let query = query_pairs(parts.uri.query());
-    let mut event = ProxyRequest {
-        resource: plan.resource.path.clone(),
-        path: path.to_owned(),
-        http_method: verb.clone(),
-        headers: header_pairs(&parts.headers),
-        query: query.clone(),
-        path_parameters: plan.path_parameters.clone(),
-        stage_variables: plan.variables.clone(),
-        body: None,
-        context: RequestContext {
-            account_id: state.config.account_id.clone(),
-            api_id: api.to_owned(),
-            deployment_id: plan.deployment_id.clone(),
-            domain_name: parts
-                .headers
-                .get("host")
-                .and_then(|h| h.to_str().ok())
-                .unwrap_or("")
-                .to_owned(),
-            request_id: request_id.clone(),
-            request_time: request_time(epoch_ms),
-            request_time_epoch: epoch_ms,
-            resource_id: plan.resource.id.clone(),
-            stage: stage.to_owned(),
-            source_ip: "127.0.0.1".into(),
-            user_agent: parts
-                .headers
-                .get("user-agent")
-                .and_then(|h| h.to_str().ok())
-                .map(str::to_owned),
-            is_canary: plan.canary,
-            authorizer: None,
-        },
-    };
+    let has_authorizer = matches!(
+        method.authorization_type.as_str(),
+        "CUSTOM" | "COGNITO_USER_POOLS"
+    );
+    let mut event = (has_authorizer || method.integration.needs_event())
+        .then(|| self::event(state, &parts, &t, &found, &request_id, epoch_ms));
     let mut cache_hit = None;
     let mut integration_ms = 0.0;
     let mut authorization: Option<Authorization> = None;
     let reply = 'reply: {
-        if !admit(state, api, stage, &plan.settings) {
+        let now = state.dataplane.epoch.elapsed().as_secs_f64();
+        if !method
+            .bucket
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .try_take(now)
+        {
             break 'reply Reply::gateway(TOO_MANY_REQUESTS);
         }
-        if matches!(
-            plan.method.authorization_type.as_str(),
-            "CUSTOM" | "COGNITO_USER_POOLS"
-        ) {
+        if has_authorizer && let Some(event) = &mut event {
             let arn = method_arn(
                 &state.config.region,
                 &state.config.account_id,
                 api,
                 stage,
-                &verb,
+                verb,
                 path,
             );
             let input = Input {
-                authorizer: plan.authorizer.as_ref(),
-                request: &event,
+                authorizer: method.authorizer.as_ref(),
+                request: event,
                 method_arn: &arn,
-                deployment: &plan.deployment_id,
+                deployment: &served.deployment_id,
             };
             let (seen, result) = authorize::authorize(state, api, stage, &input).await;
             authorization = Some(seen);
@@ -450,41 +463,40 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
                 Err(reply) => break 'reply reply,
             }
         }
-        check_cluster(state, api, stage, &plan.cluster);
-        let caching = plan.settings.caches(plan.cluster.0);
-        let integration = plan
-            .method
-            .method_integration
-            .clone()
-            .unwrap_or(Value::Null);
+        let caching = method.settings.caches(found.stage.cluster.0);
         let mut cache_slot = None;
         let mut warning = false;
         if caching {
             let max_age_zero = parts
                 .headers
-                .get("cache-control")
+                .get(http::header::CACHE_CONTROL)
                 .and_then(|v| v.to_str().ok())
                 .is_some_and(asks_max_age_zero);
-            let decision = decide(&plan.settings, max_age_zero, authorized);
+            let decision = decide(&method.settings, max_age_zero, authorized);
             if decision == CacheDecision::Forbid {
                 break 'reply Reply::gateway(CACHE_CONTROL_FORBIDDEN);
             }
             warning = decision == CacheDecision::UseWithWarning;
-            let namespace = integration
-                .get("cacheNamespace")
-                .and_then(Value::as_str)
-                .unwrap_or(&plan.resource.id);
-            let namespace = if plan.canary && !plan.use_stage_cache {
-                format!("canary:{}:{namespace}", plan.deployment_id)
+            let namespace = method
+                .integration
+                .cache_namespace()
+                .unwrap_or(&method.resource_id);
+            let namespace = if served.canary && !served.use_stage_cache {
+                Cow::Owned(format!("canary:{}:{namespace}", served.deployment_id))
             } else {
-                namespace.to_owned()
+                Cow::Borrowed(namespace)
             };
             let key = cache_key(
                 &namespace,
-                &verb,
-                &plan.resource.path,
-                &plan.path_parameters,
-                &key_parameters(&integration, &parts.headers, &query, &plan.path_parameters),
+                verb,
+                &method.resource_path,
+                &found.path_parameters,
+                &key_parameters(
+                    method.integration.cache_key_parameters(),
+                    &parts.headers,
+                    parts.uri.query(),
+                    &found.path_parameters,
+                ),
             );
             if decision != CacheDecision::Refresh
                 && let Some(hit) = cache::get(state, api, stage, &key)
@@ -500,20 +512,21 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
             cache_slot = Some(key);
         }
         let call_started = Instant::now();
-        let reply = integration::run(
-            state,
-            &state.dataplane.http,
-            Call {
-                integration: &integration,
-                verb: &verb,
-                query: parts.uri.query(),
-                headers: &parts.headers,
-                body: Bytes::clone(&body),
-                variables: &plan.variables,
-                event: &event,
-            },
-        )
-        .await;
+        let reply = method
+            .integration
+            .run(
+                state,
+                &state.dataplane.http,
+                Call {
+                    verb,
+                    query: parts.uri.query(),
+                    headers: &parts.headers,
+                    body: Bytes::clone(&body),
+                    path_parameters: &found.path_parameters,
+                    event: event.as_ref(),
+                },
+            )
+            .await;
         integration_ms = call_started.elapsed().as_secs_f64() * 1000.0;
         if let Some(key) = cache_slot {
             cache::put(
@@ -522,7 +535,7 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
                 stage,
                 key,
                 &reply,
-                plan.settings.cache_ttl_in_seconds,
+                method.settings.cache_ttl_in_seconds,
             );
         }
         if warning {
@@ -532,13 +545,8 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
         }
     };
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    state.dataplane.observer.record(&Sample {
-        api: api.to_owned(),
-        stage: stage.to_owned(),
-        method: plan
-            .settings
-            .metrics_enabled
-            .then(|| (plan.resource.path.clone(), plan.method.http_method.clone())),
+    let observer = &state.dataplane.observer;
+    method.cells(observer, api, stage).record(&Sample {
         status: reply.status,
         cache_hit,
         latency_ms,
@@ -549,71 +557,45 @@ async fn serve(state: &AppState, req: Request, api: &str, stage: &str, path: &st
             denied: a.status != 200,
         }),
     });
-    if let Some(AccessLogSettings {
-        format: Some(format),
-        destination_arn: Some(arn),
-        ..
-    }) = &plan.access_log
-    {
-        let status = reply.status.to_string();
-        let length = reply.body.len().to_string();
-        let line = access_log_line(format, |name| {
-            Some(match name {
-                "requestId" | "extendedRequestId" => request_id.clone(),
-                "identity.sourceIp" => "127.0.0.1".into(),
-                "requestTime" => request_time(epoch_ms),
-                "requestTimeEpoch" => epoch_ms.to_string(),
-                "httpMethod" => verb.clone(),
-                "resourcePath" => plan.resource.path.clone(),
-                "resourceId" => plan.resource.id.clone(),
-                "path" => format!("/{stage}{path}"),
-                "stage" => stage.to_owned(),
-                "apiId" => api.to_owned(),
-                "status" => status.clone(),
-                "protocol" => "HTTP/1.1".into(),
-                "responseLength" => length.clone(),
-                "responseLatency" => format!("{latency_ms:.0}"),
-                "integrationLatency" => format!("{integration_ms:.0}"),
-                "isCanaryRequest" => plan.canary.to_string(),
-                "deploymentId" => plan.deployment_id.clone(),
-                "error.message" => reply.error.clone()?,
-                "error.messageString" => format!("\"{}\"", reply.error.clone()?),
-                "authorize.status" | "authorizer.status" => {
-                    authorization.as_ref()?.status.to_string()
-                }
-                "authorize.latency" | "authorizer.latency" => {
-                    format!("{:.0}", authorization.as_ref()?.latency_ms)
-                }
-                other => {
-                    let a = authorization.as_ref()?;
-                    let key = other.strip_prefix("authorizer.")?;
-                    if key == "principalId" {
-                        a.principal_id.clone()?
-                    } else {
-                        a.context.get(key)?.clone()
-                    }
-                }
-            })
+    if let Some(log) = &found.stage.access_log {
+        let done = Done {
+            target: &t,
+            found: &found,
+            verb,
+            request_id: &request_id,
+            epoch_ms,
+            reply: &reply,
+            latency_ms,
+            integration_ms,
+            authorization: authorization.as_ref(),
+        };
+        let mut line = String::with_capacity(log.format.len() + 64);
+        write_access_log_line(&mut line, &log.format, |name, out| {
+            context_variable(&done, name, out)
         });
-        state.dataplane.observer.access_log(arn, &line);
+        observer.access_log(&log.arn, &line);
     }
-    let mut response = reply
-        .with_header("x-amzn-RequestId", &request_id)
-        .into_response();
+    let mut response = reply.into_response();
     let headers = response.headers_mut();
-    if let Ok(v) = plan.deployment_id.parse() {
-        headers.insert("x-stagecraft-deployment", v);
+    if let Ok(v) = HeaderValue::from_maybe_shared(Bytes::from(request_id)) {
+        headers.append(http::HeaderName::from_static("x-amzn-requestid"), v);
+    }
+    if let Some(v) = &served.deployment_header {
+        headers.insert(
+            http::HeaderName::from_static("x-stagecraft-deployment"),
+            v.clone(),
+        );
     }
     if let Some(a) = &authorization {
         headers.insert(
-            "x-stagecraft-authorizer",
-            http::HeaderValue::from_static(a.header()),
+            http::HeaderName::from_static("x-stagecraft-authorizer"),
+            HeaderValue::from_static(a.header()),
         );
     }
     if let Some(hit) = cache_hit {
         headers.insert(
-            "x-stagecraft-cache",
-            http::HeaderValue::from_static(if hit { "hit" } else { "miss" }),
+            http::HeaderName::from_static("x-stagecraft-cache"),
+            HeaderValue::from_static(if hit { "hit" } else { "miss" }),
         );
     }
     response

@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::fs::{File, OpenOptions};
 use std::io::Write as _;
 use std::path::PathBuf;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Counters of one dimension set.
 #[derive(Clone, Copy, Debug, Default)]
@@ -33,14 +33,8 @@ type Series = (&'static str, &'static str, fn(&Counters) -> f64);
 type Dimensions = (String, String, String, String);
 
 /// One finished request, for the counters.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Sample {
-    /// API id.
-    pub api: String,
-    /// Stage name.
-    pub stage: String,
-    /// Resource path and method, when the method has `metricsEnabled`.
-    pub method: Option<(String, String)>,
     /// Response status.
     pub status: u16,
     /// `Some(true)` for a cache hit, `Some(false)` for a miss, `None` when the method does not cache.
@@ -51,6 +45,41 @@ pub struct Sample {
     pub integration_latency_ms: f64,
     /// The authorizer's part, when the method has one.
     pub authorizer: Option<AuthorizerSample>,
+}
+
+/// The counters one method's requests add to: the stage's, and the method's own when it has
+/// `metricsEnabled`. Taken from [`Observer::cells`] when a stage's plan is built, so a request only
+/// locks and adds.
+#[derive(Clone, Debug)]
+pub struct Cells {
+    stage: Arc<Mutex<Counters>>,
+    method: Option<Arc<Mutex<Counters>>>,
+}
+
+impl Cells {
+    /// Counts one request.
+    pub fn record(&self, s: &Sample) {
+        for cell in std::iter::once(&self.stage).chain(&self.method) {
+            cell.lock().unwrap_or_else(PoisonError::into_inner).add(s);
+        }
+    }
+}
+
+impl Counters {
+    fn add(&mut self, s: &Sample) {
+        self.count += 1;
+        self.error_4xx += u64::from((400..500).contains(&s.status));
+        self.error_5xx += u64::from(s.status >= 500);
+        self.cache_hits += u64::from(s.cache_hit == Some(true));
+        self.cache_misses += u64::from(s.cache_hit == Some(false));
+        self.latency_ms += s.latency_ms;
+        self.integration_latency_ms += s.integration_latency_ms;
+        if let Some(a) = s.authorizer {
+            self.authorizer_invocations += u64::from(a.invoked);
+            self.authorizer_cache_hits += u64::from(a.cache_hit);
+            self.authorizer_denials += u64::from(a.denied);
+        }
+    }
 }
 
 /// What the authorizer did for one request.
@@ -67,7 +96,7 @@ pub struct AuthorizerSample {
 /// Metrics and access-log sinks.
 #[derive(Debug, Default)]
 pub struct Observer {
-    counters: Mutex<BTreeMap<Dimensions, Counters>>,
+    counters: Mutex<BTreeMap<Dimensions, Arc<Mutex<Counters>>>>,
     log_dir: Option<PathBuf>,
     files: Mutex<BTreeMap<String, File>>,
 }
@@ -82,27 +111,24 @@ impl Observer {
         }
     }
 
-    /// Counts one request.
-    pub fn record(&self, s: &Sample) {
+    /// The counters of a method of `api`/`stage`; `method` (resource path, verb) when it has
+    /// `metricsEnabled`. The same dimensions always get the same counters.
+    pub fn cells(&self, api: &str, stage: &str, method: Option<(&str, &str)>) -> Cells {
         let mut counters = self.counters.lock().unwrap_or_else(PoisonError::into_inner);
-        let mut keys = vec![(s.api.clone(), s.stage.clone(), String::new(), String::new())];
-        if let Some((path, verb)) = &s.method {
-            keys.push((s.api.clone(), s.stage.clone(), path.clone(), verb.clone()));
-        }
-        for key in keys {
-            let c = counters.entry(key).or_default();
-            c.count += 1;
-            c.error_4xx += u64::from((400..500).contains(&s.status));
-            c.error_5xx += u64::from(s.status >= 500);
-            c.cache_hits += u64::from(s.cache_hit == Some(true));
-            c.cache_misses += u64::from(s.cache_hit == Some(false));
-            c.latency_ms += s.latency_ms;
-            c.integration_latency_ms += s.integration_latency_ms;
-            if let Some(a) = s.authorizer {
-                c.authorizer_invocations += u64::from(a.invoked);
-                c.authorizer_cache_hits += u64::from(a.cache_hit);
-                c.authorizer_denials += u64::from(a.denied);
-            }
+        let mut cell = |resource: &str, verb: &str| {
+            counters
+                .entry((
+                    api.to_owned(),
+                    stage.to_owned(),
+                    resource.to_owned(),
+                    verb.to_owned(),
+                ))
+                .or_default()
+                .clone()
+        };
+        Cells {
+            stage: cell("", ""),
+            method: method.map(|(resource, verb)| cell(resource, verb)),
         }
     }
 
@@ -199,12 +225,13 @@ impl Observer {
         for (name, help, value) in series {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
             for ((api, stage, resource, method), c) in counters.iter() {
+                let c = *c.lock().unwrap_or_else(PoisonError::into_inner);
                 let _ = write!(out, "{name}{{api=\"{api}\",stage=\"{stage}\"");
                 if !resource.is_empty() {
                     let resource = resource.replace('\\', "\\\\").replace('"', "\\\"");
                     let _ = write!(out, ",resource=\"{resource}\",method=\"{method}\"");
                 }
-                let _ = writeln!(out, "}} {}", value(c));
+                let _ = writeln!(out, "}} {}", value(&c));
             }
         }
         out
