@@ -15,9 +15,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use stagecraft_core::api::{
-    ApiKey, Authorizer, Deployment, DocumentationPart, DocumentationVersion, Method, Model,
-    RequestValidator, RestApi, UsagePlan, api_key, deployment, documentation, resource, rest_api,
-    stage, usage_plan,
+    ApiKey, Authorizer, Deployment, DocumentationPart, DocumentationVersion, GatewayResponse,
+    Method, Model, RequestValidator, RestApi, UsagePlan, api_key, deployment, documentation,
+    resource, rest_api, stage, usage_plan,
 };
 use stagecraft_core::{Environment, Stage, Timestamp, authorizer};
 
@@ -88,6 +88,8 @@ pub struct Api {
     pub models: BTreeMap<String, Model>,
     /// Request validators by id.
     pub request_validators: BTreeMap<String, Ordered<RequestValidator>>,
+    /// Gateway responses put for the API, by response type (the others are defaults).
+    pub gateway_responses: BTreeMap<String, GatewayResponse>,
     /// Caches by stage name (not persisted).
     pub caches: HashMap<String, StageCaches>,
     /// Documentation parts by id.
@@ -270,6 +272,20 @@ pub enum Record {
         /// Validator id.
         id: String,
     },
+    /// Puts a gateway response.
+    PutGatewayResponse {
+        /// API id.
+        api: String,
+        /// The response.
+        response: GatewayResponse,
+    },
+    /// Deletes a gateway response (its type answers the default again).
+    DeleteGatewayResponse {
+        /// API id.
+        api: String,
+        /// The response type.
+        response_type: String,
+    },
     /// Deletes a model.
     DeleteModel {
         /// API id.
@@ -370,6 +386,11 @@ enum Undo {
         api: String,
         id: String,
         prior: Option<Ordered<RequestValidator>>,
+    },
+    GatewayResponse {
+        api: String,
+        response_type: String,
+        prior: Option<GatewayResponse>,
     },
     DocumentationPart {
         api: String,
@@ -666,6 +687,29 @@ impl Store {
                 let prior = a.request_validators.remove(&id);
                 Undo::RequestValidator { api, id, prior }
             }
+            Record::PutGatewayResponse { api, response } => {
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let response_type = response.response_type.clone();
+                let prior = a.gateway_responses.insert(response_type.clone(), response);
+                Undo::GatewayResponse {
+                    api,
+                    response_type,
+                    prior,
+                }
+            }
+            Record::DeleteGatewayResponse { api, response_type } => {
+                let Some(a) = self.apis.get_mut(&api) else {
+                    return Undo::Nothing;
+                };
+                let prior = a.gateway_responses.remove(&response_type);
+                Undo::GatewayResponse {
+                    api,
+                    response_type,
+                    prior,
+                }
+            }
             Record::DeleteModel { api, name } => {
                 let Some(a) = self.apis.get_mut(&api) else {
                     return Undo::Nothing;
@@ -797,6 +841,15 @@ impl Store {
                     restore(&mut a.request_validators, id, prior);
                 }
             }
+            Undo::GatewayResponse {
+                api,
+                response_type,
+                prior,
+            } => {
+                if let Some(a) = self.apis.get_mut(&api) {
+                    restore(&mut a.gateway_responses, response_type, prior);
+                }
+            }
             Undo::DocumentationPart { api, id, prior } => {
                 if let Some(a) = self.apis.get_mut(&api) {
                     restore(&mut a.documentation_parts, id, prior);
@@ -872,6 +925,12 @@ impl Store {
                     out.extend(api.models.values().map(|m| Record::PutModel {
                         api: id.clone(),
                         model: m.clone(),
+                    }));
+                    out.extend(api.gateway_responses.values().map(|r| {
+                        Record::PutGatewayResponse {
+                            api: id.clone(),
+                            response: r.clone(),
+                        }
                     }));
                     out.extend(api.request_validators.values().map(|v| {
                         Record::PutRequestValidator {

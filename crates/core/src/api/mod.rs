@@ -16,6 +16,7 @@ use crate::rules;
 pub mod api_key;
 pub mod deployment;
 pub mod documentation;
+pub mod gateway_response;
 pub mod model;
 pub mod openapi;
 pub mod operations;
@@ -34,6 +35,7 @@ pub use crate::authorizer::{
 pub use api_key::ApiKey;
 pub use deployment::{CreateDeploymentRequest, Deployment, DeploymentCanarySettings};
 pub use documentation::{DocumentationPart, DocumentationVersion};
+pub use gateway_response::GatewayResponse;
 pub use model::{CreateModelRequest, Model};
 pub use operations::{HttpMethod, Operation};
 pub use paging::Page;

@@ -8,6 +8,7 @@
 pub mod authorizers;
 pub mod deployments;
 pub mod documentation;
+pub mod gateway_responses;
 pub mod models;
 pub mod openapi;
 pub mod request_validators;
@@ -78,6 +79,11 @@ pub(crate) fn route(op: Operation) -> MethodRouter<AppState> {
         O::GetRequestValidator => on(filter, request_validators::get),
         O::UpdateRequestValidator => on(filter, request_validators::update),
         O::DeleteRequestValidator => on(filter, request_validators::delete),
+        O::GetGatewayResponses => on(filter, gateway_responses::list),
+        O::GetGatewayResponse => on(filter, gateway_responses::get),
+        O::PutGatewayResponse => on(filter, gateway_responses::put),
+        O::UpdateGatewayResponse => on(filter, gateway_responses::update),
+        O::DeleteGatewayResponse => on(filter, gateway_responses::delete),
         O::GetDeployments => on(filter, deployments::list),
         O::CreateDeployment => on(filter, deployments::create),
         O::GetDeployment => on(filter, deployments::get),
