@@ -45,18 +45,11 @@ pub fn write_section(path: &Path, section: &str) -> Result<()> {
 /// `YYYY-MM-DD` (UTC) for seconds since the epoch.
 #[must_use]
 pub fn utc_date(secs: u64) -> String {
-    // Howard Hinnant's civil_from_days.
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
+    i64::try_from(secs)
+        .ok()
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .map(|t| t.date().to_string())
+        .unwrap_or_default()
 }
 
 /// Today's date (UTC), `YYYY-MM-DD`.
