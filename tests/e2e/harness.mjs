@@ -36,7 +36,7 @@ export function distDir() {
 
 const AWS_ENV = { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test', AWS_REGION: 'us-east-1', AWS_DEFAULT_REGION: 'us-east-1' };
 
-async function freePort() {
+export async function freePort() {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
@@ -97,9 +97,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * Starts emulator + serve + Chromium. Returns { base, emulator, apiId, browser, page, boto, stop }.
+ * Starts emulator + serve (with `serveArgs` added) + Chromium. Returns { base, emulator, apiId, browser, page, boto, stop }.
  */
-export async function setup({ viewport = { width: 1280, height: 800 } } = {}) {
+export async function setup({ viewport = { width: 1280, height: 800 }, serveArgs = [] } = {}) {
   const bin = stagecraftBin();
   const dist = distDir();
   const emuPort = await freePort();
@@ -109,7 +109,7 @@ export async function setup({ viewport = { width: 1280, height: 800 } } = {}) {
   });
   const emulator = (await emu.promise)[1];
   const port = await freePort();
-  const srv = start(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--endpoint', emulator, '--dist', dist], {
+  const srv = start(bin, ['serve', '--addr', `127.0.0.1:${port}`, '--endpoint', emulator, '--dist', dist, ...serveArgs], {
     name: 'stagecraft serve',
     ready: /./,
   });

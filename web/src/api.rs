@@ -172,6 +172,14 @@ fn op_path(op: Operation, api: &str, more: &[&str]) -> String {
     op.path_with(&params.iter().map(String::as_str).collect::<Vec<_>>())
 }
 
+/// A `GET /api{path}` of `stagecraft serve`'s own routes (`/_stagecraft/whoami`, `/_stagecraft/audit`), as JSON.
+///
+/// # Errors
+/// The server's error or a network error.
+pub async fn stagecraft_get(path: &str) -> Result<Value, HttpError> {
+    parse(&call(Verb::Get, path, None).await?)
+}
+
 /// GetRestApis.
 ///
 /// # Errors

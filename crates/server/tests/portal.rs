@@ -461,3 +461,43 @@ async fn the_page_names_the_origins_that_may_drive_the_embedded_editor() {
         .unwrap();
     assert!(!page.contains("stagecraft-frame-ancestors"));
 }
+
+#[tokio::test]
+async fn the_embed_helper_is_served_to_any_origin() {
+    let server = Proc::serve(&["--quiet"], &[]);
+    for (path, kind, needle) in [
+        (
+            "/_stagecraft/embed.js",
+            "text/javascript; charset=utf-8",
+            "export function mountStageEditor",
+        ),
+        (
+            "/_stagecraft/embed.d.ts",
+            "application/typescript; charset=utf-8",
+            "export function mountStageEditor(element: HTMLElement",
+        ),
+    ] {
+        let resp = reqwest::Client::new()
+            .get(server.url(path))
+            .header("origin", "https://portal.example.com")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), StatusCode::OK, "{path}");
+        assert_eq!(resp.headers()["content-type"], kind);
+        assert_eq!(resp.headers()["access-control-allow-origin"], "*");
+        assert_eq!(
+            resp.headers()["cross-origin-resource-policy"],
+            "cross-origin"
+        );
+        assert_eq!(resp.headers()["x-content-type-options"], "nosniff");
+        assert!(resp.text().await.unwrap().contains(needle));
+    }
+    // Everything else stays same-origin.
+    let page = reqwest::get(server.url("/")).await.unwrap();
+    assert_eq!(
+        page.headers()["cross-origin-resource-policy"],
+        "same-origin"
+    );
+    assert!(page.headers().get("access-control-allow-origin").is_none());
+}

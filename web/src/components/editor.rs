@@ -13,9 +13,11 @@ use stagecraft_core::{ALL_METHODS_KEY, METHOD_SETTINGS, Stage};
 
 use super::authorizers_panel::AuthorizersPanel;
 use super::conflict_panel::ConflictPanel;
+use super::history_panel::HistoryPanel;
 use super::invoke_urls::InvokeUrls;
 use super::method_settings_panel::MethodSettingsPanel;
 use super::patch_preview::PatchPreview;
+use super::portal::{self, Permission, PermissionNote};
 use super::shell::{AppCtx, ErrorBox, Link, Spinner, ToastKind};
 use super::stage_settings_panel::StageSettingsPanel;
 use crate::api::{self, Deployment, HttpError};
@@ -328,6 +330,7 @@ impl Editor {
             match ed.edit(Scope::AllRows, |m| m.rebase(theirs.clone())) {
                 Rebase::Conflicts(merge) => {
                     let choices = vec![Side::Mine; merge.conflicts.len()];
+                    portal::conflict(&api_id, &stage, choices.len());
                     ed.conflict.set(Some(ConflictState {
                         merge: *merge,
                         theirs,
@@ -365,6 +368,7 @@ impl Editor {
         self.busy.set(Some("Saving…"));
         match api::update_stage(&self.api.get_value(), &self.stage.get_value(), &ops).await {
             Ok(saved) => {
+                portal::saved(&self.api.get_value(), &self.stage.get_value(), &ops);
                 let lines = merge::summary_lines(&analysis.changes);
                 let mut detail: Vec<String> = lines.iter().take(6).cloned().collect();
                 if lines.len() > 6 {
@@ -392,6 +396,7 @@ impl Editor {
                 );
             }
             Err(e) => {
+                portal::error(&self.api.get_value(), &self.stage.get_value(), &e);
                 app.toast(
                     ToastKind::Error,
                     "AWS rejected the update",
@@ -510,10 +515,16 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
     };
     let dirty_count = Memo::new(move |_| ed.analysis.with(|a| a.changes.len()));
     let error_count = Memo::new(move |_| ed.analysis.with(Analysis::error_count));
-    let can_save =
-        Memo::new(move |_| ed.analysis.with(Analysis::can_save) && ed.busy.get().is_none());
+    let permission = Permission::load(&api, &stage);
+    portal::opened(&api, &stage);
+    effect(move || portal::dirty(dirty_count.get()));
+    let can_save = Memo::new(move |_| {
+        ed.analysis.with(Analysis::can_save) && ed.busy.get().is_none() && permission.allows()
+    });
     let save_title = move || {
-        if error_count.get() > 0 {
+        if let Some(why) = permission.reason() {
+            why
+        } else if error_count.get() > 0 {
             "Fix the problems first".to_owned()
         } else if dirty_count.get() == 0 {
             "Nothing to save".to_owned()
@@ -649,6 +660,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                 }.into_any(),
                 None,
             )}
+            <PermissionNote permission/>
             <ConflictPanel/>
             <nav aria-label="Editor sections">
                 <ul class="tabs" role="list">{tabs}</ul>
@@ -665,6 +677,7 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                     <PatchPreview/>
                 </aside>
             </div>
+            <HistoryPanel/>
         </section>
     }
 }

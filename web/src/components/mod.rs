@@ -6,11 +6,13 @@ mod authorizers_panel;
 mod conflict_panel;
 mod dialect;
 mod editor;
+mod history_panel;
 mod home;
 mod invoke_urls;
 mod jump;
 mod method_settings_panel;
 mod patch_preview;
+mod portal;
 mod shell;
 mod stage_settings_panel;
 mod try_request;
@@ -27,6 +29,7 @@ use crate::route::Route;
 #[component]
 pub fn App() -> impl IntoView {
     let ctx = AppCtx::install();
+    portal::install(ctx);
     // The page only changes when (api, stage) does: switching tabs keeps the editor and its draft.
     let key = Memo::new(move |_| match ctx.route.get() {
         Route::Stage { api, stage, .. } => Route::Stage {

@@ -136,12 +136,15 @@ impl AppCtx {
     pub fn navigate(&self, route: &Route) {
         if self.unsaved_if_leaving(route) == 0 {
             self.go(route);
+        } else if super::portal::hosted() {
+            // Embedded in a portal: the host page decides (confirmNavigation).
+            super::portal::leave(route.clone());
         } else {
             self.ask_to_leave(route.clone());
         }
     }
 
-    fn go(&self, route: &Route) {
+    pub(crate) fn go(&self, route: &Route) {
         push_history(&route.href(self.embed));
         self.route.set(route.clone());
         window().scroll_to_with_x_and_y(0.0, 0.0);

@@ -6,9 +6,10 @@
 //!   `--frame-ancestors` names the origins that may frame the editor (a portal using `?embed=1`).
 //! - `X-Frame-Options: DENY` when no origin may frame it (for browsers without `frame-ancestors`).
 //! - `X-Content-Type-Options: nosniff`, `Referrer-Policy: same-origin` and
-//!   `Cross-Origin-Resource-Policy: same-origin`.
+//!   `Cross-Origin-Resource-Policy: same-origin` (except the embed helper, `cross-origin`).
 //!
-//! No `Access-Control-Allow-*` header is ever sent: other origins cannot read any answer.
+//! No `Access-Control-Allow-*` header is sent (other origins cannot read any answer), except on the
+//! embed helper (`/_stagecraft/embed.js`), a static file meant for portal pages.
 
 use axum::http::{HeaderMap, HeaderValue, header};
 use base64::Engine;
@@ -83,10 +84,10 @@ impl Policy {
             header::REFERRER_POLICY,
             HeaderValue::from_static("same-origin"),
         );
-        headers.insert(
-            "cross-origin-resource-policy",
-            HeaderValue::from_static("same-origin"),
-        );
+        // Kept when a route set its own (the embed helper may be loaded cross-origin).
+        headers
+            .entry("cross-origin-resource-policy")
+            .or_insert(HeaderValue::from_static("same-origin"));
     }
 }
 

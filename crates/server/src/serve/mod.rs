@@ -191,6 +191,8 @@ pub fn app(state: Arc<ServeState>) -> Router {
         .route(try_request::PATH, any(try_request::handle))
         .route(portal::WHOAMI, any(portal::whoami))
         .route(portal::AUDIT, any(portal::audit))
+        .route(portal::EMBED_JS, any(portal::embed_file))
+        .route(portal::EMBED_DTS, any(portal::embed_file))
         .route("/api", any(proxy::handle))
         .route("/api/", any(proxy::handle))
         .route("/api/{*path}", any(proxy::handle))

@@ -6,13 +6,15 @@
 //!   `reason` — what the editor shows beside a disabled Save.
 //! - `GET /api/_stagecraft/audit?restApiId=&stage=[&limit=]`: the audit log's entries for a stage
 //!   (or a whole API without `stage`), newest first, at most `limit` (default 50, at most 500).
+//! - `GET /_stagecraft/embed.js` and `/_stagecraft/embed.d.ts`: the host pages' helper
+//!   (`mountStageEditor`) and its types, which any origin may load (no credential or secret in them).
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
-use axum::http::{StatusCode, request::Parts};
+use axum::http::{HeaderValue, StatusCode, request::Parts};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::json;
@@ -20,6 +22,44 @@ use serde_json::json;
 use super::ServeState;
 use super::error::ServeError;
 use super::identity::Identity;
+
+/// The embed helper's route.
+pub const EMBED_JS: &str = "/_stagecraft/embed.js";
+/// Its types' route.
+pub const EMBED_DTS: &str = "/_stagecraft/embed.d.ts";
+const EMBED_JS_TEXT: &str = include_str!("../../embed/stagecraft-embed.js");
+const EMBED_DTS_TEXT: &str = include_str!("../../embed/stagecraft-embed.d.ts");
+
+/// `GET /_stagecraft/embed.js` (and `.d.ts`): a static file, loadable from any origin.
+pub async fn embed_file(parts: Parts) -> Response {
+    if let Err(e) = only_get(&parts) {
+        return e.into_response();
+    }
+    let (text, kind) = if parts.uri.path() == EMBED_JS {
+        (EMBED_JS_TEXT, "text/javascript; charset=utf-8")
+    } else {
+        (EMBED_DTS_TEXT, "application/typescript; charset=utf-8")
+    };
+    let mut response = text.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        HeaderValue::from_static(kind),
+    );
+    headers.insert(
+        axum::http::header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    headers.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("cross-origin"),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        HeaderValue::from_static("no-cache"),
+    );
+    response
+}
 
 /// `whoami`'s route.
 pub const WHOAMI: &str = "/api/_stagecraft/whoami";
