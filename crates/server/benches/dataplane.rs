@@ -28,6 +28,7 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use serde_json::{Value, json};
 use stagecraft_core::Stage;
+use stagecraft_core::dataplane::throttle::ACCOUNT_RATE_LIMIT;
 use stagecraft_core::effective::effective_settings;
 use stagecraft_core::model::MethodSetting;
 use stagecraft_loadgen::{Conn, Endpoint, Signer, Summary};
@@ -208,6 +209,10 @@ async fn deploy(conn: &mut Conn, target: SocketAddr) -> Result<String> {
     Ok(id)
 }
 
+/// The request rate the emulator's routes are held to: under AWS's account rate limit, which the
+/// emulator enforces.
+const MAX_RATE: f64 = ACCOUNT_RATE_LIMIT * 0.8;
+
 /// One measured route.
 struct Row {
     name: &'static str,
@@ -228,11 +233,14 @@ async fn run_route(
             .header("host", host.as_str())
             .body(Empty::new())?)
     };
+    // The emulator enforces AWS's account throttle (10,000 rps, burst 5,000), which a fast run would
+    // reach: its routes are paced below it.
+    let pace = emulator.map(|_| MAX_RATE);
     if o.warmup > 0 {
-        measure(addr, request.clone(), o.concurrency, 0, o.warmup).await?;
+        measure(addr, request.clone(), o.concurrency, (0, o.warmup), pace).await?;
     }
     let before = emulator.and_then(Proc::cpu_time);
-    let summary = measure(addr, request, o.concurrency, 0, o.seconds).await?;
+    let summary = measure(addr, request, o.concurrency, (0, o.seconds), pace).await?;
     let after = emulator.and_then(Proc::cpu_time);
     let cpu_us = before.zip(after).map(|(b, a)| {
         (a.saturating_sub(b)).as_secs_f64() * 1e6 / (summary.requests + summary.errors) as f64
@@ -294,7 +302,8 @@ fn render(
         "`cargo xtask bench dataplane` ({}): GET through a `stagecraft emulator` process's invoke URL \
          (`/restapis/ID/{STAGE}/_user_request_/…`, release build, `--quiet`), {} worker(s), keep-alive, \
          {} s measured after {} s warm-up, next to the same GET straight to the local HTTP server that \
-         `/proxy` forwards to. Client, emulator and server share {} CPU cores (1-minute load average \
+         `/proxy` forwards to. Requests to the emulator are paced to at most {MAX_RATE:.0}/s, under the \
+         account rate limit of {ACCOUNT_RATE_LIMIT:.0} rps it enforces as AWS does. Client, emulator and server share {} CPU cores (1-minute load average \
          before the run: {load}). Latencies in µs; emulator CPU = its user + system time over the run \
          divided by the requests.\n\n",
         stagecraft_loadgen::report::today(),

@@ -131,7 +131,14 @@ async fn run(
         }
         Ok(req.body(Empty::new())?)
     };
-    measure(route.addr, request, concurrency, o.warmup, o.seconds).await
+    measure(
+        route.addr,
+        request,
+        concurrency,
+        (o.warmup, o.seconds),
+        None,
+    )
+    .await
 }
 
 struct Row {

@@ -97,26 +97,38 @@ pub async fn connect(addr: SocketAddr) -> Result<http1::SendRequest<Empty<Bytes>
 
 /// A measured run: `concurrency` workers, each on its own connection to `addr`, send the request
 /// `request()` builds until `warmup + seconds` have passed; latencies of the requests that start
-/// after the warm-up and answer 2xx are summarised, any other answer counts as an error.
+/// after the warm-up and answer 2xx are summarised, any other answer counts as an error. With
+/// `max_rate`, the workers together send at most that many requests per second (a worker ahead of its
+/// share waits), e.g. to stay under a throttle the server enforces.
 pub async fn measure<F>(
     addr: SocketAddr,
     request: F,
     concurrency: usize,
-    warmup: u64,
-    seconds: u64,
+    (warmup, seconds): (u64, u64),
+    max_rate: Option<f64>,
 ) -> Result<Summary>
 where
     F: Fn() -> Result<http::Request<Empty<Bytes>>> + Clone + Send + 'static,
 {
-    let measure_from = Instant::now() + Duration::from_secs(warmup);
+    let started = Instant::now();
+    let measure_from = started + Duration::from_secs(warmup);
     let end = measure_from + Duration::from_secs(seconds);
+    let gap = max_rate.map(|rate| Duration::from_secs_f64(concurrency as f64 / rate));
     let tasks: Vec<_> = (0..concurrency)
         .map(|_| {
             let request = request.clone();
             tokio::spawn(async move {
                 let mut sender = connect(addr).await?;
                 let (mut latencies, mut errors) = (Vec::with_capacity(1 << 16), 0_u64);
+                let mut sent = 0_u32;
                 loop {
+                    if let Some(gap) = gap {
+                        let due = started + gap * sent;
+                        if due > Instant::now() + Duration::from_millis(1) {
+                            tokio::time::sleep_until(due.into()).await;
+                        }
+                        sent += 1;
+                    }
                     let t0 = Instant::now();
                     if t0 >= end {
                         return Ok::<_, anyhow::Error>((latencies, errors));
