@@ -138,6 +138,14 @@ describe('the editor in a team portal', () => {
     assert.equal(await page.evaluate(() => window.editor.isDirty()), true);
     assert.match(new URL(frame.url()).pathname, /\/stages\/prod$/);
 
+    // Back inside the frame asks the host too (not the editor's own dialog); the host says no again.
+    await frame.evaluate(() => window.history.back());
+    await waitEvent(page, 'confirmNavigation', 2);
+    assert.equal((await events(page, 'confirmNavigation'))[1].stage, 'prod');
+    assert.match(new URL(frame.url()).pathname, /\/stages\/prod$/);
+    assert.equal(await page.evaluate(() => window.editor.isDirty()), true);
+    assert.equal(await editorFrame.getByRole('alertdialog').count(), 0);
+
     // Save: the host receives `saved` with the operations sent, and AWS has them.
     await ed.save().click();
     await waitEvent(page, 'saved');

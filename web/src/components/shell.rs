@@ -106,10 +106,15 @@ impl AppCtx {
                 ctx.route.set(to);
                 return;
             }
-            // Back/Forward already moved the address: put the stage back until the user decides.
+            // Back/Forward already moved the address: put the stage back until the user (or, when
+            // embedded in a portal, the host page) decides.
             let here = ctx.route.get_untracked().href(ctx.embed);
             push_history(&here);
-            ctx.ask_to_leave(to);
+            if super::portal::hosted() {
+                super::portal::leave(to);
+            } else {
+                ctx.ask_to_leave(to);
+            }
         });
         on_cleanup(move || handle.remove());
         ctx
