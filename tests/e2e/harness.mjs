@@ -186,8 +186,8 @@ export async function axe(page) {
 
 /** Scrolls the matrix until the row of `key` is drawn (only the rows near the view are in the DOM). */
 export async function revealRow(page, key) {
-  await page.evaluate(async (key) => {
-    const wrap = document.querySelector('.matrix-wrap');
+  // Through a locator, so that a Page, a Frame and a FrameLocator (an embedded editor) all work.
+  await page.locator('.matrix-wrap').evaluate(async (wrap, key) => {
     const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
     const sel = `[data-testid="row-${CSS.escape(key)}"]`;
     wrap.scrollTop = 0;
