@@ -37,8 +37,11 @@ for i in range(30):
   const active = () => env.page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName);
 
   /** Whether the focused cell is fully visible in the matrix, below its header and right of the Method column. */
-  const focusedCellVisible = () =>
-    env.page.evaluate(() => {
+  const focusedCellVisible = async () => {
+    // The matrix draws only the rows near its view: wait until a redraw that followed the key has put
+    // the focus back on a cell of the grid.
+    await env.page.waitForFunction(() => document.activeElement?.closest('.matrix-wrap'));
+    return env.page.evaluate(() => {
       const cell = document.activeElement;
       const wrap = cell.closest('.matrix-wrap');
       const head = wrap.querySelector('.mhead').getBoundingClientRect();
@@ -50,6 +53,7 @@ for i in range(30):
       const ok = c.top >= head.bottom - 1 && c.bottom <= bottom + 1 && c.left >= side.right - 1 && c.right <= right + 1;
       return ok || `${cell.dataset.testid}: cell ${JSON.stringify([c.top, c.bottom, c.left, c.right])}, header bottom ${head.bottom}, Method right ${side.right}, wrap ${JSON.stringify([w.top, bottom, w.left, right])}`;
     });
+  };
 
   test('each problem in the list jumps to its field, on any tab, past a filter', async () => {
     const { page } = env;
