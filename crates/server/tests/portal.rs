@@ -9,7 +9,7 @@ use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-use support::{BIN, Browser, Proc, csrf_of, demo, error_type};
+use support::{BIN, Browser, Proc, demo, error_type};
 
 const RULES: &str = r#"{
   "groups": { "platform": ["alice"] },
@@ -30,19 +30,7 @@ async fn as_user(server: &Proc, user: &str, groups: Option<&str>) -> Browser {
         .default_headers(headers)
         .build()
         .unwrap();
-    let page = http
-        .get(server.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
-    Browser {
-        csrf: csrf_of(&page).unwrap_or_else(|| panic!("no CSRF meta in {page}")),
-        http,
-        base: server.url(""),
-    }
+    Browser::open_with(server, http).await
 }
 
 fn describe(text: &str) -> Value {

@@ -117,7 +117,11 @@ pub struct Browser {
 impl Browser {
     /// Loads the page and keeps its CSRF token.
     pub async fn open(server: &Proc) -> Self {
-        let http = reqwest::Client::new();
+        Self::open_with(server, reqwest::Client::new()).await
+    }
+
+    /// [`Browser::open`] with a client of the caller's (default headers, …).
+    pub async fn open_with(server: &Proc, http: reqwest::Client) -> Self {
         let page = http
             .get(server.url("/"))
             .send()
