@@ -30,19 +30,7 @@ impl Stored {
         if setting.problem(value).is_some() {
             return None;
         }
-        match setting.kind {
-            ValueKind::Bool => value.as_bool().map(Self::Bool),
-            ValueKind::Integer { .. } => value.as_i64().map(Self::Integer),
-            ValueKind::Double { .. } => value.as_f64().map(Self::Double),
-            ValueKind::Enum(options) => {
-                let s = value.as_str()?;
-                options
-                    .iter()
-                    .position(|o| *o == s)
-                    .and_then(|i| u8::try_from(i).ok())
-                    .map(Self::Choice)
-            }
-        }
+        Self::from_scalar(setting, &Scalar::from(value))
     }
 
     /// Converts a value that [`Setting::problem_scalar`] accepts (no [`Value`] built).
