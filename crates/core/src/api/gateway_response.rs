@@ -78,6 +78,12 @@ pub struct PutGatewayResponseRequest {
     pub response_templates: Option<BTreeMap<String, String>>,
 }
 
+/// The 404 for deleting a response type that was never put.
+#[must_use]
+pub fn not_defined() -> ApiError {
+    ApiError::not_found(NOT_DEFINED)
+}
+
 /// Checks a response type from the path.
 ///
 /// # Errors

@@ -57,6 +57,12 @@ pub fn not_found() -> ApiError {
     ApiError::not_found(messages::INVALID_REQUEST_VALIDATOR)
 }
 
+/// *AWS*: CreateRequestValidator on an API that does not exist answers 400, not the usual 404.
+#[must_use]
+pub fn api_missing() -> ApiError {
+    ApiError::bad_request(INVALID_API)
+}
+
 impl CreateRequestValidatorRequest {
     /// The validator CreateRequestValidator stores under `id`.
     ///

@@ -1,4 +1,5 @@
-//! Tags: GetTags / TagResource / UntagResource, the tag rules and the ARNs they accept.
+//! Tags: GetTags / TagResource / UntagResource, the tag rules and the ARNs they accept (also the resource
+//! names of AWS's access-denied message).
 //!
 //! stagecraft tags REST APIs (`arn:aws:apigateway:{region}::/restapis/{api}`) and stages
 //! (`…::/restapis/{api}/stages/{stage}`); any other ARN is "Invalid ARN specified in the request"
@@ -40,6 +41,29 @@ pub enum Tagged {
     RestApi(String),
     /// A stage (API id, stage name).
     Stage(String, String),
+}
+
+impl Tagged {
+    /// The resource's ARN in `region` (`arn:aws:apigateway:{region}::/restapis/{api}[/stages/{stage}]`),
+    /// as [`parse_arn`] reads it and AWS names it in tag and access-denied messages.
+    #[must_use]
+    pub fn arn(&self, region: &str) -> String {
+        match self {
+            Self::RestApi(api) => format!("arn:aws:apigateway:{region}::/restapis/{api}"),
+            Self::Stage(api, stage) => {
+                format!("arn:aws:apigateway:{region}::/restapis/{api}/stages/{stage}")
+            }
+        }
+    }
+}
+
+/// *AWS* (IAM's access-denied wording): `who` may not call `method` (`PATCH`) on `resource` (an
+/// [`Tagged::arn`]); `why` is appended in parentheses.
+#[must_use]
+pub fn not_authorized(who: &str, method: &str, resource: &str, why: &str) -> String {
+    format!(
+        "User: {who} is not authorized to perform: apigateway:{method} on resource: {resource} ({why})"
+    )
 }
 
 /// Parses a tag ARN (the decoded `{resource_arn}` path parameter).
@@ -87,6 +111,12 @@ mod tests {
 
     #[test]
     fn arns() {
+        for tagged in [
+            Tagged::RestApi("a1".into()),
+            Tagged::Stage("a1".into(), "prod".into()),
+        ] {
+            assert_eq!(parse_arn(&tagged.arn("eu-west-1")), Ok(tagged));
+        }
         assert_eq!(
             parse_arn("arn:aws:apigateway:us-east-1::/restapis/a1"),
             Ok(Tagged::RestApi("a1".into()))

@@ -8,7 +8,7 @@ use axum::response::Response;
 use stagecraft_core::api::{Authorizer, Page, PatchRequest};
 use stagecraft_core::authorizer;
 
-use super::{P, accepted, account, created, page_in_creation_order};
+use super::{P, accepted, account, api_page, created};
 use crate::AppState;
 use crate::error::{AwsJson, Result};
 use crate::store::{Ordered, Record, new_id};
@@ -50,15 +50,12 @@ pub async fn list(
     P(api): P<String>,
     uri: Uri,
 ) -> Result<Json<Page<Authorizer>>> {
-    let items = state.read(|s| {
-        s.api(account(&state), &api).map(|a| {
-            a.authorizers
-                .values()
-                .map(|x| (x.seq, x.value.clone()))
-                .collect::<Vec<_>>()
-        })
-    })?;
-    page_in_creation_order(items, &uri)
+    api_page(&state, &api, &uri, |a| {
+        a.authorizers
+            .values()
+            .map(|x| (x.seq, x.value.clone()))
+            .collect::<Vec<_>>()
+    })
 }
 
 pub async fn get(

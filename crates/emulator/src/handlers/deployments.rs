@@ -8,7 +8,7 @@ use stagecraft_core::api::{
     CreateDeploymentRequest, Deployment, Page, PatchRequest, deployment, replaced_description,
 };
 
-use super::{P, accepted, account, created, embeds, page_in_creation_order};
+use super::{P, accepted, account, api_page, created, embeds};
 use crate::AppState;
 use crate::error::{AwsJson, Result};
 use crate::store::{Ordered, Record, Tx, new_id, now};
@@ -72,15 +72,12 @@ pub async fn list(
     uri: Uri,
 ) -> Result<Json<Page<Deployment>>> {
     let summary = embeds(&uri, "apisummary");
-    let items = state.read(|s| {
-        s.api(account(&state), &api).map(|a| {
-            a.deployments
-                .values()
-                .map(|d| (d.seq, d.value.shown(summary)))
-                .collect::<Vec<_>>()
-        })
-    })?;
-    page_in_creation_order(items, &uri)
+    api_page(&state, &api, &uri, |a| {
+        a.deployments
+            .values()
+            .map(|d| (d.seq, d.value.shown(summary)))
+            .collect::<Vec<_>>()
+    })
 }
 
 pub async fn get(

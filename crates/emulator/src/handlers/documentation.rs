@@ -15,7 +15,7 @@ use stagecraft_core::api::{
     DocumentationPart, DocumentationVersion, Page, PatchRequest, replaced_description,
 };
 
-use super::{P, accepted, account, created, page_in_creation_order, query_one};
+use super::{P, accepted, account, api_page, created, query_one};
 use crate::AppState;
 use crate::error::{AwsJson, Error, Result};
 use crate::store::{Api, Ordered, Record, Store, new_id, now};
@@ -69,28 +69,25 @@ pub async fn list_parts(
     }
     let path = query_one(&uri, "path");
     let name = query_one(&uri, "name").map(|n| n.to_lowercase());
-    let items = state.read(|s| {
-        s.api(account(&state), &api).map(|a| {
-            a.documentation_parts
-                .values()
-                .filter(|p| {
-                    let loc = &p.value.location;
-                    kind.as_deref()
-                        .is_none_or(|k| loc.kind.as_deref() == Some(k))
-                        && path
+    api_page(&state, &api, &uri, |a| {
+        a.documentation_parts
+            .values()
+            .filter(|p| {
+                let loc = &p.value.location;
+                kind.as_deref()
+                    .is_none_or(|k| loc.kind.as_deref() == Some(k))
+                    && path
+                        .as_deref()
+                        .is_none_or(|x| loc.path.as_deref() == Some(x))
+                    && name.as_deref().is_none_or(|n| {
+                        loc.name
                             .as_deref()
-                            .is_none_or(|x| loc.path.as_deref() == Some(x))
-                        && name.as_deref().is_none_or(|n| {
-                            loc.name
-                                .as_deref()
-                                .is_some_and(|v| v.to_lowercase().contains(n))
-                        })
-                })
-                .map(|p| (p.seq, p.value.clone()))
-                .collect::<Vec<_>>()
-        })
-    })?;
-    page_in_creation_order(items, &uri)
+                            .is_some_and(|v| v.to_lowercase().contains(n))
+                    })
+            })
+            .map(|p| (p.seq, p.value.clone()))
+            .collect::<Vec<_>>()
+    })
 }
 
 pub async fn get_part(
@@ -189,15 +186,12 @@ pub async fn list_versions(
     P(api): P<String>,
     uri: Uri,
 ) -> Result<Json<Page<DocumentationVersion>>> {
-    let items = state.read(|s| {
-        s.api(account(&state), &api).map(|a| {
-            a.documentation_versions
-                .values()
-                .map(|v| (v.seq, v.value.clone()))
-                .collect::<Vec<_>>()
-        })
-    })?;
-    page_in_creation_order(items, &uri)
+    api_page(&state, &api, &uri, |a| {
+        a.documentation_versions
+            .values()
+            .map(|v| (v.seq, v.value.clone()))
+            .collect::<Vec<_>>()
+    })
 }
 
 pub async fn get_version(

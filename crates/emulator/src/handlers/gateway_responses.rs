@@ -6,11 +6,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use stagecraft_core::ApiError;
 use stagecraft_core::api::gateway_response::{self, PutGatewayResponseRequest};
 use stagecraft_core::api::{GatewayResponse, Page, PatchRequest};
 
-use super::{P, accepted, account, created, page_in_creation_order};
+use super::{P, accepted, account, api_page, created};
 use crate::AppState;
 use crate::error::{AwsJson, Result};
 use crate::store::Record;
@@ -20,16 +19,13 @@ pub async fn list(
     P(api): P<String>,
     uri: Uri,
 ) -> Result<Json<Page<GatewayResponse>>> {
-    let items = state.read(|s| {
-        s.api(account(&state), &api).map(|a| {
-            gateway_response::all(&a.gateway_responses)
-                .into_iter()
-                .zip(0u64..)
-                .map(|(r, i)| (i, r))
-                .collect::<Vec<_>>()
-        })
-    })?;
-    page_in_creation_order(items, &uri)
+    api_page(&state, &api, &uri, |a| {
+        gateway_response::all(&a.gateway_responses)
+            .into_iter()
+            .zip(0u64..)
+            .map(|(r, i)| (i, r))
+            .collect::<Vec<_>>()
+    })
 }
 
 pub async fn get(
@@ -97,7 +93,7 @@ pub async fn delete(
         .mutate(|tx| {
             let a = tx.store().api(account(&state), &api)?;
             if !a.gateway_responses.contains_key(&response_type) {
-                return Err(ApiError::not_found(gateway_response::NOT_DEFINED).into());
+                return Err(gateway_response::not_defined().into());
             }
             tx.commit(Record::DeleteGatewayResponse {
                 api: api.clone(),

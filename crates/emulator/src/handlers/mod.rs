@@ -29,6 +29,7 @@ use serde::de::DeserializeOwned;
 use stagecraft_core::api::{HttpMethod, Operation, Page, paging};
 
 use crate::error::{Error, Result};
+use crate::store::Api;
 use crate::{AppState, invoke};
 
 /// The handler of `op`, routed for its HTTP method (the router groups these by path).
@@ -180,6 +181,18 @@ fn page_in_creation_order<T>(mut items: Vec<(u64, T)>, uri: &Uri) -> Result<Json
         limit.as_deref(),
         position.as_deref(),
     )?))
+}
+
+/// A page of what `items` lists of API `api` (`(creation sequence, item)` pairs), as GetAuthorizers,
+/// GetModels and the other lists under an API answer; an unknown API is the usual 404.
+fn api_page<T>(
+    state: &AppState,
+    api: &str,
+    uri: &Uri,
+    items: impl FnOnce(&Api) -> Vec<(u64, T)>,
+) -> Result<Json<Page<T>>> {
+    let items = state.read(|s| s.api(account(state), api).map(items))?;
+    page_in_creation_order(items, uri)
 }
 
 fn created<T: serde::Serialize>(value: &T) -> Response {

@@ -7,7 +7,7 @@ use axum::http::Uri;
 use axum::response::Response;
 use stagecraft_core::api::{CreateModelRequest, Model, Page, PatchRequest, model};
 
-use super::{P, accepted, account, created, page_in_creation_order};
+use super::{P, accepted, account, api_page, created};
 use crate::AppState;
 use crate::error::{AwsJson, Result};
 use crate::store::{Api, Record, new_id};
@@ -37,17 +37,14 @@ pub async fn list(
     P(api): P<String>,
     uri: Uri,
 ) -> Result<Json<Page<Model>>> {
-    let items = state.read(|s| {
-        s.api(account(&state), &api).map(|a| {
-            a.models
-                .values()
-                .cloned()
-                .zip(0u64..)
-                .map(|(m, i)| (i, m))
-                .collect::<Vec<_>>()
-        })
-    })?;
-    page_in_creation_order(items, &uri)
+    api_page(&state, &api, &uri, |a| {
+        a.models
+            .values()
+            .cloned()
+            .zip(0u64..)
+            .map(|(m, i)| (i, m))
+            .collect::<Vec<_>>()
+    })
 }
 
 pub async fn get(

@@ -7,11 +7,10 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::Uri;
 use axum::response::Response;
-use stagecraft_core::ApiError;
 use stagecraft_core::api::request_validator::{self, CreateRequestValidatorRequest};
 use stagecraft_core::api::{Page, PatchRequest, RequestValidator};
 
-use super::{P, accepted, account, created, page_in_creation_order};
+use super::{P, accepted, api_page, created};
 use crate::AppState;
 use crate::error::{AwsJson, Result};
 use crate::store::{Ordered, Record, Store, new_id};
@@ -32,7 +31,7 @@ pub async fn create(
     let out = state
         .mutate(|tx| {
             if !tx.store().apis.contains_key(&api) {
-                return Err(ApiError::bad_request(request_validator::INVALID_API).into());
+                return Err(request_validator::api_missing().into());
             }
             let validator = req.to_validator(new_id(6))?;
             let seq = tx.next_seq();
@@ -54,15 +53,12 @@ pub async fn list(
     P(api): P<String>,
     uri: Uri,
 ) -> Result<Json<Page<RequestValidator>>> {
-    let items = state.read(|s| {
-        s.api(account(&state), &api).map(|a| {
-            a.request_validators
-                .values()
-                .map(|v| (v.seq, v.value.clone()))
-                .collect::<Vec<_>>()
-        })
-    })?;
-    page_in_creation_order(items, &uri)
+    api_page(&state, &api, &uri, |a| {
+        a.request_validators
+            .values()
+            .map(|v| (v.seq, v.value.clone()))
+            .collect::<Vec<_>>()
+    })
 }
 
 pub async fn get(

@@ -16,7 +16,7 @@ use stagecraft_core::api::{
 };
 
 use super::responses::{edit_method, method};
-use super::{P, accepted, account, created, embeds, no_content, page_in_creation_order};
+use super::{P, accepted, account, api_page, created, embeds, no_content};
 use crate::AppState;
 use crate::error::{AwsJson, Result};
 use crate::store::{Record, ResourceRec, new_id};
@@ -49,15 +49,12 @@ pub async fn list(
     uri: Uri,
 ) -> Result<Json<Page<Resource>>> {
     let embed = embeds(&uri, "methods");
-    let items = state.read(|s| {
-        s.api(account(&state), &api).map(|a| {
-            a.resources
-                .values()
-                .map(|r| (r.seq, resource_json(r, embed)))
-                .collect::<Vec<_>>()
-        })
-    })?;
-    page_in_creation_order(items, &uri)
+    api_page(&state, &api, &uri, |a| {
+        a.resources
+            .values()
+            .map(|r| (r.seq, resource_json(r, embed)))
+            .collect::<Vec<_>>()
+    })
 }
 
 pub async fn get(

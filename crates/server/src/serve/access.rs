@@ -24,6 +24,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 use stagecraft_core::api::Operation;
+use stagecraft_core::api::tags::Tagged;
 
 use super::identity::Identity;
 
@@ -83,16 +84,12 @@ impl Change {
     /// The resource ARN AWS would name in an access-denied message.
     #[must_use]
     pub fn arn(&self, region: &str) -> String {
+        let api = self.rest_api_id.clone();
         match &self.stage {
-            Some(stage) => format!(
-                "arn:aws:apigateway:{region}::/restapis/{}/stages/{stage}",
-                self.rest_api_id
-            ),
-            None => format!(
-                "arn:aws:apigateway:{region}::/restapis/{}",
-                self.rest_api_id
-            ),
+            Some(stage) => Tagged::Stage(api, stage.clone()),
+            None => Tagged::RestApi(api),
         }
+        .arn(region)
     }
 }
 

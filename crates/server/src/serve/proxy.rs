@@ -66,11 +66,11 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
             .access
             .check(who, &change.rest_api_id, change.stage.as_deref())
     {
-        let refusal = ServeError::forbidden(format!(
-            "User: {} is not authorized to perform: apigateway:{} on resource: {} (stagecraft serve: {reason})",
-            who.display(),
-            parts.method,
-            change.arn(state.target.region())
+        let refusal = ServeError::forbidden(stagecraft_core::api::tags::not_authorized(
+            &who.display(),
+            parts.method.as_str(),
+            &change.arn(state.target.region()),
+            &format!("stagecraft serve: {reason}"),
         ));
         let mut response = refusal.clone().into_response();
         let request_id = super::security::random_hex(16);
