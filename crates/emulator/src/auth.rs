@@ -2,7 +2,8 @@
 //!
 //! The signature is checked by re-signing: the request's own method, URI, signed headers, `X-Amz-Date`
 //! and body go through `stagecraft-sigv4` with the configured secret key, and the result is compared
-//! with the request's `Signature` in constant time. Any region is accepted; the service must be `apigateway`.
+//! with the request's `Signature` in constant time. Any region is accepted; the service must be `apigateway`
+//! (`sts` for STS's `POST /`, see [`crate::sts`]).
 //!
 //! Answers, in AWS's words (all 403):
 //! - no `Authorization` header → `MissingAuthenticationTokenException` "Missing Authentication Token";
@@ -235,8 +236,14 @@ pub async fn sigv4(State(state): State<AppState>, req: Request, next: Next) -> R
         )
         .into_response();
     };
+    let sts = parts.uri.path() == crate::sts::PATH;
+    let service = if sts {
+        crate::sts::SERVICE
+    } else {
+        "apigateway"
+    };
     let region = if state.config.verify_signatures {
-        verify(&state, &parts, &bytes, "apigateway")
+        verify(&state, &parts, &bytes, service)
     } else {
         Ok(SignedRegion(state.config.region.clone()))
     };
@@ -246,6 +253,7 @@ pub async fn sigv4(State(state): State<AppState>, req: Request, next: Next) -> R
             next.run(Request::from_parts(parts, Body::from(bytes)))
                 .await
         }
+        Err(e) if sts => crate::sts::refusal(&e),
         Err(e) => e.into_response(),
     };
     if let Ok(id) = axum::http::HeaderValue::from_str(&request_id()) {

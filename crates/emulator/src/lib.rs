@@ -10,7 +10,8 @@
 //!
 //! Anything else is a 404 `UnknownOperationException`. Every request must be SigV4-signed (see [`auth`]).
 //!
-//! The same port serves the deployed APIs and `GET /metrics` (see [`dataplane`]).
+//! The same port serves the deployed APIs and `GET /metrics` (see [`dataplane`]), and STS's
+//! `GetCallerIdentity` (see [`sts`]).
 
 pub mod auth;
 pub mod dataplane;
@@ -20,6 +21,7 @@ mod handlers;
 pub mod invoke;
 pub mod journal;
 pub mod store;
+pub mod sts;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -214,6 +216,10 @@ pub fn app(state: AppState) -> Router {
         router = router.route(path, methods.fallback(unknown));
     }
     router
+        .route(
+            sts::PATH,
+            axum::routing::post(sts::handle).fallback(unknown),
+        )
         .fallback(unknown)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -489,3 +489,68 @@ async fn the_embed_helper_is_served_to_any_origin() {
     );
     assert!(page.headers().get("access-control-allow-origin").is_none());
 }
+
+/// In front of a separate emulator (`--endpoint`), the audit log names the account STS
+/// `GetCallerIdentity` reports for serve's credentials.
+#[tokio::test]
+async fn the_audit_log_names_the_account_sts_reports() {
+    let emulator = Proc::emulator(&["--demo", "--account-id", "210987654321"]);
+    let dir = tempfile::tempdir().unwrap();
+    let audit = dir.path().join("audit.jsonl");
+    let endpoint = emulator.url("");
+    let server = Proc::serve(
+        &[
+            "--endpoint",
+            &endpoint,
+            "--region",
+            "eu-west-1",
+            "--audit-log",
+            audit.to_str().unwrap(),
+            "--quiet",
+        ],
+        &[
+            ("AWS_ACCESS_KEY_ID", "test"),
+            ("AWS_SECRET_ACCESS_KEY", "test"),
+        ],
+    );
+    let browser = Browser::open(&server).await;
+    let (api, _) = demo(&browser).await;
+    browser
+        .json(
+            Method::PATCH,
+            &format!("/restapis/{api}/stages/dev"),
+            Some(describe("through an endpoint")),
+        )
+        .await;
+    let log = lines(&audit);
+    assert_eq!(
+        log[0]["target"],
+        json!({"kind": "endpoint", "region": "eu-west-1", "account": "210987654321", "endpoint": endpoint})
+    );
+}
+
+/// Concurrent changes to one stage are recorded one after another: each entry's `before` is the
+/// previous entry's `after`, so every revert the History view offers undoes exactly its change.
+#[tokio::test]
+async fn concurrent_changes_record_a_chain_of_before_and_after() {
+    let p = portal(&[], "127.0.0.1");
+    let bob = as_user(&p.server, "bob", None).await;
+    let (api, _) = demo(&bob).await;
+    let dev = format!("/restapis/{api}/stages/dev");
+    let mut changes = tokio::task::JoinSet::new();
+    for i in 0..12 {
+        let (bob, dev) = (bob.clone(), dev.clone());
+        changes.spawn(async move {
+            bob.json(Method::PATCH, &dev, Some(describe(&format!("change {i}"))))
+                .await
+        });
+    }
+    while let Some(done) = changes.join_next().await {
+        done.unwrap();
+    }
+    let log = lines(&p.audit);
+    assert_eq!(log.len(), 12);
+    for pair in log.windows(2) {
+        assert_eq!(pair[0]["after"], pair[1]["before"], "{pair:#?}");
+    }
+}

@@ -6,16 +6,23 @@
 //! with `error` (`{"type","message"}`) when the target refused (`result: "failed"`) or the proxy did
 //! (`result: "refused"`), `request` (the body) for changes other than UpdateStage, and for an UpdateStage
 //! that went through, `before` (the stage read just before it) and `after` (the target's answer).
+//!
+//! The log may be rotated by moving the file away (logrotate's default): the next entry goes to a
+//! new file at the same path. `history` reads the file backwards, so a page of recent entries costs
+//! the same however long the log has grown.
 
+use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use time::OffsetDateTime;
 use time::macros::format_description;
+
+use super::account::Account;
 
 /// What was called: `kind` (`emulator`, `aws`, `endpoint`), region, account when known, endpoint URL.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -24,7 +31,7 @@ pub struct TargetInfo {
     pub kind: String,
     /// Signing region.
     pub region: String,
-    /// AWS account id (known for the embedded emulator only).
+    /// AWS account id (the emulator's, or STS `GetCallerIdentity`'s for AWS and `--endpoint`).
     pub account: Option<String>,
     /// `--endpoint`.
     pub endpoint: Option<String>,
@@ -94,34 +101,85 @@ pub struct Entry {
     pub request_id: String,
 }
 
+/// One stage's lock (see [`AuditLog::lock_stage`]).
+type StageLock = Arc<tokio::sync::Mutex<()>>;
+
 /// The open log.
 #[derive(Debug, Clone)]
 pub struct AuditLog {
     path: PathBuf,
     file: Arc<Mutex<File>>,
-    /// Recorded in every entry.
-    pub target: TargetInfo,
+    /// Recorded in every entry, with the account filled in from `account`.
+    target: TargetInfo,
+    account: Arc<Account>,
+    stages: Arc<Mutex<HashMap<(String, String), StageLock>>>,
+}
+
+fn open_for_append(path: &Path) -> Result<File, String> {
+    OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot open the audit log {}: {e}", path.display()))
+}
+
+/// Whether `file` is no longer the file at `path` (it was moved away or deleted).
+#[cfg(unix)]
+fn rotated(file: &File, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (file.metadata(), std::fs::metadata(path)) {
+        (Ok(open), Ok(named)) => (open.dev(), open.ino()) != (named.dev(), named.ino()),
+        _ => true,
+    }
+}
+
+#[cfg(not(unix))]
+fn rotated(_file: &File, path: &Path) -> bool {
+    !path.exists()
 }
 
 impl AuditLog {
-    /// Opens (creates) `path` for appending.
+    /// Opens (creates) `path` for appending; entries name `target` and the account `account` gives.
     ///
     /// # Errors
     /// It cannot be opened for writing.
-    pub fn open(path: &Path, target: TargetInfo) -> Result<Self, String> {
-        let file = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(path)
-            .map_err(|e| format!("cannot open the audit log {}: {e}", path.display()))?;
+    pub fn open(path: &Path, target: TargetInfo, account: Account) -> Result<Self, String> {
         Ok(Self {
             path: path.to_path_buf(),
-            file: Arc::new(Mutex::new(file)),
+            file: Arc::new(Mutex::new(open_for_append(path)?)),
             target,
+            account: Arc::new(account),
+            stages: Arc::default(),
         })
     }
 
-    /// Appends `entry` as one line and waits until it is on disk.
+    /// What entries record as their target (asks STS for the account the first time, if it must).
+    pub async fn target(&self) -> TargetInfo {
+        TargetInfo {
+            account: self.account.get().await,
+            ..self.target.clone()
+        }
+    }
+
+    /// Held while one change to a stage is read, forwarded and recorded, so that no other change
+    /// through this server comes between the `before` an entry records and the change itself.
+    pub async fn lock_stage(
+        &self,
+        rest_api_id: &str,
+        stage: &str,
+    ) -> tokio::sync::OwnedMutexGuard<()> {
+        let lock = self
+            .stages
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry((rest_api_id.to_owned(), stage.to_owned()))
+            .or_default()
+            .clone();
+        lock.lock_owned().await
+    }
+
+    /// Appends `entry` as one line and waits until it is on disk (reopening the path first if the
+    /// file was rotated away).
     ///
     /// # Errors
     /// Writing or syncing failed.
@@ -129,16 +187,18 @@ impl AuditLog {
         let mut line = serde_json::to_vec(entry).map_err(|e| e.to_string())?;
         line.push(b'\n');
         let file = self.file.clone();
+        let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
-            let mut file = file
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            file.write_all(&line)?;
-            file.sync_data()
+            let mut file = file.lock().unwrap_or_else(PoisonError::into_inner);
+            if rotated(&file, &path) {
+                *file = open_for_append(&path)?;
+            }
+            file.write_all(&line)
+                .and_then(|()| file.sync_data())
+                .map_err(|e| format!("cannot write the audit log: {e}"))
         })
         .await
         .map_err(|e| e.to_string())?
-        .map_err(|e| format!("cannot write the audit log: {e}"))
     }
 
     /// The newest `limit` entries for `rest_api_id` (and `stage`, when given), newest first.
@@ -154,23 +214,97 @@ impl AuditLog {
     ) -> Result<Vec<Entry>, String> {
         let path = self.path.clone();
         tokio::task::spawn_blocking(move || {
-            let file = File::open(&path)
-                .map_err(|e| format!("cannot read the audit log {}: {e}", path.display()))?;
-            let mut found: Vec<Entry> = BufReader::new(file)
-                .lines()
-                .map_while(Result::ok)
-                .filter_map(|line| serde_json::from_str::<Entry>(&line).ok())
-                .filter(|e| {
-                    e.rest_api_id == rest_api_id
-                        && stage.as_ref().is_none_or(|s| e.stage.as_ref() == Some(s))
-                })
-                .collect();
-            found.reverse();
-            found.truncate(limit);
+            let cannot =
+                |e: std::io::Error| format!("cannot read the audit log {}: {e}", path.display());
+            let mut found = Vec::new();
+            for line in
+                LinesBackwards::new(File::open(&path).map_err(cannot)?, LinesBackwards::BLOCK)
+                    .map_err(cannot)?
+            {
+                if found.len() == limit {
+                    break;
+                }
+                let Ok(entry) = serde_json::from_slice::<Entry>(&line.map_err(cannot)?) else {
+                    continue;
+                };
+                if entry.rest_api_id == rest_api_id
+                    && stage
+                        .as_ref()
+                        .is_none_or(|s| entry.stage.as_ref() == Some(s))
+                {
+                    found.push(entry);
+                }
+            }
             Ok(found)
         })
         .await
         .map_err(|e| e.to_string())?
+    }
+}
+
+/// A file's non-empty lines, last first, read backwards in blocks.
+struct LinesBackwards {
+    file: File,
+    /// Where the part not yet read ends.
+    unread: u64,
+    /// Read but not yet yielded: the start of a line whose beginning is still unread, or whole lines.
+    pending: Vec<u8>,
+    block: usize,
+}
+
+impl LinesBackwards {
+    /// The first block's size.
+    const BLOCK: usize = 64 * 1024;
+
+    /// Reads `file` from its end, `block` bytes first.
+    fn new(mut file: File, block: usize) -> std::io::Result<Self> {
+        let unread = file.seek(SeekFrom::End(0))?;
+        Ok(Self {
+            file,
+            unread,
+            pending: Vec::new(),
+            block: block.max(1),
+        })
+    }
+
+    /// Prepends the block before the pending bytes (blocks double while no line ends in them).
+    fn read_block(&mut self) -> std::io::Result<()> {
+        let n = self.unread.min(self.block as u64);
+        self.unread -= n;
+        self.file.seek(SeekFrom::Start(self.unread))?;
+        let mut block = vec![0; usize::try_from(n).unwrap_or(usize::MAX)];
+        self.file.read_exact(&mut block)?;
+        if !block.contains(&b'\n') {
+            self.block = self.block.saturating_mul(2);
+        }
+        block.append(&mut self.pending);
+        self.pending = block;
+        Ok(())
+    }
+}
+
+impl Iterator for LinesBackwards {
+    type Item = std::io::Result<Vec<u8>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(at) = self.pending.iter().rposition(|&b| b == b'\n') {
+                let line = self.pending.split_off(at + 1);
+                self.pending.pop();
+                if line.is_empty() {
+                    continue;
+                }
+                return Some(Ok(line));
+            }
+            if self.unread == 0 {
+                return (!self.pending.is_empty()).then(|| Ok(std::mem::take(&mut self.pending)));
+            }
+            if let Err(e) = self.read_block() {
+                self.unread = 0;
+                self.pending.clear();
+                return Some(Err(e));
+            }
+        }
     }
 }
 
@@ -241,7 +375,7 @@ mod tests {
     async fn lines_are_appended_and_read_back_newest_first() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("audit.jsonl");
-        let log = AuditLog::open(&path, target()).unwrap();
+        let log = AuditLog::open(&path, target(), Account::fixed("123456789012".into())).unwrap();
         log.append(&entry("a1", "dev", 200)).await.unwrap();
         log.append(&entry("a1", "prod", 201)).await.unwrap();
         log.append(&entry("b2", "dev", 202)).await.unwrap();
@@ -261,5 +395,67 @@ mod tests {
         assert_eq!(dev.iter().map(|e| e.status).collect::<Vec<_>>(), [203, 200]);
         let all = log.history("a1".into(), None, 2).await.unwrap();
         assert_eq!(all.iter().map(|e| e.status).collect::<Vec<_>>(), [203, 201]);
+    }
+
+    #[tokio::test]
+    async fn a_rotated_log_continues_in_a_new_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path, target(), Account::fixed("1".into())).unwrap();
+        log.append(&entry("a1", "dev", 200)).await.unwrap();
+        let old = dir.path().join("audit.jsonl.1");
+        std::fs::rename(&path, &old).unwrap();
+        log.append(&entry("a1", "dev", 201)).await.unwrap();
+        assert_eq!(std::fs::read_to_string(&old).unwrap().lines().count(), 1);
+        let page = log.history("a1".into(), None, 10).await.unwrap();
+        assert_eq!(page.iter().map(|e| e.status).collect::<Vec<_>>(), [201]);
+        assert_eq!(log.target().await.account.as_deref(), Some("1"));
+    }
+
+    #[tokio::test]
+    async fn history_reads_back_past_megabytes_of_damaged_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("audit.jsonl");
+        let log = AuditLog::open(&path, target(), Account::fixed("1".into())).unwrap();
+        log.append(&entry("a1", "dev", 200)).await.unwrap();
+        // Megabytes of unreadable lines (a damaged start) before the recent entries.
+        let junk = format!("{}\n", "x".repeat(1 << 20)).repeat(8);
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(junk.as_bytes())
+            .unwrap();
+        for status in 201..=203 {
+            log.append(&entry("a1", "dev", status)).await.unwrap();
+        }
+        let page = log.history("a1".into(), None, 2).await.unwrap();
+        assert_eq!(
+            page.iter().map(|e| e.status).collect::<Vec<_>>(),
+            [203, 202]
+        );
+        let all = log.history("a1".into(), None, 10).await.unwrap();
+        assert_eq!(
+            all.iter().map(|e| e.status).collect::<Vec<_>>(),
+            [203, 202, 201, 200]
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lines_backwards_are_the_lines_reversed(
+            text in "[ab\n]{0,64}",
+            block in 1usize..9,
+        ) {
+            let mut file = tempfile::tempfile().unwrap();
+            file.write_all(text.as_bytes()).unwrap();
+            let read: Vec<String> = LinesBackwards::new(file, block)
+                .unwrap()
+                .map(|l| String::from_utf8(l.unwrap()).unwrap())
+                .collect();
+            let expected: Vec<String> =
+                text.split('\n').filter(|l| !l.is_empty()).rev().map(str::to_owned).collect();
+            proptest::prop_assert_eq!(read, expected);
+        }
     }
 }

@@ -18,6 +18,7 @@
 //! sign with the standard AWS credential chain ([`credentials`]).
 
 pub mod access;
+pub mod account;
 pub mod allowlist;
 pub mod audit;
 pub mod credentials;
@@ -46,6 +47,7 @@ use axum::routing::any;
 use stagecraft_emulator::AppState;
 
 use access::Access;
+use account::Account;
 use audit::{AuditLog, TargetInfo};
 use credentials::CredentialSource;
 use headers::Policy;
@@ -123,9 +125,9 @@ pub struct ServeArgs {
     /// changes no rule allows are refused with 403 AccessDeniedException.
     #[arg(long, value_name = "FILE")]
     rules: Option<PathBuf>,
-    /// Append every change forwarded or refused to FILE as one JSON line (time, user, target, API,
-    /// stage, patch operations, result, request id), on disk before the editor gets the answer; the
-    /// editor's History view reads it.
+    /// Append every change forwarded or refused to FILE as one JSON line (time, user, target account
+    /// and region, API, stage, patch operations, result, request id), on disk before the editor gets
+    /// the answer; the editor's History view reads it.
     #[arg(long, value_name = "FILE")]
     audit_log: Option<PathBuf>,
     /// The built web app [default: ./dist, else the workspace's dist/]; `x.br` / `x.gz` beside a file are sent
@@ -262,12 +264,15 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
     if remote_target && (args.demo || args.state.is_some()) {
         return Err("--demo and --state apply to the embedded emulator; leave out --target aws / --endpoint".into());
     }
-    let target = if remote_target {
-        remote(&args).await?
+    let (target, account) = if remote_target {
+        let (target, config) = remote(&args).await?;
+        let account = Account::from_sts(&config, args.endpoint.as_deref());
+        (target, account)
     } else {
-        embedded(&args)?
-    }
-    .with_timeout(Duration::from_secs(args.target_timeout));
+        let account = Account::fixed(stagecraft_emulator::Config::default().account_id);
+        (embedded(&args)?, account)
+    };
+    let target = target.with_timeout(Duration::from_secs(args.target_timeout));
     let dist = resolve_dist(args.dist.as_deref());
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
@@ -283,16 +288,22 @@ async fn serve(mut args: ServeArgs) -> Result<(), String> {
         .with_target(target_kind, target.region(), args.endpoint.as_deref())
         .with_frame_ancestors(&args.frame_ancestors);
     let audit = match &args.audit_log {
-        Some(path) => Some(AuditLog::open(
-            path,
-            TargetInfo {
-                kind: target_kind.to_owned(),
-                region: target.region().to_owned(),
-                account: (!remote_target)
-                    .then(|| stagecraft_emulator::Config::default().account_id),
-                endpoint: args.endpoint.clone(),
-            },
-        )?),
+        Some(path) => {
+            let log = AuditLog::open(
+                path,
+                TargetInfo {
+                    kind: target_kind.to_owned(),
+                    region: target.region().to_owned(),
+                    account: None,
+                    endpoint: args.endpoint.clone(),
+                },
+                account,
+            )?;
+            // Learn the account now rather than on the first change.
+            let early = log.clone();
+            tokio::spawn(async move { early.target().await });
+            Some(log)
+        }
         None => None,
     };
     let state = Arc::new(ServeState {
@@ -392,8 +403,9 @@ fn embedded(args: &ServeArgs) -> Result<Target, String> {
     ))
 }
 
-/// AWS or `--endpoint`, with credentials (and region) from the standard chain.
-async fn remote(args: &ServeArgs) -> Result<Target, String> {
+/// AWS or `--endpoint`, with credentials (and region) from the standard chain; and that chain's
+/// configuration, for STS.
+async fn remote(args: &ServeArgs) -> Result<(Target, aws_config::SdkConfig), String> {
     let http_client = aws_smithy_http_client::Builder::new()
         .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
             aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
@@ -430,7 +442,7 @@ async fn remote(args: &ServeArgs) -> Result<Target, String> {
             credentials,
         )?,
     };
-    Ok(target)
+    Ok((target, config))
 }
 
 /// `--dist`, else `./dist`, else the workspace's `dist/` (dev builds run from anywhere).

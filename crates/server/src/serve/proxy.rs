@@ -92,25 +92,36 @@ pub async fn handle(State(state): State<Arc<ServeState>>, request: Request) -> R
         );
         return record(&state, entry, response).await;
     }
-    // For the History view's revert: the stage as it is just before an audited UpdateStage.
-    let before = match (&change, &state.audit) {
-        (Some(c), Some(_)) if c.operation == stagecraft_core::api::Operation::UpdateStage => {
-            match forward(
-                &state.target,
-                &axum::http::Method::GET,
-                path,
-                None,
-                Bytes::new(),
-            )
-            .await
-            {
-                (Ok(answer), _) if answer.status.is_success() => {
-                    serde_json::from_slice::<serde_json::Value>(&answer.body).ok()
-                }
-                _ => None,
+    // For the History view's revert: the stage as it is just before an audited UpdateStage, read
+    // under the stage's lock (held until the entry is written) so that no other change through this
+    // server comes between.
+    let audited_stage = change
+        .as_ref()
+        .filter(|c| c.operation == stagecraft_core::api::Operation::UpdateStage)
+        .zip(state.audit.as_ref());
+    let _stage_lock = match audited_stage {
+        Some((c, log)) => Some(
+            log.lock_stage(&c.rest_api_id, c.stage.as_deref().unwrap_or_default())
+                .await,
+        ),
+        None => None,
+    };
+    let before = match audited_stage {
+        Some(_) => match forward(
+            &state.target,
+            &axum::http::Method::GET,
+            path,
+            None,
+            Bytes::new(),
+        )
+        .await
+        {
+            (Ok(answer), _) if answer.status.is_success() => {
+                serde_json::from_slice::<serde_json::Value>(&answer.body).ok()
             }
-        }
-        _ => None,
+            _ => None,
+        },
+        None => None,
     };
     let content_type = parts.headers.get(header::CONTENT_TYPE);
     let (result, attempts) = forward(
@@ -228,7 +239,7 @@ async fn record(state: &ServeState, mut entry: Entry, response: Response) -> Res
     let Some(log) = &state.audit else {
         return response;
     };
-    entry.target = Some(log.target.clone());
+    entry.target = Some(log.target().await);
     match log.append(&entry).await {
         Ok(()) => response,
         Err(e) => {

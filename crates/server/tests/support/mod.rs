@@ -108,6 +108,7 @@ impl Drop for Proc {
 }
 
 /// A browser-like client of one `stagecraft serve`: it knows the CSRF token from the page.
+#[derive(Clone)]
 pub struct Browser {
     pub http: reqwest::Client,
     pub base: String,
