@@ -2,7 +2,8 @@
 // the editor with the served helper (/_stagecraft/embed.js), opens a stage, edits, is asked before leaving
 // unsaved edits, saves and receives `saved`; a page on a third origin can neither frame the editor (CSP
 // frame-ancestors) nor drive it (its messages are ignored); a stage the rules file does not open says why
-// Save is disabled; the History view reverts a saved change through the usual save, on the emulator.
+// Save is disabled; the History view reverts a saved change through the usual save, on the emulator. The
+// same helper's <stagecraft-editor> element mounts the editor and follows its attributes.
 //
 // Run: node --test tests/e2e/
 
@@ -61,10 +62,21 @@ describe('the editor in a team portal', () => {
     confirmNavigation: (m) => { log(m); return window.allowLeave; },
   });
 </script></body></html>`;
+    const element = () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Portal element</title></head>
+<body><main><h1>Portal</h1>
+<stagecraft-editor id="editor" url="${editorBase}" rest-api-id="${env.apiId}" stage="dev" style="height:800px"></stagecraft-editor>
+</main>
+<script type="module">
+  import '${editorBase}/_stagecraft/embed.js';
+  window.events = [];
+  for (const type of ['ready', 'dirty', 'saved', 'conflict', 'error']) {
+    document.addEventListener('stagecraft-' + type, (e) => window.events.push(e.detail));
+  }
+</script></body></html>`;
     const evil = () => `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Elsewhere</title></head>
 <body><iframe title="editor" src="${editorBase}/apis/${env.apiId}/stages/prod?embed=1"></iframe></body></html>`;
     const child = () => '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>child</title></head><body></body></html>';
-    servers = [await site(hostPort, { '/host.html': host }), await site(evilPort, { '/evil.html': evil, '/child.html': child })];
+    servers = [await site(hostPort, { '/host.html': host, '/element.html': element }), await site(evilPort, { '/evil.html': evil, '/child.html': child })];
   });
 
   after(async () => {
@@ -150,6 +162,26 @@ describe('the editor in a team portal', () => {
     assert.equal(last.operation, 'UpdateStage');
     assert.equal(last.result, 'ok');
     assert.deepEqual(last.patchOperations, saved.operations);
+  });
+
+  test('<stagecraft-editor> mounts the editor, follows its stage attribute and goes with the element', async () => {
+    const { context, apiId } = env;
+    const page = await context.newPage();
+    await page.goto(`http://127.0.0.1:${hostPort}/element.html`);
+    await page.waitForFunction(() => window.events.some((e) => e.type === 'ready' && e.stage === 'dev'));
+    await page.frameLocator('#editor iframe').getByTestId('matrix').waitFor();
+    assert.equal(await page.locator('#editor iframe').getAttribute('title'), 'stagecraft stage editor');
+
+    await page.evaluate(() => document.getElementById('editor').setAttribute('stage', 'prod'));
+    await page.waitForFunction(() => window.events.some((e) => e.type === 'ready' && e.stage === 'prod'));
+    const frame = page.frames().find((f) => f.url().includes('embed=1'));
+    assert.match(new URL(frame.url()).pathname, new RegExp(`/apis/${apiId}/stages/prod$`));
+    assert.equal(await page.evaluate(() => document.getElementById('editor').isDirty()), false);
+    assert.deepEqual(await axe(page), []);
+
+    await page.evaluate(() => document.getElementById('editor').remove());
+    assert.equal(await page.locator('iframe').count(), 0);
+    await page.close();
   });
 
   test('a site not in --frame-ancestors cannot frame the editor', async () => {

@@ -94,3 +94,41 @@ export interface StageEditor {
 
 /** Appends the editor (an iframe with `?embed=1`) to `element` and wires the protocol. */
 export function mountStageEditor(element: HTMLElement, options: MountOptions): StageEditor;
+
+/** The DOM events `<stagecraft-editor>` dispatches (they bubble; the message is `detail`). */
+export interface StageEditorEventMap {
+  'stagecraft-ready': CustomEvent<ReadyMessage>;
+  'stagecraft-dirty': CustomEvent<DirtyMessage>;
+  'stagecraft-saved': CustomEvent<SavedMessage>;
+  'stagecraft-conflict': CustomEvent<ConflictMessage>;
+  'stagecraft-error': CustomEvent<ErrorMessage>;
+}
+
+/**
+ * `<stagecraft-editor url rest-api-id stage title>`: the editor as an element (defined when this module
+ * loads). Changing `rest-api-id` or `stage` opens that stage; changing `url` or `title` mounts it afresh.
+ */
+export class StageEditorElement extends HTMLElement {
+  /** The mounted editor (null without a `url`). */
+  readonly editor: StageEditor | null;
+  /** Whether to leave a stage with unsaved changes (default: window.confirm). */
+  confirmNavigation?: (message: ConfirmNavigationMessage) => boolean | Promise<boolean>;
+  /** Whether the open stage has unsaved changes. */
+  isDirty(): Promise<boolean>;
+  addEventListener<K extends keyof StageEditorEventMap>(
+    type: K,
+    listener: (this: StageEditorElement, event: StageEditorEventMap[K]) => unknown,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+  addEventListener(
+    type: string,
+    listener: EventListenerOrEventListenerObject,
+    options?: boolean | AddEventListenerOptions,
+  ): void;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'stagecraft-editor': StageEditorElement;
+  }
+}

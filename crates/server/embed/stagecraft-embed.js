@@ -113,3 +113,79 @@ export function mountStageEditor(element, options) {
     },
   };
 }
+
+/**
+ * `<stagecraft-editor url="…" rest-api-id="…" stage="…">`: the same editor as an element. Messages
+ * arrive as DOM events `stagecraft-ready`, `stagecraft-dirty`, `stagecraft-saved`, `stagecraft-conflict`
+ * and `stagecraft-error` (the message in `event.detail`; they bubble). Changing `rest-api-id` or
+ * `stage` opens that stage (asking first when edits are unsaved); changing `url` or `title` mounts
+ * the editor afresh. Set the `confirmNavigation` property to decide about leaving unsaved edits
+ * (default: window.confirm).
+ */
+export class StageEditorElement extends (typeof HTMLElement === 'undefined' ? class {} : HTMLElement) {
+  static observedAttributes = ['url', 'rest-api-id', 'stage', 'title'];
+
+  /** @type {import('./embed.d.ts').StageEditor | null} */
+  #editor = null;
+
+  /** @type {((m: import('./embed.d.ts').ConfirmNavigationMessage) => boolean | Promise<boolean>) | undefined} */
+  confirmNavigation = undefined;
+
+  connectedCallback() {
+    this.#mount();
+  }
+
+  disconnectedCallback() {
+    this.#editor?.destroy();
+    this.#editor = null;
+  }
+
+  attributeChangedCallback(name, previous, value) {
+    if (!this.isConnected || previous === value) return;
+    const restApiId = this.getAttribute('rest-api-id');
+    const stage = this.getAttribute('stage');
+    if ((name === 'rest-api-id' || name === 'stage') && this.#editor && restApiId && stage) {
+      this.#editor.open(restApiId, stage);
+    } else if (name === 'url' || name === 'title') {
+      this.disconnectedCallback();
+      this.#mount();
+    }
+  }
+
+  /** The mounted editor (null without a `url`). */
+  get editor() {
+    return this.#editor;
+  }
+
+  /** Whether the open stage has unsaved changes. */
+  isDirty() {
+    return this.#editor ? this.#editor.isDirty() : Promise.resolve(false);
+  }
+
+  #mount() {
+    const url = this.getAttribute('url');
+    if (!url || this.#editor) return;
+    if (!this.style.display) this.style.display = 'block';
+    const emit = (type) => (detail) =>
+      this.dispatchEvent(new CustomEvent(`stagecraft-${type}`, { detail, bubbles: true, composed: true }));
+    const element = this;
+    this.#editor = mountStageEditor(this, {
+      url,
+      restApiId: this.getAttribute('rest-api-id') ?? undefined,
+      stage: this.getAttribute('stage') ?? undefined,
+      title: this.getAttribute('title') ?? undefined,
+      onReady: emit('ready'),
+      onDirty: emit('dirty'),
+      onSaved: emit('saved'),
+      onConflict: emit('conflict'),
+      onError: emit('error'),
+      get confirmNavigation() {
+        return element.confirmNavigation;
+      },
+    });
+  }
+}
+
+if (typeof customElements !== 'undefined' && !customElements.get('stagecraft-editor')) {
+  customElements.define('stagecraft-editor', StageEditorElement);
+}
