@@ -18,7 +18,7 @@
 //! `open` or the user clicked a link: the editor moves only once the host answers `navigate` with
 //! `proceed: true`).
 
-use serde::Deserialize;
+use serde::Deserialize as _;
 use serde_json::{Value, json};
 use stagecraft_core::Stage;
 
@@ -26,13 +26,11 @@ use stagecraft_core::Stage;
 pub const VERSION: u32 = 1;
 
 /// A message from the host page.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostMessage {
     /// The host is listening: answer `ready`.
     Hello,
     /// Open a stage.
-    #[serde(rename_all = "camelCase")]
     Open {
         /// REST API id.
         rest_api_id: String,
@@ -54,11 +52,26 @@ impl HostMessage {
     /// The message in `data` (JSON text of the posted object), if it is one of ours.
     #[must_use]
     pub fn parse(data: &str) -> Option<Self> {
+        // Read by hand from the parsed value: a derived internally tagged enum would link serde's
+        // buffering deserializer and the owned-`Value` one just for these four messages.
         let value: Value = serde_json::from_str(data).ok()?;
         if value.get("stagecraft")?.as_u64()? != u64::from(VERSION) {
             return None;
         }
-        serde_json::from_value(value).ok()
+        let text = |name: &str| value.get(name)?.as_str().map(str::to_owned);
+        Some(match value.get("type")?.as_str()? {
+            "hello" => Self::Hello,
+            "isDirty" => Self::IsDirty,
+            "open" => Self::Open {
+                rest_api_id: text("restApiId")?,
+                stage: text("stage")?,
+            },
+            "navigate" => Self::Navigate {
+                id: u32::try_from(value.get("id")?.as_u64()?).ok()?,
+                proceed: value.get("proceed")?.as_bool()?,
+            },
+            _ => return None,
+        })
     }
 }
 
@@ -120,7 +133,7 @@ fn split_port(host: &str) -> (&str, &str) {
 /// `current` (AWS's message).
 pub fn revert(current: &Stage, before: &Value, after: &Value) -> Result<Value, String> {
     let read = |v: &Value, what: &str| {
-        serde_json::from_value::<Stage>(v.clone())
+        Stage::deserialize(v)
             .map_err(|e| format!("the audit entry's {what} stage is unreadable: {e}"))
     };
     let (before, after) = (read(before, "before")?, read(after, "after")?);
@@ -130,7 +143,7 @@ pub fn revert(current: &Stage, before: &Value, after: &Value) -> Result<Value, S
     }
     let reverted = stagecraft_core::apply(current, &inverse)
         .map_err(|e| format!("the stage has changed since: {e}"))?;
-    serde_json::to_value(reverted).map_err(|e| e.to_string())
+    serde_json::to_value(&reverted).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
