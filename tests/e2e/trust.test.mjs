@@ -38,6 +38,17 @@ describe('an editor a platform team can trust', () => {
     await ed.editCell(PETS, TTL, '120');
     await page.keyboard.press('Enter');
 
+    // The tab keeps the stage once and, per edit, only the edits: the one changed entry, not the stage.
+    const kept = () => page.evaluate(() => Object.fromEntries(
+      Object.keys(sessionStorage).filter((k) => k.startsWith('stagecraft.draft')).map((k) => [k.split(' ')[0], sessionStorage.getItem(k)])));
+    await page.waitForFunction(() => Object.keys(sessionStorage).some((k) => k.startsWith('stagecraft.draft.edits')));
+    const stored = await kept();
+    assert.deepEqual(Object.keys(stored).sort(), ['stagecraft.draft.base', 'stagecraft.draft.edits']);
+    const edits = JSON.parse(stored['stagecraft.draft.edits']);
+    assert.deepEqual(Object.keys(edits.settings), [PETS]);
+    assert.equal(edits.settings[PETS][TTL], 120);
+    assert.equal(JSON.parse(stored['stagecraft.draft.base']).methodSettings[PETS][TTL], 60);
+
     // An in-app link asks first; Cancel stays with the edit.
     await page.locator('header.topbar a.brand').click();
     await page.getByTestId('confirm-dialog').waitFor();

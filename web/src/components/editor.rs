@@ -116,6 +116,8 @@ pub struct Editor {
     pub all_columns: RwSignal<bool>,
     /// A matrix row (by key) to scroll into the drawn window of rows; the matrix clears it once done.
     pub reveal: RwSignal<Option<String>>,
+    /// The base (by [`EditModel::base_id`]) whose copy the kept draft refers to, once written.
+    kept_base: StoredValue<Option<u32>>,
 }
 
 impl Editor {
@@ -167,6 +169,7 @@ impl Editor {
             only_overrides: RwSignal::new(false),
             all_columns: RwSignal::new(wide_window()),
             reveal: RwSignal::new(None),
+            kept_base: StoredValue::new(None),
         }
     }
 
@@ -183,12 +186,18 @@ impl Editor {
                     .try_with_untracked(Option::is_some)
                     .unwrap_or(false);
             if dirty {
-                draft::save(&api, &stage, m.base_doc(), m.draft());
+                // The whole stage only when the base is new; each edit after that writes its edits.
+                if self.kept_base.try_get_value().flatten() != Some(m.base_id()) {
+                    draft::save_base(&api, &stage, m.base_doc());
+                    self.kept_base.try_set_value(Some(m.base_id()));
+                }
+                draft::save_edits(&api, &stage, m.base_doc(), m.draft());
             }
             dirty
         });
         if kept == Some(false) {
             draft::clear(&api, &stage);
+            self.kept_base.try_set_value(None);
         }
     }
 
@@ -437,6 +446,26 @@ fn wide_window() -> bool {
         .is_some_and(|w| w >= 1800.0)
 }
 
+/// Runs `f` when the browser is idle (`requestIdleCallback`, at most a second later), or now where
+/// there is no such call.
+fn when_idle(f: impl FnOnce() + 'static) {
+    use wasm_bindgen::{JsCast, JsValue, closure::Closure};
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let request = js_sys::Reflect::get(&window, &JsValue::from_str("requestIdleCallback"))
+        .ok()
+        .and_then(|r| r.dyn_into::<js_sys::Function>().ok());
+    match request {
+        Some(request) => {
+            let options = js_sys::Object::new();
+            let _ = js_sys::Reflect::set(&options, &"timeout".into(), &1000.into());
+            let _ = request.call2(&window, &Closure::once_into_js(f), &options);
+        }
+        None => f(),
+    }
+}
+
 fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
@@ -540,7 +569,8 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
     });
     on_cleanup(move || handle.remove());
     // Never lose an edit: in-app navigation asks, a reload or closing the tab asks too (the browser's
-    // own dialog), and the draft is kept in session storage a moment after each edit.
+    // own dialog), and the draft is kept in session storage a moment after each edit, when the
+    // browser is idle (never inside a burst of keystrokes).
     let unsaved = Callback::new(move |()| ed.analysis.with_untracked(|a| a.changes.len()));
     let token = app.guard_unsaved(unsaved);
     let unload = window_event_listener(leptos::ev::beforeunload, move |ev| {
@@ -556,8 +586,10 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
         if let Some(h) = pending.get_value() {
             h.clear();
         }
-        let handle =
-            set_timeout_with_handle(move || ed.persist(), std::time::Duration::from_millis(300));
+        let handle = set_timeout_with_handle(
+            move || when_idle(move || ed.persist()),
+            std::time::Duration::from_millis(300),
+        );
         pending.set_value(handle.ok());
     });
     on_cleanup(move || {

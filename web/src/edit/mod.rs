@@ -67,6 +67,8 @@ pub struct Cell {
 pub struct EditModel {
     base: Stage,
     base_doc: Value,
+    /// Which base this is: a new number whenever the base changes (see [`EditModel::base_id`]).
+    base_id: u32,
     draft: Value,
     /// Rows per map of [`VAR_MAPS`], in its order.
     vars: [Vec<VarRow>; 2],
@@ -81,6 +83,12 @@ pub struct EditModel {
     base_top: Value,
     /// Changes outside `methodSettings`.
     top_changes: Vec<Change>,
+}
+
+/// A fresh [`EditModel::base_id`].
+fn next_base_id() -> u32 {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 fn to_doc(stage: &Stage) -> Value {
@@ -145,6 +153,7 @@ impl EditModel {
             vars: [Vec::new(), Vec::new()],
             base: stage,
             base_doc,
+            base_id: next_base_id(),
             analysis: Analysis::default(),
             per_key: Vec::new(),
             top_issues: Vec::new(),
@@ -183,6 +192,19 @@ impl EditModel {
     #[must_use]
     pub fn base_doc(&self) -> &Value {
         &self.base_doc
+    }
+
+    /// Identifies the base: equal ids, same base (so a copy of it need not be written again).
+    #[must_use]
+    pub fn base_id(&self) -> u32 {
+        self.base_id
+    }
+
+    /// Replaces the base (its document too) with `stage`.
+    fn set_base(&mut self, stage: Stage, doc: Value) {
+        self.base = stage;
+        self.base_doc = doc;
+        self.base_id = next_base_id();
     }
 
     /// The user's document.

@@ -25,8 +25,7 @@ impl EditModel {
         let theirs_doc = to_doc(&theirs);
         let their_changes = merge::changes(&self.base_doc, &theirs_doc);
         if their_changes.is_empty() {
-            self.base = theirs;
-            self.base_doc = theirs_doc;
+            self.set_base(theirs, theirs_doc);
             self.reanalyze();
             return Rebase::Unchanged;
         }
@@ -34,8 +33,7 @@ impl EditModel {
         if !merge.conflicts.is_empty() {
             return Rebase::Conflicts(Box::new(merge));
         }
-        self.base = theirs;
-        self.base_doc = theirs_doc;
+        self.set_base(theirs, theirs_doc);
         self.draft = merge.merged;
         self.vars_from_draft();
         self.reanalyze();
@@ -44,8 +42,8 @@ impl EditModel {
 
     /// Takes the user's decisions on a conflicted merge: the base becomes `theirs`.
     pub fn resolve(&mut self, theirs: Stage, merge: &Merge, choices: &[Side]) {
-        self.base_doc = to_doc(&theirs);
-        self.base = theirs;
+        let doc = to_doc(&theirs);
+        self.set_base(theirs, doc);
         self.draft = merge.resolve(choices);
         self.vars_from_draft();
         self.reanalyze();
