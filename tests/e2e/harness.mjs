@@ -162,6 +162,18 @@ export function awsCli(endpoint, commandLine) {
   });
 }
 
+/** Adds `count` resources `/{prefix}NN` (`digits` wide) under the root of `apiId`, each with the methods `verbs` (no integration). */
+export function addMethods(boto, apiId, { prefix, count, digits = 2, verbs = ['GET'] }) {
+  boto(`
+api = ${JSON.stringify(apiId)}
+root = next(r['id'] for r in c.get_resources(restApiId=api)['items'] if r['path'] == '/')
+for i in range(${count}):
+    rid = c.create_resource(restApiId=api, parentId=root, pathPart=f'${prefix}{i:0${digits}d}')['id']
+    for v in ${JSON.stringify(verbs)}:
+        c.put_method(restApiId=api, resourceId=rid, httpMethod=v, authorizationType='NONE')
+`);
+}
+
 /** GetStage through boto3, as parsed JSON. */
 export function getStage(boto, apiId, stage) {
   return JSON.parse(boto(`print(json.dumps(c.get_stage(restApiId=${JSON.stringify(apiId)}, stageName=${JSON.stringify(stage)}), default=str))`));

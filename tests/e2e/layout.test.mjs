@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 
-import { EditorPage, setup, shot } from './harness.mjs';
+import { EditorPage, addMethods, setup, shot } from './harness.mjs';
 
 const PETS = '~1pets/GET';
 const TTL = 'cacheTtlInSeconds';
@@ -21,13 +21,7 @@ describe('finding one\'s way in the editor', () => {
     env = await setup({ viewport: { width: 1400, height: 900 } });
     ed = new EditorPage(env.page, env.base, env.apiId, 'prod');
     // Enough methods for the matrix to scroll: 30 more resources with a GET each.
-    env.boto(`
-api = ${JSON.stringify(env.apiId)}
-root = next(r['id'] for r in c.get_resources(restApiId=api)['items'] if r['path'] == '/')
-for i in range(30):
-    rid = c.create_resource(restApiId=api, parentId=root, pathPart=f'extra{i:02d}')['id']
-    c.put_method(restApiId=api, resourceId=rid, httpMethod='GET', authorizationType='NONE')
-`);
+    addMethods(env.boto, env.apiId, { prefix: 'extra', count: 30 });
   });
 
   after(async () => {
@@ -38,9 +32,8 @@ for i in range(30):
 
   /** Whether the focused cell is fully visible in the matrix, below its header and right of the Method column. */
   const focusedCellVisible = async () => {
-    // The matrix draws only the rows near its view: wait until a redraw that followed the key has put
-    // the focus back on a cell of the grid.
-    await env.page.waitForFunction(() => document.activeElement?.closest('.matrix-wrap'));
+    // The focus never leaves the grid (the focused row stays drawn while the window moves).
+    assert.ok(await env.page.evaluate(() => document.activeElement?.closest('.matrix-wrap')), 'the focus is in the grid');
     return env.page.evaluate(() => {
       const cell = document.activeElement;
       const wrap = cell.closest('.matrix-wrap');
@@ -87,6 +80,14 @@ for i in range(30):
     await ed.open();
     await page.getByTestId('all-columns').click();
     await ed.cell('*/*', 'metricsEnabled').focus();
+    // Counts every moment, after any change to the grid's rows, at which the focus is outside the grid.
+    await page.evaluate(() => {
+      window.focusLost = 0;
+      const wrap = document.querySelector('.matrix-wrap');
+      new MutationObserver(() => {
+        if (!document.activeElement?.closest('.matrix-wrap')) window.focusLost += 1;
+      }).observe(wrap, { childList: true, subtree: true });
+    });
     for (let i = 0; i < 30; i++) {
       await page.keyboard.press('ArrowDown');
       assert.equal(await focusedCellVisible(), true, `after ${i + 1} × ↓`);
@@ -95,12 +96,17 @@ for i in range(30):
       await page.keyboard.press('ArrowUp');
       assert.equal(await focusedCellVisible(), true, `after ${i + 1} × ↑`);
     }
+    for (const key of ['PageDown', 'PageDown', 'PageUp', 'Control+End', 'Control+Home', 'PageDown']) {
+      await page.keyboard.press(key);
+      assert.equal(await focusedCellVisible(), true, `after ${key}`);
+    }
     await page.keyboard.press('End');
     assert.equal(await focusedCellVisible(), true, 'after End');
     for (let i = 0; i < 9; i++) {
       await page.keyboard.press('ArrowLeft');
       assert.equal(await focusedCellVisible(), true, `after ${i + 1} × ←`);
     }
+    assert.equal(await page.evaluate(() => window.focusLost), 0, 'the focus left the grid while it redrew');
     await shot(page, 'focus-scrolled');
     await page.getByTestId('all-columns').click();
     await page.setViewportSize({ width: 1400, height: 900 });
@@ -163,6 +169,26 @@ for i in range(30):
     assert.ok(page_ <= 0, `the page scrolls sideways by ${page_} px`);
     assert.ok(list <= 0, `the stage list is ${list} px wider than the screen`);
     await shot(page, 'stage-list-390');
+    await page.setViewportSize({ width: 1400, height: 900 });
+  });
+
+  test('at 390 px the three editor tabs fit the screen, none cut off', async () => {
+    const { page } = env;
+    await page.setViewportSize({ width: 390, height: 844 });
+    await ed.open();
+    const [strip, tabs] = await page.evaluate(() => {
+      const ul = document.querySelector('ul.tabs');
+      return [ul.scrollWidth - ul.clientWidth, [...ul.querySelectorAll('.tab-inner')].map((t) => {
+        const r = t.getBoundingClientRect();
+        return { name: t.textContent.trim(), left: r.left, right: r.right, clipped: t.scrollWidth > t.clientWidth };
+      })];
+    });
+    assert.ok(strip <= 0, `the tab strip scrolls sideways by ${strip} px`);
+    assert.equal(tabs.length, 3);
+    for (const t of tabs) {
+      assert.ok(t.left >= 0 && t.right <= 390 && !t.clipped, `tab "${t.name}" is cut off: ${JSON.stringify(t)}`);
+    }
+    await shot(page, 'tabs-390');
     await page.setViewportSize({ width: 1400, height: 900 });
   });
 

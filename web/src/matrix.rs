@@ -65,6 +65,22 @@ pub fn window_for(first: usize, view_h: f64, len: usize) -> (usize, usize) {
     (first.saturating_sub(OVERSCAN).min(end), end)
 }
 
+/// How far (in rows) from the window the focused row is still drawn by [`keep_drawn`]: a row
+/// scrolled further away by the mouse wheel is let go.
+pub const KEEP_FOCUSED: usize = 64;
+
+/// `window` (rows `start..end`) widened to contain row `focused` when it lies within [`KEEP_FOCUSED`]
+/// rows of it, so that a redraw never removes the cell that has the keyboard focus.
+#[must_use]
+pub fn keep_drawn(window: (usize, usize), focused: Option<usize>) -> (usize, usize) {
+    let (start, end) = window;
+    match focused {
+        Some(f) if f < start && start - f <= KEEP_FOCUSED => (f, end),
+        Some(f) if f >= end && f - end < KEEP_FOCUSED => (start, f + 1),
+        _ => window,
+    }
+}
+
 /// What a row stands for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RowKind {
@@ -295,6 +311,24 @@ mod tests {
         assert_eq!(window_for(2000, 360.0, 1000), (1000, 1000));
         assert_eq!(window_for(0, 360.0, 3), (0, 3));
         assert_eq!(window_for(0, -5.0, 0), (0, 0));
+    }
+
+    #[test]
+    fn the_focused_row_stays_drawn_unless_far_away() {
+        assert_eq!(keep_drawn((92, 119), None), (92, 119));
+        assert_eq!(keep_drawn((92, 119), Some(100)), (92, 119));
+        assert_eq!(keep_drawn((92, 119), Some(91)), (91, 119));
+        assert_eq!(keep_drawn((92, 119), Some(119)), (92, 120));
+        assert_eq!(
+            keep_drawn((92, 119), Some(92 - KEEP_FOCUSED)),
+            (92 - KEEP_FOCUSED, 119)
+        );
+        assert_eq!(keep_drawn((92, 119), Some(91 - KEEP_FOCUSED)), (92, 119));
+        assert_eq!(
+            keep_drawn((92, 119), Some(118 + KEEP_FOCUSED)),
+            (92, 119 + KEEP_FOCUSED)
+        );
+        assert_eq!(keep_drawn((92, 119), Some(119 + KEEP_FOCUSED)), (92, 119));
     }
 
     #[test]

@@ -17,7 +17,8 @@ use super::editor::{Editor, RowTriggers, Scope};
 use super::shell::{ErrorBox, Spinner};
 use crate::edit::{EditModel, Source};
 use crate::matrix::{
-    Nav, ROW_H, ROW_PX, Row, RowKind, build_rows, columns, grid_columns, is_folded, window_for,
+    KEEP_FOCUSED, Nav, ROW_H, ROW_PX, Row, RowKind, build_rows, columns, grid_columns, is_folded,
+    keep_drawn, window_for,
 };
 
 type EditingCell = Option<(String, usize)>;
@@ -76,6 +77,9 @@ struct Grid {
     window: RwSignal<(usize, usize)>,
     /// The scrolling box.
     wrap: NodeRef<leptos::html::Div>,
+    /// The row (of `visible[1..]`, like `window`) holding the keyboard focus: kept drawn (see
+    /// [`keep_drawn`]) so that a redraw while the focus moves never drops it out of the grid.
+    focused: StoredValue<Option<usize>>,
 }
 
 impl Grid {
@@ -105,9 +109,37 @@ impl Grid {
         let y = f64::from(wrap.scroll_top()) - Self::rest_top(&wrap);
         let first = (y.max(0.0) / ROW_H) as usize;
         let rest = self.visible.with_untracked(Vec::len).saturating_sub(1);
-        let win = window_for(first, f64::from(wrap.client_height()), rest);
-        if self.window.get_untracked() != win {
-            self.window.set(win);
+        let win = keep_drawn(
+            window_for(first, f64::from(wrap.client_height()), rest),
+            self.focused.get_value(),
+        );
+        self.set_window(win);
+    }
+
+    /// Draws rows `win`, keeping the keyboard focus where it is. A keyed list that gains several rows
+    /// at its start moves the rows it had in the DOM (tachys' diff), and a moved element loses the
+    /// focus: it is given back right after the redraw, in the same turn (no key can land elsewhere).
+    fn set_window(self, win: (usize, usize)) {
+        if self.window.get_untracked() == win {
+            return;
+        }
+        let focused = document()
+            .active_element()
+            .filter(|el| {
+                self.wrap
+                    .get_untracked()
+                    .is_some_and(|w| w.contains(Some(el)))
+            })
+            .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+        self.window.set(win);
+        if let Some(el) = focused {
+            leptos::tachys::renderer::dom::queue_microtask(move || {
+                if el.is_connected() && document().active_element().as_deref() != Some(&el) {
+                    let options = web_sys::FocusOptions::new();
+                    options.set_prevent_scroll(true);
+                    let _ = el.focus_with_options(&options);
+                }
+            });
         }
     }
 
@@ -141,6 +173,14 @@ impl Grid {
         match cell {
             Some(el) => focus_cell(&el, false),
             None if tries > 0 => {
+                // A row further than the focused one stays drawn (a jump to the end): the focus
+                // waits on the scrolling box, inside the grid's region, until the row is drawn.
+                let near = |f: usize| index.abs_diff(f + 1) <= KEEP_FOCUSED;
+                if !self.focused.get_value().is_some_and(near) {
+                    let options = web_sys::FocusOptions::new();
+                    options.set_prevent_scroll(true);
+                    let _ = wrap.focus_with_options(&options);
+                }
                 self.scroll_to(index);
                 request_animation_frame(move || self.focus(index, col, tries - 1));
             }
@@ -310,6 +350,7 @@ pub fn MethodSettingsPanel() -> impl IntoView {
         visible,
         window: RwSignal::new(Grid::initial_window()),
         wrap: NodeRef::new(),
+        focused: StoredValue::new(None),
     };
     // A problem in the list was chosen: bring its row into the drawn window (the jump focuses it).
     effect(move || {
@@ -408,6 +449,27 @@ pub fn MethodSettingsPanel() -> impl IntoView {
                     aria-label="Method settings matrix"
                     tabindex="-1"
                     node_ref=grid.wrap
+                    on:focusin=on_focus(move |ev| {
+                        // Which row of the rest has the focus (the first row is always drawn).
+                        let row = ev
+                            .target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                            .and_then(|el| el.closest("[data-row]").ok().flatten())
+                            .and_then(|el| el.get_attribute("data-row"))
+                            .and_then(|v| v.parse::<usize>().ok())
+                            .and_then(|i| i.checked_sub(1));
+                        grid.focused.set_value(row);
+                    })
+                    on:focusout=on_focus(move |ev| {
+                        // Focus leaving the grid for elsewhere lets the row go.
+                        let inside = ev
+                            .related_target()
+                            .and_then(|t| t.dyn_into::<web_sys::Node>().ok())
+                            .is_some_and(|n| grid.wrap.get_untracked().is_some_and(|w| w.contains(Some(&n))));
+                        if !inside {
+                            grid.focused.set_value(None);
+                        }
+                    })
                     on:scroll=on_ev(move |ev| {
                         grid.update_window();
                         // The Method column is frozen (sticky) only while the matrix is scrolled
