@@ -76,12 +76,19 @@ pub fn format_double(d: f64) -> String {
 /// Parses a patch double: the syntax of Rust's `f64::from_str` after trimming (`10.5`, `+5`, `.5`, `5.`,
 /// `007`, `1e3`), finite values only, correctly rounded.
 ///
-/// The conversion is serde_json's, exact with its `float_roundtrip` feature (the same one that reads
+/// The conversion is serde_json's, exact with its `float_roundtrip` feature (the same one that reads long
 /// numbers in JSON documents): std's parser would add a 10 KB table of powers of five to the WASM builds.
 pub fn parse_double(raw: &str) -> Option<f64> {
     let json = json_number(raw.trim())?;
-    let d: f64 = serde_json::from_str(&json).ok()?;
-    d.is_finite().then_some(d)
+    parse_json_number(&json).filter(|d| d.is_finite())
+}
+
+/// A JSON number as a double, correctly rounded by serde_json's conversion (read as a `Value`, which the
+/// web app reads anyway; reading a typed `f64` would add serde's float error messages, ~12 KB of WASM).
+pub(crate) fn parse_json_number(json: &str) -> Option<f64> {
+    serde_json::from_str::<serde_json::Value>(json)
+        .ok()?
+        .as_f64()
 }
 
 /// `text`, a finite number in Rust's float syntax, as a JSON number: no `+`, no leading zeros, no `.`

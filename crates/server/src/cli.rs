@@ -3,7 +3,7 @@
 //! Exit codes: 0 success (or valid), 1 the input is invalid or the change cannot be made,
 //! 2 usage, I/O or JSON syntax errors.
 
-use std::fmt::Write as _;
+use std::fmt::{Display, Write as _};
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -87,21 +87,19 @@ fn read(path: &Path) -> Result<String, InputError> {
 }
 
 fn parse_json(path: &Path, text: &str) -> Result<Value, InputError> {
-    serde_json::from_str(text).map_err(|e| syntax_error(path, &e))
+    serde_json::from_str(text).map_err(|e| syntax_error(path, (e.line(), e.column()), &e))
 }
 
-fn syntax_error(path: &Path, e: &serde_json::Error) -> InputError {
+fn syntax_error(path: &Path, (line, column): (usize, usize), e: &dyn Display) -> InputError {
     InputError(format!(
-        "{}: invalid JSON at line {}, column {}: {e}",
-        display(path),
-        e.line(),
-        e.column()
+        "{}: invalid JSON at line {line}, column {column}: {e}",
+        display(path)
     ))
 }
 
 /// Validates stage text in one streaming pass; a JSON syntax error is an input error.
 fn check_stage(path: &Path, text: &str) -> Result<Report, InputError> {
-    validate_stage_str(text).map_err(|e| syntax_error(path, &e))
+    validate_stage_str(text).map_err(|e| syntax_error(path, (e.line(), e.column()), &e))
 }
 
 fn display(path: &Path) -> String {

@@ -5,7 +5,7 @@
 //! turned into a [`Failure`].
 
 use serde_json::Value;
-use stagecraft_core::validate::StageTextError;
+use stagecraft_core::validate::{JsonError, StageTextError};
 use stagecraft_core::{METHOD_SETTINGS, PatchOperation, Stage};
 
 use crate::mirror::{Failure, JsMethodSettingField, JsParsedKey, JsReport};
@@ -33,11 +33,11 @@ pub fn check_size(what: &str, len: usize) -> Result<(), Failure> {
 /// A `RangeError` for an oversized text, a `SyntaxError` with line and column for bad JSON.
 pub fn parse_text(what: &str, text: &str) -> Result<Value, Failure> {
     check_size(what, text.len())?;
-    serde_json::from_str(text).map_err(|e| Failure::syntax(format!("{what}: invalid JSON: {e}")))
+    stagecraft_core::validate::value_from_str(text).map_err(|e| syntax(what, &e))
 }
 
 /// The message of a JSON text that does not parse.
-fn syntax(what: &str, e: &serde_json::Error) -> Failure {
+fn syntax(what: &str, e: &JsonError) -> Failure {
     Failure::syntax(format!("{what}: invalid JSON: {e}"))
 }
 
@@ -92,12 +92,8 @@ pub fn ops_from_value(mut doc: Value) -> Result<Vec<PatchOperation>, Failure> {
     {
         doc = ops;
     }
-    let report = stagecraft_core::validate_patch(&doc);
-    if !report.valid {
-        return Err(Failure::invalid_ops(&report));
-    }
-    serde_json::from_value(doc)
-        .map_err(|e| Failure::type_error(format!("not a list of patch operations: {e}")))
+    stagecraft_core::validate::patch_operations(&doc)
+        .map_err(|report| Failure::invalid_ops(&report))
 }
 
 /// `diffStages` of two stages as JSON text: the UpdateStage operations that take `before` to `after`.

@@ -2,10 +2,11 @@
 //! [`crate::api`], and moves the result back; a [`Failure`] becomes a thrown JS error.
 //!
 //! Boundary (measured, see docs/benchmarks.md "WASM"): values cross as JSON text.
-//! - JSON text arguments are parsed by serde_json inside wasm (no JS objects are built).
+//! - JSON text arguments are read by core's one-pass reader inside wasm (no JS objects are built; bad
+//!   JSON gets serde_json's message, line and column).
 //! - Object arguments are turned into JSON text by the engine's `JSON.stringify` (one call at native
-//!   speed; a cyclic object or a BigInt makes it throw, which becomes a `TypeError`), then parsed by
-//!   serde_json. Walking the object with serde-wasm-bindgen instead (one boundary call per value) measured
+//!   speed; a cyclic object or a BigInt makes it throw, which becomes a `TypeError`), then read the
+//!   same way. Walking the object with serde-wasm-bindgen instead (one boundary call per value) measured
 //!   no faster (0.8-1.1x) and costs code size.
 //! - Results are serialized by serde_json and built by the engine's `JSON.parse`.
 

@@ -7,7 +7,8 @@
 //! - [`api`]: every export as a plain Rust function over JSON text and [`serde_json::Value`], returning
 //!   `Result<_, Failure>`; this is where the work happens and what the native tests exercise;
 //! - `exports` (wasm32 only): the `#[wasm_bindgen]` functions. They only move values across the boundary
-//!   (as JSON text both ways: serde_json inside wasm, the engine's `JSON.stringify`/`JSON.parse` outside)
+//!   (as JSON text both ways: core's reader and serde_json's writer inside wasm, the engine's
+//!   `JSON.stringify`/`JSON.parse` outside)
 //!   and turn a [`mirror::Failure`] into a JS `Error` whose `name` is the AWS error type.
 //!
 //! The TypeScript declarations are `src/ts/stagecraft.d.ts` plus types generated from core's tables by

@@ -8,6 +8,7 @@ mod scan;
 mod stage;
 mod text;
 
+pub use scan::{JsonError, value_from_str};
 pub use stage::validate_stage;
 pub use text::{StageTextError, stage_from_str, validate_stage_str};
 
@@ -135,7 +136,35 @@ impl Collector {
 /// that is not stored, unknown deployment ids) need a stage and show only in [`crate::apply`].
 #[must_use]
 pub fn validate_patch(doc: &Value) -> Report {
+    Report::from_issues(read_patch(doc).1.0)
+}
+
+/// Reads `patchOperations` as [`validate_patch`] takes them into typed operations.
+///
+/// ```
+/// use serde_json::json;
+/// use stagecraft_core::validate::patch_operations;
+///
+/// let ops = patch_operations(&json!([{"op": "replace", "path": "/description", "value": "x"}])).unwrap();
+/// assert_eq!(ops[0].path, "/description");
+/// assert!(patch_operations(&json!({"patchOperations": [{"op": "nope"}]})).is_err());
+/// ```
+///
+/// # Errors
+/// Every issue, when they do not validate.
+pub fn patch_operations(doc: &Value) -> Result<Vec<PatchOperation>, Report> {
+    let (ops, c) = read_patch(doc);
+    if c.0.is_empty() {
+        Ok(ops)
+    } else {
+        Err(Report::from_issues(c.0))
+    }
+}
+
+/// The operations of a `patchOperations` document that read, and every issue.
+fn read_patch(doc: &Value) -> (Vec<PatchOperation>, Collector) {
     let mut c = Collector::default();
+    let mut out = Vec::new();
     let (ops, base) = match doc {
         Value::Object(o) if o.contains_key("patchOperations") => (
             &o["patchOperations"],
@@ -145,15 +174,16 @@ pub fn validate_patch(doc: &Value) -> Report {
     };
     let Some(items) = ops.as_array() else {
         c.wrong_type(&base, "array of patch operations", ops);
-        return Report::from_issues(c.0);
+        return (out, c);
     };
     for (i, item) in items.iter().enumerate() {
         let p = base.push(i);
         if let Some(op) = parse_op(&mut c, &p, item) {
             check_op(&mut c, &p, &op);
+            out.push(op);
         }
     }
-    Report::from_issues(c.0)
+    (out, c)
 }
 
 /// Validates typed patch operations (see [`validate_patch`]).
@@ -348,5 +378,20 @@ mod tests {
             ]
         );
         assert!(validate_patch(&json!({"patchOperations": []})).valid);
+    }
+
+    #[test]
+    fn patch_operations_read_as_serde_reads_them() {
+        let doc = json!([
+            {"op": "replace", "path": "/*/*/caching/ttlInSeconds", "value": "60", "extra": 1},
+            {"op": "remove", "path": "/variables/a", "value": null},
+            {"op": "copy", "path": "/deploymentId", "from": "/canarySettings/deploymentId"}
+        ]);
+        let expected: Vec<PatchOperation> = serde_json::from_value(doc.clone()).unwrap();
+        assert_eq!(patch_operations(&doc).unwrap(), expected);
+        let wrapped = json!({ "patchOperations": doc });
+        assert_eq!(patch_operations(&wrapped).unwrap(), expected);
+        let bad = json!([{"op": "replace", "path": "/nope", "value": "1"}]);
+        assert_eq!(patch_operations(&bad).unwrap_err(), validate_patch(&bad));
     }
 }

@@ -1,24 +1,152 @@
 //! A JSON reader over the bytes of a text, for the stage validator's one-pass read.
 //!
 //! It reads what serde_json reads, to the same values (numbers classified and rounded as serde_json does
-//! with `float_roundtrip`, strings borrowed when they have no escape), and gives up with [`Bail`] on
-//! anything else: a syntax error, a number out of range, a surrogate escape, deep nesting. A caller that
-//! gets [`Bail`] re-reads the text with serde_json, which gives the exact error (or the answer), so this
-//! reader may be stricter than serde_json but never more lenient.
+//! with `float_roundtrip`, strings borrowed when they have no escape), and refuses what serde_json
+//! refuses with serde_json's message and position ([`JsonError`]). serde_json reads a value in one of
+//! two ways, and so does this reader:
+//!
+//! - as a value ([`Reader::scalar`], [`Reader::value`], object members through [`Reader::next_key`]):
+//!   numbers converted (out of range is an error), strings with paired surrogate escapes only, at most
+//!   127 nested containers;
+//! - skipped ([`Reader::skip`], serde's `IgnoredAny`): numbers and escapes checked for syntax only, no
+//!   nesting limit (and no recursion here either).
 
 use std::borrow::Cow;
+use std::fmt;
+
+use serde_json::{Map, Value};
 
 use crate::scalar::Scalar;
 
-/// The text is not one this reader handles; read it again with serde_json.
+/// JSON text that does not parse, or a stage the model refuses, in serde_json's words: the message, and
+/// the line (from 1) and the column (bytes from the start of the line) where reading stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JsonError {
+    message: String,
+    line: usize,
+    column: usize,
+}
+
+impl JsonError {
+    /// An error at byte `index` of `text` (the column counts bytes, as serde_json's does).
+    pub(crate) fn at(text: &str, index: usize, message: impl Into<String>) -> Self {
+        let before = &text.as_bytes()[..index.min(text.len())];
+        let line_start = before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |i| i + 1);
+        let line = 1 + before[..line_start].iter().filter(|&&b| b == b'\n').count();
+        Self {
+            message: message.into(),
+            line,
+            column: before.len() - line_start,
+        }
+    }
+
+    /// The line, from 1.
+    #[must_use]
+    pub const fn line(&self) -> usize {
+        self.line
+    }
+
+    /// The column: bytes from the start of the line.
+    #[must_use]
+    pub const fn column(&self) -> usize {
+        self.column
+    }
+
+    /// The message without the position (`expected value`).
+    #[must_use]
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for JsonError {
+    /// `expected value at line 1 column 15`, as serde_json writes it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        f.write_str(" at line ")?;
+        fmt::Display::fmt(&self.line, f)?;
+        f.write_str(" column ")?;
+        fmt::Display::fmt(&self.column, f)
+    }
+}
+
+impl std::error::Error for JsonError {}
+
+/// What is wrong with a JSON text, as serde_json names it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Bail;
+pub(crate) enum Code {
+    EofList,
+    EofObject,
+    EofString,
+    EofValue,
+    ExpectedColon,
+    ExpectedListCommaOrEnd,
+    ExpectedObjectCommaOrEnd,
+    ExpectedIdent,
+    ExpectedValue,
+    InvalidEscape,
+    InvalidNumber,
+    OutOfRange,
+    ControlCharacter,
+    KeyMustBeAString,
+    LoneSurrogate,
+    TrailingComma,
+    TrailingCharacters,
+    UnexpectedEndOfHexEscape,
+    RecursionLimit,
+}
+
+impl Code {
+    /// serde_json's message.
+    pub(crate) const fn message(self) -> &'static str {
+        match self {
+            Self::EofList => "EOF while parsing a list",
+            Self::EofObject => "EOF while parsing an object",
+            Self::EofString => "EOF while parsing a string",
+            Self::EofValue => "EOF while parsing a value",
+            Self::ExpectedColon => "expected `:`",
+            Self::ExpectedListCommaOrEnd => "expected `,` or `]`",
+            Self::ExpectedObjectCommaOrEnd => "expected `,` or `}`",
+            Self::ExpectedIdent => "expected ident",
+            Self::ExpectedValue => "expected value",
+            Self::InvalidEscape => "invalid escape",
+            Self::InvalidNumber => "invalid number",
+            Self::OutOfRange => "number out of range",
+            Self::ControlCharacter => {
+                "control character (\\u0000-\\u001F) found while parsing a string"
+            }
+            Self::KeyMustBeAString => "key must be a string",
+            Self::LoneSurrogate => "lone leading surrogate in hex escape",
+            Self::TrailingComma => "trailing comma",
+            Self::TrailingCharacters => "trailing characters",
+            Self::UnexpectedEndOfHexEscape => "unexpected end of hex escape",
+            Self::RecursionLimit => "recursion limit exceeded",
+        }
+    }
+}
+
+/// Why reading stopped: what, and the byte index serde_json reports it at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Bail {
+    pub(crate) code: Code,
+    pub(crate) at: usize,
+}
+
+impl Bail {
+    /// The error as serde_json reports it for `text`.
+    pub(crate) fn error(self, text: &str) -> JsonError {
+        JsonError::at(text, self.at, self.code.message())
+    }
+}
 
 /// What [`Reader`] methods return.
 pub(crate) type Read<T> = Result<T, Bail>;
 
-/// Nesting deeper than this bails (serde_json refuses 128 levels).
-const MAX_DEPTH: usize = 100;
+/// serde_json's nesting limit: the 128th container inside one another is refused.
+const MAX_DEPTH: usize = 128;
 
 /// The bytes that end a run of plain string content: `"`, `\\` and control characters.
 static STOP: [bool; 256] = {
@@ -44,7 +172,12 @@ pub(crate) struct Reader<'a> {
     text: &'a str,
     bytes: &'a [u8],
     pos: usize,
+    /// Containers open as values (the skipped ones do not count, as in serde_json).
     depth: usize,
+    /// Where the last key read by [`Reader::next_key`] ended, after the whitespace that follows it.
+    key_end: usize,
+    /// The open containers of [`Reader::skip`], innermost last (reused).
+    frames: Vec<u8>,
 }
 
 impl<'a> Reader<'a> {
@@ -54,17 +187,43 @@ impl<'a> Reader<'a> {
             bytes: text.as_bytes(),
             pos: 0,
             depth: 0,
+            key_end: 0,
+            frames: Vec::new(),
         }
     }
 
-    /// The byte offset of the next unread byte.
-    pub(crate) const fn pos(&self) -> usize {
-        self.pos
+    /// The text being read.
+    pub(crate) const fn text(&self) -> &'a str {
+        self.text
     }
 
-    /// The text between two offsets.
-    pub(crate) fn slice(&self, start: usize, end: usize) -> &'a str {
-        &self.text[start..end]
+    /// Where the last key ended (after its whitespace): serde_json's position for an error about it.
+    pub(crate) const fn key_end(&self) -> usize {
+        self.key_end
+    }
+
+    /// The reading position and nesting, to come back to with [`Reader::rewind`].
+    pub(crate) const fn mark(&self) -> (usize, usize) {
+        (self.pos, self.depth)
+    }
+
+    /// Goes back to a [`Reader::mark`].
+    pub(crate) fn rewind(&mut self, (pos, depth): (usize, usize)) {
+        self.pos = pos;
+        self.depth = depth;
+    }
+
+    /// An error about the byte just consumed (serde_json's `error`).
+    fn error<T>(&self, code: Code) -> Read<T> {
+        Err(Bail { code, at: self.pos })
+    }
+
+    /// An error about the byte about to be read (serde_json's `peek_error`).
+    fn peek_error<T>(&self, code: Code) -> Read<T> {
+        Err(Bail {
+            code,
+            at: (self.pos + 1).min(self.bytes.len()),
+        })
     }
 
     fn skip_ws(&mut self) {
@@ -83,102 +242,236 @@ impl<'a> Reader<'a> {
         self.bytes.get(self.pos).copied()
     }
 
-    fn expect(&mut self, b: u8) -> Read<()> {
-        if self.peek() == Some(b) {
-            self.pos += 1;
-            Ok(())
-        } else {
-            Err(Bail)
-        }
+    /// The byte at the position, without skipping whitespace.
+    fn at(&self) -> Option<u8> {
+        self.bytes.get(self.pos).copied()
     }
 
     /// Checks that only whitespace is left.
     pub(crate) fn end(&mut self) -> Read<()> {
         match self.peek() {
             None => Ok(()),
-            Some(_) => Err(Bail),
+            Some(_) => self.peek_error(Code::TrailingCharacters),
         }
     }
 
-    /// Consumes the `{` of an object (the caller has peeked it).
-    pub(crate) fn begin_object(&mut self) -> Read<()> {
+    /// Consumes the `[` or `{` of a container read as a value (the caller has peeked it).
+    pub(crate) fn open(&mut self) -> Read<()> {
+        if self.depth + 1 >= MAX_DEPTH {
+            return self.peek_error(Code::RecursionLimit);
+        }
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(Bail);
-        }
-        self.expect(b'{')
+        self.pos += 1;
+        Ok(())
     }
 
-    /// The next key of the object begun with [`Reader::begin_object`] (with its `:` consumed), or `None`
-    /// after its closing `}`. `first` is true before the first key.
+    /// The next key of the object opened with [`Reader::open`] (with its `:` consumed), or `None` after
+    /// its closing `}`. `first` is true before the first key.
     pub(crate) fn next_key(&mut self, first: &mut bool) -> Read<Option<Cow<'a, str>>> {
         match self.peek() {
+            None => return self.peek_error(Code::EofObject),
             Some(b'}') => {
                 self.pos += 1;
                 self.depth -= 1;
                 return Ok(None);
             }
-            Some(b',') if !*first => self.pos += 1,
-            Some(b'"') if *first => {}
-            _ => return Err(Bail),
+            Some(b) if *first => {
+                *first = false;
+                if b != b'"' {
+                    return self.peek_error(Code::KeyMustBeAString);
+                }
+            }
+            Some(b',') => {
+                self.pos += 1;
+                match self.peek() {
+                    Some(b'"') => {}
+                    Some(b'}') => return self.peek_error(Code::TrailingComma),
+                    Some(_) => return self.peek_error(Code::KeyMustBeAString),
+                    None => return self.peek_error(Code::EofValue),
+                }
+            }
+            Some(_) => return self.peek_error(Code::ExpectedObjectCommaOrEnd),
         }
-        *first = false;
-        self.expect(b'"')?;
+        self.pos += 1;
         let key = self.string()?;
-        self.expect(b':')?;
+        self.skip_ws();
+        self.key_end = self.pos;
+        self.colon()?;
         Ok(Some(key))
+    }
+
+    fn colon(&mut self) -> Read<()> {
+        match self.peek() {
+            Some(b':') => {
+                self.pos += 1;
+                Ok(())
+            }
+            Some(_) => self.peek_error(Code::ExpectedColon),
+            None => self.peek_error(Code::EofObject),
+        }
+    }
+
+    /// Whether the array opened with [`Reader::open`] has another element (its `,` consumed); after
+    /// `false` the array is closed.
+    fn next_element(&mut self, first: &mut bool) -> Read<bool> {
+        match self.peek() {
+            None => self.peek_error(Code::EofList),
+            Some(b']') => {
+                self.pos += 1;
+                self.depth -= 1;
+                Ok(false)
+            }
+            Some(_) if *first => {
+                *first = false;
+                Ok(true)
+            }
+            Some(b',') => {
+                self.pos += 1;
+                match self.peek() {
+                    Some(b']') => self.peek_error(Code::TrailingComma),
+                    Some(_) => Ok(true),
+                    None => self.peek_error(Code::EofValue),
+                }
+            }
+            Some(_) => self.peek_error(Code::ExpectedListCommaOrEnd),
+        }
     }
 
     /// A string after its opening quote, borrowed unless it has escapes.
     fn string(&mut self) -> Read<Cow<'a, str>> {
         let start = self.pos;
-        loop {
-            self.plain_run();
-            let b = *self.bytes.get(self.pos).ok_or(Bail)?;
-            match b {
-                b'"' => {
-                    let s = &self.text[start..self.pos];
-                    self.pos += 1;
-                    return Ok(Cow::Borrowed(s));
-                }
-                b'\\' => break,
-                0..=0x1f => return Err(Bail),
-                _ => self.pos += 1,
+        self.plain_run();
+        match self.at() {
+            None => return self.error(Code::EofString),
+            Some(b'"') => {
+                let s = &self.text[start..self.pos];
+                self.pos += 1;
+                return Ok(Cow::Borrowed(s));
+            }
+            Some(b'\\') => {}
+            Some(_) => {
+                self.pos += 1;
+                return self.error(Code::ControlCharacter);
             }
         }
         let mut out = String::from(&self.text[start..self.pos]);
         loop {
-            let b = *self.bytes.get(self.pos).ok_or(Bail)?;
-            match b {
-                b'"' => {
+            match self.at() {
+                None => return self.error(Code::EofString),
+                Some(b'"') => {
                     self.pos += 1;
                     return Ok(Cow::Owned(out));
                 }
-                b'\\' => {
-                    let e = *self.bytes.get(self.pos + 1).ok_or(Bail)?;
-                    self.pos += 2;
-                    let c = match e {
-                        b'"' => '"',
-                        b'\\' => '\\',
-                        b'/' => '/',
-                        b'b' => '\u{8}',
-                        b'f' => '\u{c}',
-                        b'n' => '\n',
-                        b'r' => '\r',
-                        b't' => '\t',
-                        b'u' => self.hex_escape()?,
-                        _ => return Err(Bail),
-                    };
-                    out.push(c);
+                Some(b'\\') => {
+                    self.pos += 1;
+                    self.escape(&mut out)?;
                 }
-                0..=0x1f => return Err(Bail),
-                _ => {
+                Some(0..=0x1f) => {
+                    self.pos += 1;
+                    return self.error(Code::ControlCharacter);
+                }
+                Some(_) => {
                     // Copy the run up to the next quote, escape or control byte (UTF-8 stays whole:
                     // those bytes are ASCII and never inside a multi-byte sequence).
                     let run = self.pos;
                     self.plain_run();
                     out.push_str(&self.text[run..self.pos]);
                 }
+            }
+        }
+    }
+
+    /// One escape after its backslash, appended to `out`; surrogates must come in pairs.
+    fn escape(&mut self, out: &mut String) -> Read<()> {
+        let Some(e) = self.at() else {
+            return self.error(Code::EofString);
+        };
+        self.pos += 1;
+        let c = match e {
+            b'"' => '"',
+            b'\\' => '\\',
+            b'/' => '/',
+            b'b' => '\u{8}',
+            b'f' => '\u{c}',
+            b'n' => '\n',
+            b'r' => '\r',
+            b't' => '\t',
+            b'u' => self.unicode_escape()?,
+            _ => return self.error(Code::InvalidEscape),
+        };
+        out.push(c);
+        Ok(())
+    }
+
+    /// The character of a `\\u` escape (and of the low surrogate escape that must follow a high one).
+    fn unicode_escape(&mut self) -> Read<char> {
+        let high = self.hex4()?;
+        if (0xDC00..=0xDFFF).contains(&high) {
+            return self.error(Code::LoneSurrogate);
+        }
+        if !(0xD800..=0xDBFF).contains(&high) {
+            return char::from_u32(high).map_or_else(|| self.error(Code::LoneSurrogate), Ok);
+        }
+        for expected in [b'\\', b'u'] {
+            let Some(b) = self.at() else {
+                return self.error(Code::EofString);
+            };
+            self.pos += 1;
+            if b != expected {
+                return self.error(Code::UnexpectedEndOfHexEscape);
+            }
+        }
+        let low = self.hex4()?;
+        if !(0xDC00..=0xDFFF).contains(&low) {
+            return self.error(Code::LoneSurrogate);
+        }
+        let c = 0x1_0000 + ((high - 0xD800) << 10 | (low - 0xDC00));
+        char::from_u32(c).map_or_else(|| self.error(Code::LoneSurrogate), Ok)
+    }
+
+    /// The four hex digits of a `\\u` escape.
+    fn hex4(&mut self) -> Read<u32> {
+        let Some(digits) = self.bytes.get(self.pos..self.pos + 4) else {
+            self.pos = self.bytes.len();
+            return self.error(Code::EofString);
+        };
+        self.pos += 4;
+        let mut n = 0u32;
+        for &d in digits {
+            let Some(v) = char::from(d).to_digit(16) else {
+                return self.error(Code::InvalidEscape);
+            };
+            n = n * 16 + v;
+        }
+        Ok(n)
+    }
+
+    /// Skips a string after its opening quote, checking escapes for syntax only (serde_json's
+    /// `ignore_str`).
+    fn skip_string(&mut self) -> Read<()> {
+        loop {
+            self.plain_run();
+            match self.at() {
+                None => return self.error(Code::EofString),
+                Some(b'"') => {
+                    self.pos += 1;
+                    return Ok(());
+                }
+                Some(b'\\') => {
+                    self.pos += 1;
+                    let Some(e) = self.at() else {
+                        return self.error(Code::EofString);
+                    };
+                    self.pos += 1;
+                    match e {
+                        b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => {}
+                        b'u' => {
+                            self.hex4()?;
+                        }
+                        _ => return self.error(Code::InvalidEscape),
+                    }
+                }
+                Some(_) => return self.error(Code::ControlCharacter),
             }
         }
     }
@@ -214,87 +507,221 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The four hex digits of a `\u` escape; surrogates bail.
-    fn hex_escape(&mut self) -> Read<char> {
-        let digits = self.bytes.get(self.pos..self.pos + 4).ok_or(Bail)?;
-        let mut n = 0u32;
-        for &d in digits {
-            let v = char::from(d).to_digit(16).ok_or(Bail)?;
-            n = n * 16 + v;
-        }
-        self.pos += 4;
-        char::from_u32(n).ok_or(Bail)
-    }
-
     /// The next value as a [`Scalar`]; arrays and objects are checked and skipped.
     pub(crate) fn scalar(&mut self) -> Read<Scalar<'a>> {
-        match self.peek().ok_or(Bail)? {
-            b'"' => {
+        match self.peek() {
+            None => self.peek_error(Code::EofValue),
+            Some(b'"') => {
                 self.pos += 1;
                 self.string().map(Scalar::Str)
             }
-            b't' => self.literal(b"true", Scalar::Bool(true)),
-            b'f' => self.literal(b"false", Scalar::Bool(false)),
-            b'n' => self.literal(b"null", Scalar::Null),
-            b'-' | b'0'..=b'9' => self.number(),
-            b'[' => {
-                self.skip_array()?;
+            Some(b't') => self.ident(b"true").map(|()| Scalar::Bool(true)),
+            Some(b'f') => self.ident(b"false").map(|()| Scalar::Bool(false)),
+            Some(b'n') => self.ident(b"null").map(|()| Scalar::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'[') => {
+                self.open()?;
+                let mut first = true;
+                while self.next_element(&mut first)? {
+                    self.skip()?;
+                }
                 Ok(Scalar::Array)
             }
-            b'{' => {
-                self.skip_object()?;
+            Some(b'{') => {
+                self.open()?;
+                let mut first = true;
+                while self.next_key(&mut first)?.is_some() {
+                    self.skip()?;
+                }
                 Ok(Scalar::Object)
             }
-            _ => Err(Bail),
+            Some(_) => self.peek_error(Code::ExpectedValue),
         }
     }
 
-    /// Skips the next value (checking it).
-    pub(crate) fn skip(&mut self) -> Read<()> {
-        self.scalar().map(drop)
+    /// The next value as a [`Value`] (serde_json's `from_str::<Value>`).
+    pub(crate) fn value(&mut self) -> Read<Value> {
+        Ok(match self.peek() {
+            Some(b'[') => {
+                self.open()?;
+                let mut items = Vec::new();
+                let mut first = true;
+                while self.next_element(&mut first)? {
+                    items.push(self.value()?);
+                }
+                Value::Array(items)
+            }
+            Some(b'{') => {
+                self.open()?;
+                let mut map = Map::new();
+                let mut first = true;
+                while let Some(key) = self.next_key(&mut first)? {
+                    let value = self.value()?;
+                    map.insert(key.into_owned(), value);
+                }
+                Value::Object(map)
+            }
+            _ => match self.scalar()? {
+                Scalar::Null | Scalar::Array | Scalar::Object => Value::Null,
+                Scalar::Bool(b) => Value::Bool(b),
+                Scalar::Int(i) => Value::from(i),
+                Scalar::UInt(u) => Value::from(u),
+                Scalar::Float(x) => Value::from(x),
+                Scalar::Str(s) => Value::String(s.into_owned()),
+            },
+        })
     }
 
-    fn literal(&mut self, word: &[u8], value: Scalar<'a>) -> Read<Scalar<'a>> {
-        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
-            self.pos += word.len();
-            Ok(value)
-        } else {
-            Err(Bail)
-        }
-    }
-
-    fn skip_array(&mut self) -> Read<()> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(Bail);
-        }
+    /// The rest of a literal whose first byte was peeked.
+    fn ident(&mut self, word: &[u8]) -> Read<()> {
         self.pos += 1;
-        if self.peek() == Some(b']') {
+        for &expected in &word[1..] {
+            let Some(b) = self.at() else {
+                return self.error(Code::EofValue);
+            };
             self.pos += 1;
-        } else {
+            if b != expected {
+                return self.error(Code::ExpectedIdent);
+            }
+        }
+        Ok(())
+    }
+
+    /// Skips the next value, checking its syntax only (serde_json's `ignore_value`), without
+    /// recursion.
+    pub(crate) fn skip(&mut self) -> Read<()> {
+        let mut frames = std::mem::take(&mut self.frames);
+        frames.clear();
+        let result = self.skip_with(&mut frames);
+        self.frames = frames;
+        result
+    }
+
+    fn skip_with(&mut self, frames: &mut Vec<u8>) -> Read<()> {
+        let mut enclosing = None;
+        loop {
+            let frame = match self.peek() {
+                None => return self.peek_error(Code::EofValue),
+                Some(b'n') => self.ident(b"null").map(|()| None)?,
+                Some(b't') => self.ident(b"true").map(|()| None)?,
+                Some(b'f') => self.ident(b"false").map(|()| None)?,
+                Some(b'-') => {
+                    self.pos += 1;
+                    self.skip_number()?;
+                    None
+                }
+                Some(b'0'..=b'9') => {
+                    self.skip_number()?;
+                    None
+                }
+                Some(b'"') => {
+                    self.pos += 1;
+                    self.skip_string()?;
+                    None
+                }
+                Some(frame @ (b'[' | b'{')) => {
+                    frames.extend(enclosing.take());
+                    self.pos += 1;
+                    Some(frame)
+                }
+                Some(_) => return self.peek_error(Code::ExpectedValue),
+            };
+            let (mut accept_comma, mut frame) = match frame {
+                Some(frame) => (false, frame),
+                None => match enclosing.take().or_else(|| frames.pop()) {
+                    Some(frame) => (true, frame),
+                    None => return Ok(()),
+                },
+            };
             loop {
-                self.skip()?;
                 match self.peek() {
-                    Some(b',') => self.pos += 1,
-                    Some(b']') => {
+                    Some(b',') if accept_comma => {
                         self.pos += 1;
                         break;
                     }
-                    _ => return Err(Bail),
+                    Some(b) if b == frame + 2 => {}
+                    Some(_) if accept_comma => {
+                        return self.peek_error(if frame == b'[' {
+                            Code::ExpectedListCommaOrEnd
+                        } else {
+                            Code::ExpectedObjectCommaOrEnd
+                        });
+                    }
+                    Some(_) => break,
+                    None => {
+                        return self.peek_error(if frame == b'[' {
+                            Code::EofList
+                        } else {
+                            Code::EofObject
+                        });
+                    }
+                }
+                self.pos += 1;
+                match frames.pop() {
+                    Some(outer) => frame = outer,
+                    None => return Ok(()),
+                }
+                accept_comma = true;
+            }
+            if frame == b'{' {
+                match self.peek() {
+                    Some(b'"') => self.pos += 1,
+                    Some(_) => return self.peek_error(Code::KeyMustBeAString),
+                    None => return self.peek_error(Code::EofObject),
+                }
+                self.skip_string()?;
+                self.colon()?;
+            }
+            enclosing = Some(frame);
+        }
+    }
+
+    /// Skips a number after its optional `-`, checking its syntax (serde_json's `ignore_integer`).
+    fn skip_number(&mut self) -> Read<()> {
+        match self.at() {
+            Some(b'0') => {
+                self.pos += 1;
+                if self.at().is_some_and(|b| b.is_ascii_digit()) {
+                    return self.peek_error(Code::InvalidNumber);
                 }
             }
+            Some(b'1'..=b'9') => self.skip_digits(),
+            Some(_) => {
+                self.pos += 1;
+                return self.error(Code::InvalidNumber);
+            }
+            None => return self.error(Code::InvalidNumber),
         }
-        self.depth -= 1;
+        if self.at() == Some(b'.') {
+            self.pos += 1;
+            let before = self.pos;
+            self.skip_digits();
+            if self.pos == before {
+                return self.peek_error(Code::InvalidNumber);
+            }
+        }
+        if matches!(self.at(), Some(b'e' | b'E')) {
+            self.pos += 1;
+            if matches!(self.at(), Some(b'+' | b'-')) {
+                self.pos += 1;
+            }
+            match self.at() {
+                Some(b'0'..=b'9') => self.pos += 1,
+                Some(_) => {
+                    self.pos += 1;
+                    return self.error(Code::InvalidNumber);
+                }
+                None => return self.error(Code::InvalidNumber),
+            }
+            self.skip_digits();
+        }
         Ok(())
     }
 
-    fn skip_object(&mut self) -> Read<()> {
-        self.begin_object()?;
-        let mut first = true;
-        while self.next_key(&mut first)?.is_some() {
-            self.skip()?;
+    fn skip_digits(&mut self) {
+        while self.at().is_some_and(|b| b.is_ascii_digit()) {
+            self.pos += 1;
         }
-        Ok(())
     }
 
     /// A number, classified as serde_json does: a whole number is `UInt` if it fits `u64`, `Int` if
@@ -305,33 +732,45 @@ impl<'a> Reader<'a> {
         if negative {
             self.pos += 1;
         }
-        // The digits as a whole number (`None` once past `u64`), and how many there are.
+        // The digits as a whole number (`None` once past `u64`), whether any is not zero, and how many.
         let mut significand = Some(0u64);
         let mut count = 0usize;
-        match self.bytes.get(self.pos) {
+        match self.at() {
             Some(b'0') => {
                 self.pos += 1;
                 count = 1;
+                if self.at().is_some_and(|b| b.is_ascii_digit()) {
+                    return self.peek_error(Code::InvalidNumber);
+                }
             }
             Some(b'1'..=b'9') => self.digits(&mut significand, &mut count),
-            _ => return Err(Bail),
+            Some(_) => {
+                self.pos += 1;
+                return self.error(Code::InvalidNumber);
+            }
+            None => return self.error(Code::EofValue),
         }
+        let digits_start = start + usize::from(negative);
         let mut whole = true;
         let mut scale = 0i64;
-        if self.bytes.get(self.pos) == Some(&b'.') {
+        if self.at() == Some(b'.') {
             whole = false;
             self.pos += 1;
             let before = count;
             self.digits(&mut significand, &mut count);
             if count == before {
-                return Err(Bail);
+                return self.peek_error(if self.at().is_some() {
+                    Code::InvalidNumber
+                } else {
+                    Code::EofValue
+                });
             }
-            scale -= i64::try_from(count - before).map_err(|_| Bail)?;
+            scale -= i64::try_from(count - before).unwrap_or(i64::MAX / 2);
         }
-        if matches!(self.bytes.get(self.pos), Some(b'e' | b'E')) {
+        if matches!(self.at(), Some(b'e' | b'E')) {
             whole = false;
             self.pos += 1;
-            let minus = match self.bytes.get(self.pos) {
+            let minus = match self.at() {
                 Some(b'-') => {
                     self.pos += 1;
                     true
@@ -342,15 +781,42 @@ impl<'a> Reader<'a> {
                 }
                 _ => false,
             };
-            let (mut exp, mut n) = (Some(0u64), 0);
-            self.digits(&mut exp, &mut n);
-            if n == 0 {
-                return Err(Bail);
+            let mut exp = match self.at() {
+                Some(d @ b'0'..=b'9') => i32::from(d - b'0'),
+                Some(_) => {
+                    self.pos += 1;
+                    return self.error(Code::InvalidNumber);
+                }
+                None => return self.error(Code::EofValue),
+            };
+            self.pos += 1;
+            while let Some(d @ b'0'..=b'9') = self.at() {
+                self.pos += 1;
+                match exp
+                    .checked_mul(10)
+                    .and_then(|e| e.checked_add(i32::from(d - b'0')))
+                {
+                    Some(e) => exp = e,
+                    None => {
+                        // serde_json: past i32, a non-zero number with a positive exponent is out of
+                        // range, anything else is zero.
+                        let zero = self.bytes[digits_start..self.pos]
+                            .iter()
+                            .take_while(|b| !matches!(b, b'e' | b'E'))
+                            .all(|b| matches!(b, b'0' | b'.'));
+                        if !zero && !minus {
+                            return self.error(Code::OutOfRange);
+                        }
+                        self.skip_digits();
+                        return Ok(Scalar::Float(if negative { -0.0 } else { 0.0 }));
+                    }
+                }
             }
-            let exp = exp
-                .and_then(|e| i64::try_from(e).ok())
-                .unwrap_or(i64::MAX / 2);
-            scale = if minus { scale - exp } else { scale + exp };
+            scale = if minus {
+                scale - i64::from(exp)
+            } else {
+                scale + i64::from(exp)
+            };
         }
         if whole && let Some(n) = significand {
             if !negative {
@@ -371,30 +837,36 @@ impl<'a> Reader<'a> {
         let x = match exact {
             Some((m, p)) if scale < 0 => m as f64 / POW10[p],
             Some((m, p)) => m as f64 * POW10[p],
-            None => self.text[start..self.pos]
-                .parse::<f64>()
-                .map_err(|_| Bail)?
-                .abs(),
+            // serde_json's own conversion (which the patch values' `parse_double` links anyway).
+            None => crate::values::parse_json_number(&self.text[digits_start..self.pos])
+                .unwrap_or(f64::INFINITY),
         };
-        let x = if negative { -x } else { x };
         if x.is_finite() {
-            Ok(Scalar::Float(x))
+            Ok(Scalar::Float(if negative { -x } else { x }))
         } else {
-            Err(Bail)
+            self.error(Code::OutOfRange)
         }
     }
 
     /// Reads decimal digits into `value` (`None` once it overflows `u64`), counting them.
     fn digits(&mut self, value: &mut Option<u64>, count: &mut usize) {
-        while let Some(&d) = self.bytes.get(self.pos) {
-            if !d.is_ascii_digit() {
-                break;
-            }
+        while let Some(d @ b'0'..=b'9') = self.at() {
             *value = value.and_then(|v| v.checked_mul(10)?.checked_add(u64::from(d - b'0')));
             *count += 1;
             self.pos += 1;
         }
     }
+}
+
+/// Parses JSON text as serde_json's `from_str::<Value>` does, with its errors.
+///
+/// # Errors
+/// serde_json's syntax error, with line and column.
+pub fn value_from_str(text: &str) -> Result<Value, JsonError> {
+    let mut r = Reader::new(text);
+    r.value()
+        .and_then(|v| r.end().map(|()| v))
+        .map_err(|b| b.error(text))
 }
 
 #[cfg(test)]
@@ -406,6 +878,17 @@ mod tests {
         let v = r.scalar()?;
         r.end()?;
         Ok(v)
+    }
+
+    /// What serde_json's `from_str::<Value>` and [`value_from_str`] answer, as text.
+    fn both(text: &str) -> (Result<String, String>, Result<String, String>) {
+        let ours = value_from_str(text)
+            .map(|v| format!("{v:?}"))
+            .map_err(|e| e.to_string());
+        let theirs = serde_json::from_str::<Value>(text)
+            .map(|v| format!("{v:?}"))
+            .map_err(|e| e.to_string());
+        (ours, theirs)
     }
 
     #[test]
@@ -420,6 +903,7 @@ mod tests {
         );
         assert_eq!(scalar("-9223372036854775808"), Ok(Scalar::Int(i64::MIN)));
         assert_eq!(scalar("1.5e2"), Ok(Scalar::Float(150.0)));
+        assert_eq!(scalar("1e-99999999999"), Ok(Scalar::Float(0.0)));
         for bad in [
             "01",
             "1.",
@@ -432,8 +916,18 @@ mod tests {
             "tru",
             "[1,]",
             "{\"a\":1,}",
+            "1e+",
+            "-x",
+            "0.e1",
+            "1e99999999999",
+            "[1 2]",
+            "{\"a\" 1}",
+            "{1: 2}",
+            "\"\\ud800\"",
         ] {
-            assert_eq!(scalar(bad), Err(Bail), "{bad}");
+            assert!(scalar(bad).is_err(), "{bad}");
+            let (ours, theirs) = both(bad);
+            assert_eq!(ours, theirs, "{bad}");
         }
     }
 
@@ -444,16 +938,44 @@ mod tests {
             Ok(Scalar::Str(Cow::Borrowed("ab")))
         ));
         assert_eq!(
-            scalar(r#""a\u002d\n\"é""#),
-            Ok(Scalar::Str(Cow::Owned("a-\n\"é".to_owned())))
+            scalar(r#""a\u002d\n\"é\ud83d\ude00""#),
+            Ok(Scalar::Str(Cow::Owned("a-\n\"é😀".to_owned())))
         );
-        for bad in ["\"\\ud800\"", "\"a\u{1}\"", "\"\\x\"", "\"abc"] {
-            assert_eq!(scalar(bad), Err(Bail), "{bad}");
+        for bad in [
+            "\"\\ud800\"",
+            "\"\\udc00\"",
+            "\"\\ud800\\u0041\"",
+            "\"\\ud800x\"",
+            "\"a\u{1}\"",
+            "\"\\x\"",
+            "\"abc",
+            "\"\\u12",
+            "\"\\u12g4\"",
+            "\"a\nb\"",
+        ] {
+            assert!(scalar(bad).is_err(), "{bad}");
+            let (ours, theirs) = both(bad);
+            assert_eq!(ours, theirs, "{bad}");
         }
     }
 
+    #[test]
+    fn errors_are_placed_as_serde_json_places_them() {
+        let e = value_from_str("{\n  \"a\": [1,\n  2,]}").unwrap_err();
+        assert_eq!(
+            (e.line(), e.column(), e.message()),
+            (3, 5, "trailing comma")
+        );
+        assert_eq!(e.to_string(), "trailing comma at line 3 column 5");
+        assert_eq!(
+            value_from_str("").unwrap_err().to_string(),
+            "EOF while parsing a value at line 1 column 0"
+        );
+    }
+
     proptest::proptest! {
-        /// Numbers read as serde_json reads them (same class, same bits), or bail where it errs.
+        /// Numbers read as serde_json reads them (same class, same bits), or fail where it fails, with
+        /// its message.
         #[test]
         fn numbers_match_serde_json(
             text in "-?(0|[1-9][0-9]{0,24})(\\.[0-9]{1,24})?([eE][+-]?[0-9]{1,3})?",
@@ -466,9 +988,18 @@ mod tests {
                         let theirs = Scalar::from(&v);
                         proptest::prop_assert_eq!(format!("{ours:?}"), format!("{:?}", Ok::<_, Bail>(theirs)), "{}", text);
                     }
-                    Err(_) => proptest::prop_assert_eq!(ours, Err(Bail), "{}", text),
+                    Err(_) => proptest::prop_assert!(ours.is_err(), "{}", text),
                 }
+                let (ours, theirs) = both(&text);
+                proptest::prop_assert_eq!(ours, theirs, "{}", text);
             }
+        }
+
+        /// Any text: the same value or the same error as serde_json's `from_str::<Value>`.
+        #[test]
+        fn values_match_serde_json(text in "[-\\[\\]{}\",: \n0-9a-z\\\\.eE+\u{1}é]{0,24}") {
+            let (ours, theirs) = both(&text);
+            proptest::prop_assert_eq!(ours, theirs, "{:?}", text);
         }
     }
 
@@ -486,11 +1017,17 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_bails() {
-        assert_eq!(scalar(&"[".repeat(200)), Err(Bail));
+    fn nesting_is_limited_as_in_serde_json_and_skipping_is_not() {
+        for depth in [126, 127, 128, 200] {
+            let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            let (ours, theirs) = both(&text);
+            assert_eq!(ours, theirs, "{depth}");
+        }
+        let deep = "[".repeat(100_000);
+        let mut r = Reader::new(&deep);
         assert_eq!(
-            scalar(&format!("{}{}", "[".repeat(50), "]".repeat(50))),
-            Ok(Scalar::Array)
+            r.skip().map_err(|b| b.error(&deep).to_string()),
+            Err("EOF while parsing a list at line 1 column 100000".to_owned())
         );
     }
 }

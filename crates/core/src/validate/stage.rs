@@ -34,10 +34,11 @@ pub fn validate_stage(doc: &Value) -> Report {
 }
 
 /// Validates stage JSON text through serde_json's deserializer (no `Value` built): the reference the
-/// one-pass reader ([`super::text`]) falls back to for text it does not take, and is tested against.
+/// one-pass reader ([`super::text`]) is tested against.
 ///
 /// # Errors
 /// serde_json's syntax error (with line and column) for text that is not JSON.
+#[cfg(test)]
 pub(super) fn validate_stage_serde(text: &str) -> Result<Report, serde_json::Error> {
     let mut walker = Walker::default();
     let mut de = serde_json::Deserializer::from_str(text);
