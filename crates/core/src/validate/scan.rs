@@ -128,14 +128,19 @@ impl Code {
     }
 }
 
+/// Reading stopped; the reader holds why ([`Reader::failure`]). Zero-sized, so that results stay as
+/// small as their values on the hot path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Bail;
+
 /// Why reading stopped: what, and the byte index serde_json reports it at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Bail {
-    pub(crate) code: Code,
-    pub(crate) at: usize,
+pub(crate) struct Failure {
+    code: Code,
+    at: usize,
 }
 
-impl Bail {
+impl Failure {
     /// The error as serde_json reports it for `text`.
     pub(crate) fn error(self, text: &str) -> JsonError {
         JsonError::at(text, self.at, self.code.message())
@@ -178,6 +183,8 @@ pub(crate) struct Reader<'a> {
     key_end: usize,
     /// The open containers of [`Reader::skip`], innermost last (reused).
     frames: Vec<u8>,
+    /// Why the last [`Bail`] happened.
+    failure: Failure,
 }
 
 impl<'a> Reader<'a> {
@@ -189,7 +196,21 @@ impl<'a> Reader<'a> {
             depth: 0,
             key_end: 0,
             frames: Vec::new(),
+            failure: Failure {
+                code: Code::EofValue,
+                at: 0,
+            },
         }
+    }
+
+    /// Why the last [`Bail`] happened.
+    pub(crate) const fn failure(&self) -> Failure {
+        self.failure
+    }
+
+    /// The error of the last [`Bail`], as serde_json reports it.
+    pub(crate) fn error_text(&self) -> JsonError {
+        self.failure.error(self.text)
     }
 
     /// The text being read.
@@ -214,16 +235,20 @@ impl<'a> Reader<'a> {
     }
 
     /// An error about the byte just consumed (serde_json's `error`).
-    fn error<T>(&self, code: Code) -> Read<T> {
-        Err(Bail { code, at: self.pos })
+    #[cold]
+    fn error<T>(&mut self, code: Code) -> Read<T> {
+        self.failure = Failure { code, at: self.pos };
+        Err(Bail)
     }
 
     /// An error about the byte about to be read (serde_json's `peek_error`).
-    fn peek_error<T>(&self, code: Code) -> Read<T> {
-        Err(Bail {
+    #[cold]
+    fn peek_error<T>(&mut self, code: Code) -> Read<T> {
+        self.failure = Failure {
             code,
             at: (self.pos + 1).min(self.bytes.len()),
-        })
+        };
+        Err(Bail)
     }
 
     fn skip_ws(&mut self) {
@@ -574,6 +599,10 @@ impl<'a> Reader<'a> {
 
     /// The rest of a literal whose first byte was peeked.
     fn ident(&mut self, word: &[u8]) -> Read<()> {
+        if self.bytes.get(self.pos..self.pos + word.len()) == Some(word) {
+            self.pos += word.len();
+            return Ok(());
+        }
         self.pos += 1;
         for &expected in &word[1..] {
             let Some(b) = self.at() else {
@@ -866,7 +895,7 @@ pub fn value_from_str(text: &str) -> Result<Value, JsonError> {
     let mut r = Reader::new(text);
     r.value()
         .and_then(|v| r.end().map(|()| v))
-        .map_err(|b| b.error(text))
+        .map_err(|Bail| r.error_text())
 }
 
 #[cfg(test)]
@@ -1026,7 +1055,7 @@ mod tests {
         let deep = "[".repeat(100_000);
         let mut r = Reader::new(&deep);
         assert_eq!(
-            r.skip().map_err(|b| b.error(&deep).to_string()),
+            r.skip().map_err(|Bail| r.error_text().to_string()),
             Err("EOF while parsing a list at line 1 column 100000".to_owned())
         );
     }

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::Report;
-use super::scan::{JsonError, Read, Reader};
+use super::scan::{Bail, JsonError, Read, Reader};
 use super::stage::{
     Walker, access_log_rule, canary_scalar, entry_value, is_stage_scalar, method_setting_key,
     stage_scalar, string_rule, tag, tags_end, variable, variables_end,
@@ -48,7 +48,7 @@ pub enum StageTextError {
 /// # Errors
 /// [`StageTextError`]: not JSON, an invalid stage (every issue), or a stage the model refuses.
 pub fn stage_from_str(text: &str) -> Result<Stage, StageTextError> {
-    let pass = read(text, true).map_err(|b| StageTextError::Syntax(b.error(text)))?;
+    let pass = read(text, true).map_err(StageTextError::Syntax)?;
     if !pass.w.clean() {
         return Err(StageTextError::Invalid(pass.w.report()));
     }
@@ -81,13 +81,11 @@ pub fn stage_from_str(text: &str) -> Result<Stage, StageTextError> {
 /// # Errors
 /// serde_json's syntax error (with line and column) for text that is not JSON.
 pub fn validate_stage_str(text: &str) -> Result<Report, JsonError> {
-    read(text, false)
-        .map(|pass| pass.w.report())
-        .map_err(|b| b.error(text))
+    read(text, false).map(|pass| pass.w.report())
 }
 
 /// One pass over `text`: every issue, and when `build`, the stage (or why the model refuses it).
-fn read(text: &str, build: bool) -> Read<Pass<'_>> {
+fn read(text: &str, build: bool) -> Result<Pass<'_>, JsonError> {
     let mut pass = Pass {
         r: Reader::new(text),
         w: Walker::default(),
@@ -95,8 +93,10 @@ fn read(text: &str, build: bool) -> Read<Pass<'_>> {
         model: None,
         stage: Stage::default(),
     };
-    pass.document()?;
-    Ok(pass)
+    match pass.document() {
+        Ok(()) => Ok(pass),
+        Err(Bail) => Err(pass.r.error_text()),
+    }
 }
 
 /// The reader, the issues, and the stage being built.
@@ -177,7 +177,8 @@ impl<'a> Pass<'a> {
         let mark = self.r.mark();
         match self.r.value() {
             Ok(value) => Ok(Some(value)),
-            Err(refused) => {
+            Err(Bail) => {
+                let refused = self.r.failure();
                 self.r.rewind(mark);
                 check(&mut self.r)?;
                 self.model = Some(refused.error(self.r.text()));
