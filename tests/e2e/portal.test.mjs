@@ -221,6 +221,12 @@ c.create_stage(restApiId='${apiId}', stageName='staging', deploymentId=d)`);
     await ed.open();
     const saved = JSON.parse(readFileSync(audit, 'utf8').trim().split('\n').filter((l) => l.includes('"stage":"prod"')).at(-1));
     const original = saved.before.methodSettings[PETS][TTL];
+    // History is in view at 1,400 × 900 without scrolling.
+    const summary = await page.getByTestId('history').locator('summary').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { bottom: r.bottom + window.scrollY, height: window.innerHeight };
+    });
+    assert.ok(summary.bottom <= summary.height, `History's summary ends at ${summary.bottom} px, below the fold (${summary.height} px)`);
     await page.getByTestId('history').locator('summary').click();
     const entry = page.getByTestId('history-entry').first();
     await entry.waitFor();
@@ -229,6 +235,10 @@ c.create_stage(restApiId='${apiId}', stageName='staging', deploymentId=d)`);
     assert.deepEqual(await axe(page), []);
     await entry.getByTestId('history-revert').click();
     await ed.toast('info');
+    // The toast leaves the entry readable: no overlap with it.
+    const [toast, shown] = await Promise.all([page.locator('.toast').first(), entry].map((l) => l.boundingBox()));
+    const apart = toast.x >= shown.x + shown.width || toast.y >= shown.y + shown.height || shown.y >= toast.y + toast.height;
+    assert.ok(apart, `the toast ${JSON.stringify(toast)} covers the History entry ${JSON.stringify(shown)}`);
     assert.match(await page.getByTestId('dirty-count').textContent(), /1 unsaved change/);
     await ed.save().click();
     await ed.toast('success');

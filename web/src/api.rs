@@ -180,6 +180,15 @@ pub async fn stagecraft_get(path: &str) -> Result<Value, HttpError> {
     parse(&call(Verb::Get, path, None).await?)
 }
 
+/// A `POST /api{path}` of `stagecraft serve`'s own routes (`/_stagecraft/try-request`) with a JSON
+/// `body`, answered with JSON.
+///
+/// # Errors
+/// The server's error or a network error.
+pub async fn stagecraft_post(path: &str, body: String) -> Result<Value, HttpError> {
+    parse(&call(Verb::Post, path, Some(body)).await?)
+}
+
 /// GetRestApis.
 ///
 /// # Errors

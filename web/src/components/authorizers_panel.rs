@@ -10,6 +10,7 @@ use serde_json::Value;
 use stagecraft_core::test_invoke;
 
 use super::editor::Editor;
+use super::request_form::{RequestState, answer_view, submit_row, text_field};
 use super::shell::{AppCtx, ErrorBox, Spinner, ToastKind, loaded_list};
 use crate::api::{self, Authorizer, HttpError};
 
@@ -103,9 +104,7 @@ fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
             .join("\n")
     });
     let vars = RwSignal::new(initial_vars);
-    let busy = RwSignal::new(false);
-    let form_error: RwSignal<Option<String>> = RwSignal::new(None);
-    let result: RwSignal<Option<Result<Value, HttpError>>> = RwSignal::new(None);
+    let state = RequestState::new();
     let header_name = authorizer
         .token_header()
         .unwrap_or("Authorization")
@@ -116,23 +115,17 @@ fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
     );
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = api::test_invoke_request(
+        match api::test_invoke_request(
             &authorizer,
             &token.get(),
             &headers.get(),
             &path.get(),
             &vars.get(),
-        );
-        match body {
-            Err(e) => form_error.set(Some(e)),
+        ) {
+            Err(e) => state.refuse(e),
             Ok(body) => {
-                form_error.set(None);
-                busy.set(true);
                 let (api_id, auth_id) = (ed.api.get_value(), authorizer.id.clone());
-                spawn_local(async move {
-                    result.set(Some(api::test_invoke(&api_id, &auth_id, &body).await));
-                    busy.set(false);
-                });
+                state.send(async move { api::test_invoke(&api_id, &auth_id, &body).await });
             }
         }
     };
@@ -141,35 +134,14 @@ fn TestInvoke(authorizer: Authorizer) -> impl IntoView {
             <h2>{title}</h2>
             <form class="test-form" on:submit=on_submit(submit)>
                 <div class="grid2">
-                    <div class="field">
-                        <label for="ti-token">{format!("Token ({header_name} header)")}</label>
-                        <input id="ti-token" data-testid="ti-token" autocomplete="off" prop:value=rx(move || token.get()) on:input=on_ev(move |ev| token.set(event_target_value(&ev)))/>
-                    </div>
-                    <div class="field">
-                        <label for="ti-path">"Path and query string"</label>
-                        <input id="ti-path" data-testid="ti-path" placeholder="/pets?type=dog" prop:value=rx(move || path.get()) on:input=on_ev(move |ev| path.set(event_target_value(&ev)))/>
-                    </div>
-                    <div class="field">
-                        <label for="ti-headers">"Headers (Name: value, one per line)"</label>
-                        <textarea id="ti-headers" data-testid="ti-headers" rows="3" prop:value=rx(move || headers.get()) on:input=on_ev(move |ev| headers.set(event_target_value(&ev)))></textarea>
-                    </div>
-                    <div class="field">
-                        <label for="ti-vars">"Stage variables (name=value, one per line)"</label>
-                        <textarea id="ti-vars" data-testid="ti-vars" rows="3" prop:value=rx(move || vars.get()) on:input=on_ev(move |ev| vars.set(event_target_value(&ev)))></textarea>
-                    </div>
+                    {text_field("ti-token", format!("Token ({header_name} header)"), token, 0, "")}
+                    {text_field("ti-path", "Path and query string".into(), path, 0, "/pets?type=dog")}
+                    {text_field("ti-headers", "Headers (Name: value, one per line)".into(), headers, 3, "")}
+                    {text_field("ti-vars", "Stage variables (name=value, one per line)".into(), vars, 3, "")}
                 </div>
-                {rx(move || form_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> }))}
-                <div class="actions">
-                    <button class="btn primary" type="submit" data-testid="ti-submit" disabled=rx(move || busy.get())>
-                        {rx(move || if busy.get() { "Invoking…" } else { "Test invoke" })}
-                    </button>
-                </div>
+                {submit_row(state, "ti-submit", "Test invoke", "Invoking…")}
             </form>
-            {rx(move || match result.get() {
-                None => ().into_any(),
-                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
-                Some(Ok(v)) => view! { <InvokeResult result=v/> }.into_any(),
-            })}
+            {answer_view(state, |v| view! { <InvokeResult result=v/> }.into_any())}
         </section>
     }
 }

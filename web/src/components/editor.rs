@@ -705,11 +705,13 @@ fn EditorView(api: String, stage: String, loaded: Stage) -> impl IntoView {
                         Tab::Authorizers => view! { <AuthorizersPanel/> }.into_any(),
                     })}
                 </div>
-                <aside class="editor-side" aria-label="Patch preview">
+                <aside class="editor-side" aria-label="Patch preview and history">
+                    // Beside the matrix, not below it: in view without scrolling and clear of the
+                    // toasts (bottom right); after the grid in Tab order.
+                    <HistoryPanel/>
                     <PatchPreview/>
                 </aside>
             </div>
-            <HistoryPanel/>
         </section>
     }
 }

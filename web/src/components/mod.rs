@@ -13,6 +13,7 @@ mod jump;
 mod method_settings_panel;
 mod patch_preview;
 mod portal;
+mod request_form;
 mod shell;
 mod stage_settings_panel;
 mod try_request;

@@ -6,18 +6,16 @@
 //! (`--target aws`), where serve has no such route.
 
 use crate::components::handlers::{on_ev, on_submit};
-use crate::components::rx;
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use super::editor::Editor;
-use super::shell::ErrorBox;
-use crate::api::{HttpError, csrf_token};
+use super::request_form::{RequestState, answer_view, submit_row, text_field};
+use crate::api;
 
-/// The serve route.
-const ROUTE: &str = "/api/_stagecraft/try-request";
+/// The serve route (under `/api`).
+const ROUTE: &str = "/_stagecraft/try-request";
 const VERBS: &[&str] = &["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
 
 /// `Name: value` lines as pairs; the first line without a `:` is the error.
@@ -34,39 +32,6 @@ fn parse_headers(text: &str) -> Result<Vec<(String, String)>, String> {
         .collect()
 }
 
-async fn send(body: String) -> Result<Value, HttpError> {
-    let network = |e: gloo_net::Error| HttpError {
-        status: 0,
-        error_type: None,
-        message: e.to_string(),
-    };
-    let mut req = gloo_net::http::Request::post(ROUTE)
-        .header("accept", "application/json")
-        .header("content-type", "application/json");
-    if let Some(token) = csrf_token() {
-        req = req.header("x-stagecraft-csrf", &token);
-    }
-    let resp = req
-        .body(body)
-        .map_err(network)?
-        .send()
-        .await
-        .map_err(network)?;
-    let text = resp.text().await.unwrap_or_default();
-    if !resp.ok() {
-        return Err(HttpError::from_response(
-            resp.status(),
-            resp.headers().get("x-amzn-ErrorType").as_deref(),
-            &text,
-        ));
-    }
-    serde_json::from_str(&text).map_err(|e| HttpError {
-        status: 200,
-        error_type: None,
-        message: format!("unexpected response: {e}"),
-    })
-}
-
 /// The panel.
 #[component]
 pub fn TryRequest() -> impl IntoView {
@@ -74,17 +39,13 @@ pub fn TryRequest() -> impl IntoView {
     let method = RwSignal::new("GET".to_owned());
     let path = RwSignal::new("/".to_owned());
     let headers = RwSignal::new(String::new());
-    let busy = RwSignal::new(false);
-    let form_error: RwSignal<Option<String>> = RwSignal::new(None);
-    let result: RwSignal<Option<Result<Value, HttpError>>> = RwSignal::new(None);
+    let state = RequestState::new();
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
         let pairs = match parse_headers(&headers.get()) {
             Ok(p) => p,
-            Err(e) => return form_error.set(Some(e)),
+            Err(e) => return state.refuse(e),
         };
-        form_error.set(None);
-        busy.set(true);
         let body = json!({
             "restApiId": ed.api.get_value(),
             "stageName": ed.stage.get_value(),
@@ -93,10 +54,7 @@ pub fn TryRequest() -> impl IntoView {
             "headers": pairs,
         })
         .to_string();
-        spawn_local(async move {
-            result.set(Some(send(body).await));
-            busy.set(false);
-        });
+        state.send(async move { api::stagecraft_post(ROUTE, body).await });
     };
     view! {
         <section class="panel" data-testid="try-request">
@@ -110,27 +68,12 @@ pub fn TryRequest() -> impl IntoView {
                             {VERBS.iter().map(|v| view! { <option value=*v selected=*v == "GET">{*v}</option> }).collect_view()}
                         </select>
                     </div>
-                    <div class="field">
-                        <label for="try-path">"Path and query string"</label>
-                        <input id="try-path" data-testid="try-path" placeholder="/pets?type=dog" prop:value=rx(move || path.get()) on:input=on_ev(move |ev| path.set(event_target_value(&ev)))/>
-                    </div>
-                    <div class="field">
-                        <label for="try-headers">"Headers (Name: value, one per line)"</label>
-                        <textarea id="try-headers" data-testid="try-headers" rows="3" prop:value=rx(move || headers.get()) on:input=on_ev(move |ev| headers.set(event_target_value(&ev)))></textarea>
-                    </div>
+                    {text_field("try-path", "Path and query string".into(), path, 0, "/pets?type=dog")}
+                    {text_field("try-headers", "Headers (Name: value, one per line)".into(), headers, 3, "")}
                 </div>
-                {rx(move || form_error.get().map(|e| view! { <p class="field-error" role="alert">{e}</p> }))}
-                <div class="actions">
-                    <button class="btn primary" type="submit" data-testid="try-send" disabled=rx(move || busy.get())>
-                        {rx(move || if busy.get() { "Sending…" } else { "Send" })}
-                    </button>
-                </div>
+                {submit_row(state, "try-send", "Send", "Sending…")}
             </form>
-            {rx(move || match result.get() {
-                None => ().into_any(),
-                Some(Err(e)) => view! { <ErrorBox error=e/> }.into_any(),
-                Some(Ok(v)) => view! { <TryResult answer=v/> }.into_any(),
-            })}
+            {answer_view(state, |v| view! { <TryResult answer=v/> }.into_any())}
         </section>
     }
 }
