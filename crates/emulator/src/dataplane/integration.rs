@@ -20,10 +20,7 @@ use std::time::Duration;
 
 use axum::http::{HeaderMap, HeaderValue};
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
-use hyper_util::rt::TokioExecutor;
+use http_body_util::Full;
 use serde_json::Value;
 use stagecraft_core::dataplane::proxy::{
     ProxyRequest, mock_status, parse_proxy_response, proxy_event, select_integration_response,
@@ -34,6 +31,7 @@ use stagecraft_core::dataplane::texts::{
 };
 
 use super::reply::{Reply, json_headers};
+use super::upstream::{Failure, HttpClient};
 use crate::AppState;
 use crate::invoke::{Outcome, invoke_lambda};
 
@@ -43,16 +41,6 @@ const VTL_WARNING: &str = "mapping templates (VTL) are not evaluated by stagecra
 
 /// AWS's default and maximum `timeoutInMillis`.
 const DEFAULT_TIMEOUT_MS: u64 = 29_000;
-
-/// An HTTP/1 client for HTTP integrations: one pool of keep-alive connections for every request.
-pub type HttpClient = Client<HttpConnector, Full<Bytes>>;
-
-/// The data plane's HTTP client (`TCP_NODELAY`, keep-alive pool).
-pub fn http_client() -> HttpClient {
-    let mut connector = HttpConnector::new();
-    connector.set_nodelay(true);
-    Client::builder(TokioExecutor::new()).build(connector)
-}
 
 /// Where an HTTP integration sends requests.
 #[derive(Debug)]
@@ -339,20 +327,16 @@ async fn http_call(
     *req.method_mut() = method;
     *req.uri_mut() = uri;
     *req.headers_mut() = headers;
-    let res = match http.request(req).await {
-        Ok(r) => r,
-        Err(_) => return failure("the integration target could not be reached"),
+    let (parts, body) = match http.send(req).await {
+        Ok(answer) => answer,
+        Err(Failure::Unreachable) => return failure("the integration target could not be reached"),
+        Err(Failure::CutOff) => return failure("the integration response was cut off"),
     };
-    let (parts, body) = res.into_parts();
     let status = parts.status.as_u16();
     let mut headers = parts.headers;
     for name in HOP_BY_HOP {
         headers.remove(*name);
     }
-    let Ok(body) = body.collect().await else {
-        return failure("the integration response was cut off");
-    };
-    let body = body.to_bytes();
     if proxy {
         return Reply {
             status,

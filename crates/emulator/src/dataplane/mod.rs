@@ -19,6 +19,7 @@ mod integration;
 mod observe;
 mod plan;
 mod reply;
+mod upstream;
 
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -47,10 +48,11 @@ use crate::AppState;
 use crate::auth::{request_id, verify};
 use authorize::{Authorization, Input};
 pub use cache::Entry as CachedResponse;
-use integration::{Call, HttpClient};
+use integration::Call;
 use observe::{AuthorizerSample, Observer, Sample};
 use plan::{Cluster, Context, Found, Miss, Plans};
 use reply::Reply;
+use upstream::HttpClient;
 
 /// The host suffix of the `Host`-header invoke URL form.
 pub const HOST_SUFFIX: &str = stagecraft_core::invoke_url::LOCAL_HOST_SUFFIX;
@@ -73,7 +75,7 @@ impl Runtime {
             plans: Plans::default(),
             clusters: Mutex::default(),
             rng: Mutex::new(seed.map_or_else(fastrand::Rng::new, fastrand::Rng::with_seed)),
-            http: integration::http_client(),
+            http: HttpClient::default(),
             observer: Observer::new(access_log_dir),
             epoch: Instant::now(),
         }
