@@ -15,7 +15,7 @@
 use std::convert::Infallible;
 use std::hint::black_box;
 use std::net::SocketAddr;
-use std::process::ExitCode;
+use std::process::{Command, ExitCode};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -77,12 +77,28 @@ fn options() -> Result<Options> {
     Ok(o)
 }
 
-/// The HTTP_PROXY target: answers every request with a small JSON body.
-async fn local_server() -> Result<SocketAddr> {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
+/// The argument that makes this binary the HTTP_PROXY target instead of the benchmark.
+const LOCAL_SERVER_ARG: &str = "--local-server";
+
+/// The HTTP_PROXY target, run as `THIS_BINARY --local-server`: a bare hyper HTTP/1 server on a
+/// current-thread runtime (`TCP_NODELAY`, keep-alive) that answers every request with a small JSON
+/// body. It is a process of its own, like the emulator, so that the direct call crosses the same
+/// process boundary and its CPU per request is measured the same way: the floor of what an HTTP
+/// server costs here. Prints `listening on http://ADDR`, then serves until it is killed.
+fn local_server() -> Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            writeln!(out, "listening on http://{}", listener.local_addr()?)?;
+            out.flush()?;
+        }
+        loop {
+            let (stream, _) = listener.accept().await?;
             let _ = stream.set_nodelay(true);
             tokio::spawn(async move {
                 let service = service_fn(|_req| async {
@@ -98,8 +114,7 @@ async fn local_server() -> Result<SocketAddr> {
                     .await;
             });
         }
-    });
-    Ok(addr)
+    })
 }
 
 async fn call(conn: &mut Conn, method: Method, path: &str, body: &Value) -> Result<Value> {
@@ -217,16 +232,14 @@ const MAX_RATE: f64 = ACCOUNT_RATE_LIMIT * 0.8;
 struct Row {
     name: &'static str,
     summary: Summary,
-    /// Emulator CPU per request (µs); `None` for the direct call, which does not reach it.
+    /// CPU per request (µs) of the process that answered: the emulator, or for the direct call the
+    /// local server; `None` where `/proc` cannot tell.
     cpu_us: Option<f64>,
 }
 
-async fn run_route(
-    o: &Options,
-    addr: SocketAddr,
-    path: String,
-    emulator: Option<&Proc>,
-) -> Result<(Summary, Option<f64>)> {
+/// Runs one route against `server` (the emulator, or the local server for the direct call).
+async fn run_route(o: &Options, server: &Proc, path: String) -> Result<(Summary, Option<f64>)> {
+    let addr = server.addr;
     let host = addr.to_string();
     let request = move || -> Result<http::Request<Empty<Bytes>>> {
         Ok(http::Request::get(path.as_str())
@@ -234,14 +247,15 @@ async fn run_route(
             .body(Empty::new())?)
     };
     // The emulator enforces AWS's account throttle (10,000 rps, burst 5,000), which a fast run would
-    // reach: its routes are paced below it.
-    let pace = emulator.map(|_| MAX_RATE);
+    // reach: its routes are paced below it, and the direct call at the same rate, so that every row
+    // is measured under the same load.
+    let pace = Some(MAX_RATE);
     if o.warmup > 0 {
         measure(addr, request.clone(), o.concurrency, (0, o.warmup), pace).await?;
     }
-    let before = emulator.and_then(Proc::cpu_time);
+    let before = server.cpu_time();
     let summary = measure(addr, request, o.concurrency, (0, o.seconds), pace).await?;
-    let after = emulator.and_then(Proc::cpu_time);
+    let after = server.cpu_time();
     let cpu_us = before.zip(after).map(|(b, a)| {
         (a.saturating_sub(b)).as_secs_f64() * 1e6 / (summary.requests + summary.errors) as f64
     });
@@ -290,6 +304,25 @@ fn lookup_ns(keys: usize) -> f64 {
     started.elapsed().as_nanos() as f64 / f64::from(rounds)
 }
 
+/// The checked-out commit (`git rev-parse --short HEAD`), `+` when the work tree has changes.
+fn commit() -> String {
+    let git = |args: &[&str]| {
+        Command::new("git")
+            .args(args)
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .output()
+            .ok()
+            .filter(|o| o.status.success())
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_owned())
+    };
+    let Some(head) = git(&["rev-parse", "--short", "HEAD"]) else {
+        return "unknown".into();
+    };
+    let dirty =
+        git(&["status", "--porcelain", "--untracked-files=no"]).is_some_and(|s| !s.is_empty());
+    if dirty { format!("{head}+") } else { head }
+}
+
 fn render(
     rows: &[Row],
     lookups: &[(usize, f64)],
@@ -299,21 +332,24 @@ fn render(
 ) -> String {
     let mut s = String::from("## Data plane\n\n");
     s.push_str(&format!(
-        "`cargo xtask bench dataplane` ({}): GET through a `stagecraft emulator` process's invoke URL \
+        "`cargo xtask bench dataplane` ({}, commit {}): GET through a `stagecraft emulator` process's invoke URL \
          (`/restapis/ID/{STAGE}/_user_request_/…`, release build, `--quiet`), {} worker(s), keep-alive, \
          {} s measured after {} s warm-up, next to the same GET straight to the local HTTP server that \
-         `/proxy` forwards to. Requests to the emulator are paced to at most {MAX_RATE:.0}/s, under the \
-         account rate limit of {ACCOUNT_RATE_LIMIT:.0} rps it enforces as AWS does. Client, emulator and server share {} CPU cores (1-minute load average \
-         before the run: {load}). Latencies in µs; emulator CPU = its user + system time over the run \
-         divided by the requests.\n\n",
+         `/proxy` forwards to (a bare hyper HTTP/1 server on a current-thread runtime, in a process of its \
+         own). Every route is paced to at most {MAX_RATE:.0} requests/s, under the account rate limit of \
+         {ACCOUNT_RATE_LIMIT:.0} rps the emulator enforces as AWS does. Client, emulator and server share {} \
+         CPU cores (1-minute load average before the run: {load}). Latencies in µs; server CPU = the \
+         answering process's user + system time over the run divided by the requests (the emulator's, or \
+         for the direct call the local server's).\n\n",
         stagecraft_loadgen::report::today(),
+        commit(),
         o.concurrency,
         o.seconds,
         o.warmup,
         std::thread::available_parallelism().map_or(0, usize::from),
     ));
     s.push_str(
-        "| route | req/s | p50 | p99 | emulator CPU per request |\n|---|---:|---:|---:|---:|\n",
+        "| route | req/s | p50 | p99 | server CPU per request |\n|---|---:|---:|---:|---:|\n",
     );
     for r in rows {
         s.push_str(&format!(
@@ -329,7 +365,8 @@ fn render(
     if let (Some(cached), Some(proxy), Some(direct)) =
         (find("`/cached`"), find("`/proxy`"), find("direct"))
     {
-        let hit_cpu = cached.cpu_us.unwrap_or(f64::NAN);
+        let cpu = |r: &Row| r.cpu_us.unwrap_or(f64::NAN);
+        let (hit_cpu, floor) = (cpu(cached), cpu(direct));
         let added = i64::from(proxy.summary.p50_us) - i64::from(direct.summary.p50_us);
         let verdict = |met: bool| if met { "met" } else { "NOT met" };
         s.push_str(&format!(
@@ -337,11 +374,17 @@ fn render(
              and the warm-up's.\n\n\
              - Goal: a cache hit costs ≤ {GOAL_CACHE_HIT_CPU_US} µs of emulator CPU: **{}** ({hit_cpu:.1} µs, \
              including HTTP parsing and the response).\n\
-             - Goal: `HTTP_PROXY` adds ≤ {GOAL_PROXY_ADDED_P50_US} µs at p50 over the direct call: **{}** ({added} µs).\n",
+             - Goal: `HTTP_PROXY` adds ≤ {GOAL_PROXY_ADDED_P50_US} µs at p50 over the direct call: **{}** ({added} µs).\n\
+             - The bare HTTP server costs {floor:.1} µs of CPU per request: the floor of HTTP/1 over loopback \
+             TCP here. Above it, the emulator's own share is {:.1} µs for a cache hit, {:.1} µs for an \
+             uncached MOCK and {:.1} µs for `HTTP_PROXY` (which also makes the upstream call).\n",
             hits.0,
             hits.1,
             verdict(hit_cpu <= GOAL_CACHE_HIT_CPU_US),
             verdict(added <= GOAL_PROXY_ADDED_P50_US),
+            hit_cpu - floor,
+            find("`/mock`").map_or(f64::NAN, cpu) - floor,
+            cpu(proxy) - floor,
         ));
     }
     s.push_str("\n`effective_settings` (core) for one method, on stages with more and more keys:\n\n| keys | ns per lookup |\n|---:|---:|\n");
@@ -360,7 +403,9 @@ fn render(
 
 async fn bench(o: &Options) -> Result<String> {
     let load = load_average();
-    let target = local_server().await?;
+    let mut local = Command::new(std::env::current_exe().context("this benchmark's path")?);
+    local.arg(LOCAL_SERVER_ARG);
+    let target = Proc::spawn(local, "listening on ").context("the local server")?;
     let emulator = Proc::start(
         &[
             "emulator",
@@ -380,41 +425,29 @@ async fn bench(o: &Options) -> Result<String> {
         endpoint,
         Arc::new(Signer::new(KEY.0, KEY.1, REGION, "apigateway")),
     );
-    let api = deploy(&mut conn, target)
+    let api = deploy(&mut conn, target.addr)
         .await
         .context("deploying the benchmark API")?;
     let invoke = |route: &str| format!("/restapis/{api}/{STAGE}/_user_request_/{route}");
 
     let mut rows = Vec::new();
-    let routes: [(&'static str, SocketAddr, String, Option<&Proc>); 4] = [
-        (
-            "`/cached`: cache hit (MOCK)",
-            emulator.addr,
-            invoke("cached"),
-            Some(&emulator),
-        ),
-        (
-            "`/mock`: MOCK, not cached",
-            emulator.addr,
-            invoke("mock"),
-            Some(&emulator),
-        ),
+    let routes: [(&'static str, &Proc, String); 4] = [
+        ("`/cached`: cache hit (MOCK)", &emulator, invoke("cached")),
+        ("`/mock`: MOCK, not cached", &emulator, invoke("mock")),
         (
             "`/proxy`: HTTP_PROXY to the local server",
-            emulator.addr,
+            &emulator,
             invoke("proxy"),
-            Some(&emulator),
         ),
         (
             "direct: the local server itself",
-            target,
+            &target,
             "/pets".to_owned(),
-            None,
         ),
     ];
     let mut cached_requests = 0;
-    for (name, addr, path, proc) in routes {
-        let (summary, cpu_us) = run_route(o, addr, path, proc).await.with_context(|| name)?;
+    for (name, server, path) in routes {
+        let (summary, cpu_us) = run_route(o, server, path).await.with_context(|| name)?;
         eprintln!(
             "{name}: {:.0} req/s, p50 {} µs, p99 {} µs, CPU {}",
             summary.req_per_s,
@@ -441,6 +474,15 @@ async fn bench(o: &Options) -> Result<String> {
 }
 
 fn main() -> ExitCode {
+    if std::env::args().any(|a| a == LOCAL_SERVER_ARG) {
+        return match local_server() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("local server: {e:#}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     support::main_with(
         "dataplane",
         options().map(|o| (o.write, o)),

@@ -28,17 +28,24 @@ impl Proc {
     /// Starts `stagecraft ARGS` with the given AWS key pair in its environment and waits for its first
     /// stdout line, `PREFIX http://ADDR`.
     pub fn start(args: &[&str], prefix: &str, key: (&str, &str)) -> Result<Self> {
-        let mut child = Command::new(BIN)
+        let mut command = Command::new(BIN);
+        command
             .args(args)
             .env("AWS_ACCESS_KEY_ID", key.0)
             .env("AWS_SECRET_ACCESS_KEY", key.1)
             .env_remove("AWS_SESSION_TOKEN")
             .env_remove("AWS_PROFILE")
-            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .env("AWS_EC2_METADATA_DISABLED", "true");
+        Self::spawn(command, prefix).with_context(|| format!("`stagecraft {}`", args.join(" ")))
+    }
+
+    /// Starts `command` and waits for its first stdout line, `PREFIX http://ADDR`.
+    pub fn spawn(mut command: Command, prefix: &str) -> Result<Self> {
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
-            .with_context(|| format!("starting {BIN}"))?;
+            .with_context(|| format!("starting {}", command.get_program().display()))?;
         let mut line = String::new();
         BufReader::new(child.stdout.take().context("stdout")?).read_line(&mut line)?;
         let addr = line
@@ -47,7 +54,8 @@ impl Proc {
             .and_then(|a| a.strip_prefix("http://"));
         let Some(addr) = addr else {
             let _ = child.kill();
-            bail!("`stagecraft {}` printed {line:?}", args.join(" "));
+            let _ = child.wait();
+            bail!("printed {line:?} instead of {prefix}http://ADDR");
         };
         Ok(Self {
             addr: addr.parse()?,
