@@ -179,6 +179,7 @@ impl Editor {
         else {
             return;
         };
+        super::method_settings_panel::mark("sc:draft-save");
         let kept = self.model.try_with_value(|m| {
             let dirty = m.is_dirty()
                 || self
@@ -199,6 +200,7 @@ impl Editor {
             draft::clear(&api, &stage);
             self.kept_base.try_set_value(None);
         }
+        super::method_settings_panel::mark("sc:draft-saved");
     }
 
     /// Drops the draft: every pending change and the copy kept in this tab.
