@@ -83,12 +83,10 @@ pub fn parse_double(raw: &str) -> Option<f64> {
     parse_json_number(&json).filter(|d| d.is_finite())
 }
 
-/// A JSON number as a double, correctly rounded by serde_json's conversion (read as a `Value`, which the
-/// web app reads anyway; reading a typed `f64` would add serde's float error messages, ~12 KB of WASM).
+/// A JSON number as a double, correctly rounded by serde_json's conversion (read as a `Number`: reading a
+/// typed `f64` would add serde's float error messages, ~12 KB of WASM).
 pub(crate) fn parse_json_number(json: &str) -> Option<f64> {
-    serde_json::from_str::<serde_json::Value>(json)
-        .ok()?
-        .as_f64()
+    json.parse::<serde_json::Number>().ok()?.as_f64()
 }
 
 /// `text`, a finite number in Rust's float syntax, as a JSON number: no `+`, no leading zeros, no `.`
