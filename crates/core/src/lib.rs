@@ -11,7 +11,8 @@
 //! - [`invoke_url`]: a stage's invoke URLs, on AWS and on the emulator;
 //! - [`effective`]: the settings in force for one method (its own entry, else `*/*`, else AWS's defaults);
 //! - [`diff`]: the minimal AWS-valid `patchOperations` that turn one stage into another;
-//! - [`schema`]: a JSON Schema (draft 2020-12) of a stage document.
+//! - [`schema`]: a JSON Schema (draft 2020-12) of a stage document;
+//! - [`write`]: JSON text of the model written without serde (as serde_json writes it).
 //!
 //! The entry points are re-exported here: [`validate_stage_str`] / [`validate_stage`] /
 //! [`validate_patch`], [`diff()`], [`apply()`] / [`apply_with`], the [`Stage`] model, the key functions
@@ -42,6 +43,7 @@ pub mod settings;
 pub mod test_invoke;
 pub mod validate;
 mod values;
+pub mod write;
 
 pub use apply::{Environment, apply, apply_with};
 pub use diff::{DiffError, diff};

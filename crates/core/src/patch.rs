@@ -74,6 +74,26 @@ pub struct PatchOperation {
     pub from: Option<String>,
 }
 
+impl crate::write::WriteJson for PatchOperation {
+    /// `{"op":…,"path":…,"value":…,"from":…}`, absent options left out (as `Serialize` writes it).
+    fn write_json(&self, out: &mut String) {
+        use crate::write::{write_key, write_str};
+        out.push('{');
+        let mut first = true;
+        write_key(out, &mut first, "op");
+        write_str(out, self.op.as_str());
+        write_key(out, &mut first, "path");
+        write_str(out, &self.path);
+        for (name, value) in [("value", &self.value), ("from", &self.from)] {
+            if let Some(value) = value {
+                write_key(out, &mut first, name);
+                write_str(out, value);
+            }
+        }
+        out.push('}');
+    }
+}
+
 impl PatchOperation {
     /// `{"op":"replace","path":…,"value":…}`.
     pub fn replace(path: impl Into<String>, value: impl Into<String>) -> Self {

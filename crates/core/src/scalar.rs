@@ -110,7 +110,11 @@ impl fmt::Display for Scalar<'_> {
             Self::Bool(b) => write!(f, "{b}"),
             Self::Int(i) => write!(f, "{i}"),
             Self::UInt(u) => write!(f, "{u}"),
-            Self::Float(x) => write!(f, "{}", Value::from(*x)),
+            Self::Float(x) => {
+                let mut text = String::new();
+                crate::write::write_f64(&mut text, *x);
+                f.write_str(&text)
+            }
             Self::Str(s) => f.write_str(s),
             Self::Array => f.write_str("[…]"),
             Self::Object => f.write_str("{…}"),

@@ -8,11 +8,12 @@
 //!   speed; a cyclic object or a BigInt makes it throw, which becomes a `TypeError`), then read the
 //!   same way. Walking the object with serde-wasm-bindgen instead (one boundary call per value) measured
 //!   no faster (0.8-1.1x) and costs code size.
-//! - Results are serialized by serde_json and built by the engine's `JSON.parse`.
+//! - Results are written as JSON text by core's [`stagecraft_core::write`] (no serde) and built by the
+//!   engine's `JSON.parse`.
 
 use js_sys::{JSON, JsString, Reflect};
-use serde::Serialize;
 use serde_json::Value;
+use stagecraft_core::write::{WriteJson, to_json_string};
 use wasm_bindgen::prelude::*;
 
 use crate::api;
@@ -95,13 +96,11 @@ fn value_arg(what: &str, v: &JsValue) -> Result<Value, Failure> {
     api::parse_text(what, &text_arg(what, v)?)
 }
 
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    let text =
-        serde_json::to_string(value).map_err(|e| throw(Failure::type_error(e.to_string())))?;
-    JSON::parse(&text)
+fn to_js<T: WriteJson + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
+    JSON::parse(&to_json_string(value))
 }
 
-fn result<T: Serialize>(r: Result<T, Failure>) -> Result<JsValue, JsValue> {
+fn result<T: WriteJson>(r: Result<T, Failure>) -> Result<JsValue, JsValue> {
     to_js(&r.map_err(throw)?)
 }
 

@@ -2,12 +2,12 @@
 //!
 //! A thin layer, in the jsonschema-wasm style:
 //!
-//! - [`mirror`]: the shapes JS sees (reports, errors, the method-setting table), as this crate's own serde
-//!   types converted from core's;
+//! - [`mirror`]: the shapes JS sees (reports, errors, the method-setting table), as this crate's own
+//!   types converted from core's, written as JSON text by core's `write`;
 //! - [`api`]: every export as a plain Rust function over JSON text and [`serde_json::Value`], returning
 //!   `Result<_, Failure>`; this is where the work happens and what the native tests exercise;
 //! - `exports` (wasm32 only): the `#[wasm_bindgen]` functions. They only move values across the boundary
-//!   (as JSON text both ways: core's reader and serde_json's writer inside wasm, the engine's
+//!   (as JSON text both ways: core's reader and writer inside wasm, the engine's
 //!   `JSON.stringify`/`JSON.parse` outside)
 //!   and turn a [`mirror::Failure`] into a JS `Error` whose `name` is the AWS error type.
 //!

@@ -1,14 +1,15 @@
-//! The shapes JS sees, as this crate's own serde types (camelCase), converted from core's types.
+//! The shapes JS sees, as this crate's own types (written as camelCase JSON by [`WriteJson`], without
+//! serde), converted from core's types.
 //!
 //! Keeping a mirror means a refactor of core's internals cannot silently change the npm package's wire
 //! shapes: the TypeScript in `src/ts/stagecraft.d.ts` describes these structs, and the tests pin them.
 
-use serde::Serialize;
 use stagecraft_core::settings::{DefaultValue, Setting, ValueKind};
+use stagecraft_core::write::{WriteJson, write_key, write_str};
 use stagecraft_core::{ApiError, DiffError, Issue, IssueCode, MethodSettingKey, Report};
 
 /// One problem of a validated document: `{ path, code, message }`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsIssue {
     /// JSON Pointer into the document.
     pub path: String,
@@ -29,7 +30,7 @@ impl From<&Issue> for JsIssue {
 }
 
 /// `{ valid, errors }`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsReport {
     /// No issue found.
     pub valid: bool,
@@ -47,8 +48,7 @@ impl From<&Report> for JsReport {
 }
 
 /// `{ resourcePath, httpMethod, canonical }`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsParsedKey {
     /// `/pets/{petId}`, `/` or `*`.
     pub resource_path: String,
@@ -69,8 +69,7 @@ impl From<MethodSettingKey> for JsParsedKey {
 }
 
 /// A setting's default value.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum JsDefault {
     /// `true` / `false`.
     Bool(bool),
@@ -83,8 +82,7 @@ pub enum JsDefault {
 }
 
 /// One row of core's `METHOD_SETTINGS` table, for UIs.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq)]
 pub struct JsMethodSettingField {
     /// GetStage field name (`cacheTtlInSeconds`).
     pub field: &'static str,
@@ -94,20 +92,15 @@ pub struct JsMethodSettingField {
     pub group: String,
     /// The group as the UI shows it (`Caching`).
     pub group_label: &'static str,
-    /// JSON type of the value.
-    #[serde(rename = "type")]
+    /// JSON type of the value (`type`).
     pub json_type: &'static str,
     /// Smallest accepted number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub minimum: Option<f64>,
     /// Largest accepted number.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub maximum: Option<f64>,
-    /// The accepted strings.
-    #[serde(rename = "enum", skip_serializing_if = "Option::is_none")]
+    /// The accepted strings (`enum`).
     pub options: Option<&'static [&'static str]>,
     /// The value AWS stores for a new key (absent: the field stays unset).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub default: Option<JsDefault>,
     /// Short label.
     pub label: &'static str,
@@ -144,6 +137,100 @@ impl From<&'static Setting> for JsMethodSettingField {
     }
 }
 
+impl WriteJson for JsIssue {
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        let mut first = true;
+        write_key(out, &mut first, "path");
+        write_str(out, &self.path);
+        write_key(out, &mut first, "code");
+        write_str(out, self.code.as_str());
+        write_key(out, &mut first, "message");
+        write_str(out, &self.message);
+        out.push('}');
+    }
+}
+
+impl WriteJson for JsReport {
+    fn write_json(&self, out: &mut String) {
+        out.push_str(if self.valid {
+            "{\"valid\":true,\"errors\":"
+        } else {
+            "{\"valid\":false,\"errors\":"
+        });
+        self.errors.write_json(out);
+        out.push('}');
+    }
+}
+
+impl WriteJson for JsParsedKey {
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        let mut first = true;
+        write_key(out, &mut first, "resourcePath");
+        write_str(out, &self.resource_path);
+        write_key(out, &mut first, "httpMethod");
+        write_str(out, &self.http_method);
+        write_key(out, &mut first, "canonical");
+        self.canonical.write_json(out);
+        out.push('}');
+    }
+}
+
+impl WriteJson for JsDefault {
+    fn write_json(&self, out: &mut String) {
+        match self {
+            Self::Bool(b) => b.write_json(out),
+            Self::Integer(i) => i.write_json(out),
+            Self::Double(d) => d.write_json(out),
+            Self::Text(t) => write_str(out, t),
+        }
+    }
+}
+
+impl WriteJson for JsMethodSettingField {
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        let mut first = true;
+        for (name, value) in [
+            ("field", self.field),
+            ("patchSuffix", self.patch_suffix),
+            ("group", &self.group),
+            ("groupLabel", self.group_label),
+            ("type", self.json_type),
+        ] {
+            write_key(out, &mut first, name);
+            write_str(out, value);
+        }
+        for (name, value) in [("minimum", self.minimum), ("maximum", self.maximum)] {
+            if let Some(value) = value {
+                write_key(out, &mut first, name);
+                value.write_json(out);
+            }
+        }
+        if let Some(options) = self.options {
+            write_key(out, &mut first, "enum");
+            out.push('[');
+            for (i, option) in options.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_str(out, option);
+            }
+            out.push(']');
+        }
+        if let Some(default) = &self.default {
+            write_key(out, &mut first, "default");
+            default.write_json(out);
+        }
+        write_key(out, &mut first, "label");
+        write_str(out, self.label);
+        write_key(out, &mut first, "help");
+        write_str(out, self.help);
+        out.push('}');
+    }
+}
+
 /// The JS class an error is thrown as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorClass {
@@ -158,8 +245,7 @@ pub enum ErrorClass {
 }
 
 /// An error to throw in JS (boxed, so that `Result<_, Failure>` stays small).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Failure(Box<FailureData>);
 
 impl std::ops::Deref for Failure {
@@ -177,24 +263,19 @@ impl From<FailureData> for Failure {
 }
 
 /// What a [`Failure`] carries: a class, a `name`, AWS's `message`, and extra properties.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FailureData {
     /// The JS class.
-    #[serde(skip)]
     pub class: ErrorClass,
     /// `error.name`: `BadRequestException`, `UnsupportedChangeError`, `ValidationError`, `SyntaxError`, …
     pub name: String,
     /// `error.message`: AWS's exact text for AWS errors.
     pub message: String,
     /// `error.field`: the stage field (JSON Pointer) a diff cannot change.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// `error.path`: where the first issue is, for `ValidationError` and rejected patch operations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub path: Option<String>,
     /// `error.errors`: every issue, for `ValidationError` and rejected patch operations.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<JsIssue>>,
 }
 
@@ -301,15 +382,21 @@ impl From<DiffError> for Failure {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{Value, json};
     use stagecraft_core::METHOD_SETTINGS;
+    use stagecraft_core::write::to_json_string;
+
+    /// What JS gets: the written JSON text, parsed.
+    fn js<T: WriteJson>(value: &T) -> Value {
+        serde_json::from_str(&to_json_string(value)).unwrap()
+    }
 
     #[test]
     fn report_mirror_has_the_cli_shape() {
         let report = stagecraft_core::validate_stage(
             &json!({"methodSettings": {"*/*": {"cacheTtlInSeconds": 3601}}}),
         );
-        let js = serde_json::to_value(JsReport::from(&report)).unwrap();
+        let js = js(&JsReport::from(&report));
         assert_eq!(
             js,
             json!({"valid": false, "errors": [{
@@ -332,12 +419,10 @@ mod tests {
             .map(JsMethodSettingField::from)
             .collect();
         assert_eq!(rows.len(), METHOD_SETTINGS.len());
-        let ttl = serde_json::to_value(
-            rows.iter()
-                .find(|r| r.field == "cacheTtlInSeconds")
-                .unwrap(),
-        )
-        .unwrap();
+        let ttl = js(rows
+            .iter()
+            .find(|r| r.field == "cacheTtlInSeconds")
+            .unwrap());
         assert_eq!(ttl["patchSuffix"], "caching/ttlInSeconds");
         assert_eq!(ttl["group"], "caching");
         assert_eq!(ttl["groupLabel"], "Caching");
@@ -347,8 +432,7 @@ mod tests {
             (Some(0.0), Some(3600.0))
         );
         assert_eq!(ttl["default"], 300);
-        let level =
-            serde_json::to_value(rows.iter().find(|r| r.field == "loggingLevel").unwrap()).unwrap();
+        let level = js(rows.iter().find(|r| r.field == "loggingLevel").unwrap());
         assert_eq!(level["enum"], json!(["OFF", "ERROR", "INFO"]));
         assert!(level.get("default").is_none());
     }

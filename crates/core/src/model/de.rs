@@ -49,8 +49,9 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Implements `Deserialize` for a wire struct (with `Default` and an `extra: Map<String, Value>` field)
-/// from one list of `"wireName" => rust_field` pairs, so a name cannot drift from its field.
+/// Implements `Deserialize` and [`crate::write::WriteJson`] for a wire struct (with `Default` and an
+/// `extra: Map<String, Value>` field) from one list of `"wireName" => rust_field` pairs, in the struct's
+/// order, so a name cannot drift from its field.
 ///
 /// Each listed key is read into its field by the field's own `Deserialize`; a repeated one is an error,
 /// as derived impls give. Any other key goes into `extra` as it came. Nothing is buffered:
@@ -91,6 +92,21 @@ macro_rules! wire_struct {
                     }
                 }
                 deserializer.deserialize_map(Visitor)
+            }
+        }
+
+        /// The struct's members in list order (those [`crate::write::WriteJson::skip_json`] leaves
+        /// out are absent), then the unknown fields: what the derived `Serialize` writes.
+        impl $crate::write::WriteJson for $ty {
+            fn write_json(&self, out: &mut String) {
+                out.push('{');
+                let mut first = true;
+                $(if !$crate::write::WriteJson::skip_json(&self.$field) {
+                    $crate::write::write_key(out, &mut first, $wire);
+                    $crate::write::WriteJson::write_json(&self.$field, out);
+                })+
+                $crate::write::write_extra(out, &mut first, &self.extra);
+                out.push('}');
             }
         }
 

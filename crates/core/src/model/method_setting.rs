@@ -1,5 +1,6 @@
 //! [`MethodSetting`]: one `methodSettings` entry, its values checked and stored by row of the table.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess};
@@ -10,6 +11,7 @@ use serde_json::{Map, Value};
 use super::de::Key;
 use crate::scalar::Scalar;
 use crate::settings::{METHOD_SETTINGS, Setting, ValueKind};
+use crate::write::{WriteJson, write_f64, write_key, write_str};
 
 /// Number of rows in [`METHOD_SETTINGS`].
 const SETTINGS: usize = METHOD_SETTINGS.len();
@@ -201,6 +203,37 @@ impl MethodSetting {
             out.insert_json(name, value)?;
         }
         Ok(out)
+    }
+}
+
+impl WriteJson for MethodSetting {
+    /// As `Serialize` writes it: the table's fields in table order, then the unknown ones.
+    fn write_json(&self, out: &mut String) {
+        out.push('{');
+        let mut first = true;
+        for (setting, value) in METHOD_SETTINGS.iter().zip(&self.values) {
+            if let Some(value) = value {
+                write_key(out, &mut first, setting.field);
+                match (*value, setting.kind) {
+                    (Stored::Bool(b), _) => b.write_json(out),
+                    (Stored::Integer(i), _) => i.write_json(out),
+                    (Stored::Double(d), _) => write_f64(out, d),
+                    (Stored::Choice(i), ValueKind::Enum(options)) => {
+                        write_str(out, options[usize::from(i)]);
+                    }
+                    (Stored::Choice(_), _) => out.push_str("null"),
+                }
+            }
+        }
+        crate::write::write_extra(out, &mut first, &self.unknown);
+        out.push('}');
+    }
+}
+
+/// `methodSettings`: always written, even when empty (AWS always returns it).
+impl WriteJson for BTreeMap<String, MethodSetting> {
+    fn write_json(&self, out: &mut String) {
+        crate::write::write_object(out, self.iter().map(|(k, v)| (k.as_str(), v)));
     }
 }
 

@@ -158,6 +158,16 @@ impl Serialize for Timestamp {
     }
 }
 
+impl crate::write::WriteJson for Timestamp {
+    fn write_json(&self, out: &mut String) {
+        if self.0.fract() == 0.0 && self.0.abs() < 9e15 {
+            (self.0 as i64).write_json(out);
+        } else {
+            crate::write::write_f64(out, self.0);
+        }
+    }
+}
+
 impl<'de> Deserialize<'de> for Timestamp {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct Visitor;

@@ -17,9 +17,10 @@ use crate::patch::{Op, PatchOperation};
 use crate::pointer::JsonPointer;
 use crate::scalar::Scalar;
 
-/// Declares [`IssueCode`] and [`IssueCode::ALL`] from one list of variants, so `ALL` cannot miss one.
+/// Declares [`IssueCode`], [`IssueCode::ALL`] and [`IssueCode::as_str`] from one list of variants and
+/// their wire names, so `ALL` cannot miss one.
 macro_rules! issue_codes {
-    ($($(#[doc = $doc:literal])* $code:ident,)+) => {
+    ($($(#[doc = $doc:literal])* $code:ident = $name:literal,)+) => {
         /// A stable, machine-readable name for a kind of problem.
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
         #[serde(rename_all = "snake_case")]
@@ -30,55 +31,63 @@ macro_rules! issue_codes {
         impl IssueCode {
             /// Every code, in declaration order.
             pub const ALL: &[IssueCode] = &[$(IssueCode::$code),+];
+
+            /// The wire name (`invalid_ttl`), as serialized.
+            #[must_use]
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(IssueCode::$code => $name,)+
+                }
+            }
         }
     };
 }
 
 issue_codes! {
     /// A value of the wrong JSON type.
-    InvalidType,
+    InvalidType = "invalid_type",
     /// A required field is missing.
-    MissingField,
+    MissingField = "missing_field",
     /// A patch path UpdateStage does not know.
-    InvalidPath,
+    InvalidPath = "invalid_path",
     /// An operation the path does not support.
-    UnsupportedOperation,
+    UnsupportedOperation = "unsupported_operation",
     /// A patch operation without its value.
-    MissingValue,
+    MissingValue = "missing_value",
     /// A remove of something that cannot be removed.
-    CannotRemove,
+    CannotRemove = "cannot_remove",
     /// A copy other than the two canary promotions.
-    InvalidCopy,
+    InvalidCopy = "invalid_copy",
     /// A value out of range or not one of the allowed strings.
-    InvalidValue,
+    InvalidValue = "invalid_value",
     /// A cache TTL outside 0–3600.
-    InvalidTtl,
+    InvalidTtl = "invalid_ttl",
     /// A stage name outside `[A-Za-z0-9_-]{1,128}`.
-    InvalidStageName,
+    InvalidStageName = "invalid_stage_name",
     /// A malformed method-setting key.
-    InvalidMethodSettingKey,
+    InvalidMethodSettingKey = "invalid_method_setting_key",
     /// A stage-variable name that is not word characters.
-    InvalidVariableName,
+    InvalidVariableName = "invalid_variable_name",
     /// A stage-variable value with other characters, empty, or too long.
-    InvalidVariableValue,
+    InvalidVariableValue = "invalid_variable_value",
     /// More than 100 stage variables.
-    TooManyVariables,
+    TooManyVariables = "too_many_variables",
     /// A cache cluster size that is not one of the eight.
-    InvalidCacheClusterSize,
+    InvalidCacheClusterSize = "invalid_cache_cluster_size",
     /// A cache cluster status that is not one of the five.
-    InvalidCacheClusterStatus,
+    InvalidCacheClusterStatus = "invalid_cache_cluster_status",
     /// An access-log format or destination that AWS refuses.
-    InvalidAccessLog,
+    InvalidAccessLog = "invalid_access_log",
     /// An empty value where AWS needs one.
-    EmptyValue,
+    EmptyValue = "empty_value",
     /// A canary traffic share outside 0–100.
-    InvalidPercentTraffic,
+    InvalidPercentTraffic = "invalid_percent_traffic",
     /// A tag key or value AWS refuses.
-    InvalidTag,
+    InvalidTag = "invalid_tag",
     /// More than 50 tags.
-    TooManyTags,
+    TooManyTags = "too_many_tags",
     /// A date that is neither epoch seconds nor ISO-8601.
-    InvalidTimestamp,
+    InvalidTimestamp = "invalid_timestamp",
 }
 
 /// One problem: where, what kind, and the message.
@@ -287,6 +296,9 @@ mod tests {
             })
             .collect();
         assert_eq!(names[0], "invalid_type");
+        for (code, name) in IssueCode::ALL.iter().zip(&names) {
+            assert_eq!(code.as_str(), name, "{code:?}");
+        }
         names.sort();
         names.dedup();
         assert_eq!(names.len(), IssueCode::ALL.len());

@@ -459,13 +459,20 @@ mod tests {
         }
     }
 
-    /// What [`stage_from_str`] answers, as text.
+    /// What [`stage_from_str`] answers, as text (and a stage is written as serde writes it).
     fn answer(text: &str) -> String {
         match stage_from_str(text) {
             Err(StageTextError::Syntax(e)) => format!("syntax: {e}"),
             Err(StageTextError::Invalid(report)) => format!("invalid: {report:?}"),
             Err(StageTextError::Model(e)) => format!("model: {e}"),
-            Ok(stage) => format!("{stage:?}"),
+            Ok(stage) => {
+                assert_eq!(
+                    crate::write::to_json_string(&stage),
+                    serde_json::to_string(&stage).unwrap(),
+                    "written {text}"
+                );
+                format!("{stage:?}")
+            }
         }
     }
 
