@@ -361,6 +361,22 @@ fn bad_json_text_is_a_syntax_error_with_position() {
 }
 
 #[wasm_bindgen_test]
+fn text_crosses_as_utf8_whatever_its_characters() {
+    let text = r#"{"stageName": "prod", "description": "é😀 ✓", "variables": {"v": "x"}}"#;
+    let stage = apply_patch(&JsValue::from_str(text), &js(&json!([]))).unwrap();
+    assert_eq!(rs(&stage)["description"], "é😀 ✓");
+    // A lone surrogate in a JS string arrives as U+FFFD, as in any JS-to-Rust string.
+    let lone = js_sys::JsString::from_char_code1(0xD800);
+    let text = js_sys::JsString::from("{\"description\": \"a")
+        .concat(&lone)
+        .concat(&"\"}".into());
+    let stage = apply_patch(&text, &js(&json!([]))).unwrap();
+    assert_eq!(rs(&stage)["description"], "a\u{fffd}");
+    let long = format!(r#"{{"description": "{}é"}}"#, "a".repeat(100_000));
+    assert!(rs(&validate_stage(&JsValue::from_str(&long)).unwrap())["valid"] == true);
+}
+
+#[wasm_bindgen_test]
 fn effective_settings_through_the_boundary() {
     let stage = js(&json!({"methodSettings": {"*/*": {"loggingLevel": "INFO"}}}));
     let e = rs(&effective_method_settings(&stage, &"/pets".into(), &"GET".into()).unwrap());
