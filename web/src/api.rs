@@ -13,7 +13,7 @@ use stagecraft_core::{PatchOperation, Stage};
 
 use crate::route::encode;
 
-pub use stagecraft_core::api::{Authorizer, Deployment, Page, Resource, RestApiSummary};
+pub use stagecraft_core::api::{Authorizer, Deployment, Resource, RestApiSummary};
 
 /// An HTTP failure: AWS's status, `x-amzn-ErrorType` and message, or a network error (status 0).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -165,6 +165,24 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T, HttpError> {
         })
 }
 
+/// The items of a paged list response (`{"item": [...]}`, no `item` when empty), each read from its
+/// `&Value` on its own: one generic list reader instead of a `Page<T>` sequence deserializer per type.
+fn items<T: DeserializeOwned>(text: &str) -> Result<Vec<T>, HttpError> {
+    let page: Value = parse(text)?;
+    page.get("item")
+        .and_then(Value::as_array)
+        .map_or(&[][..], Vec::as_slice)
+        .iter()
+        .map(|v| {
+            T::deserialize(v).map_err(|e| HttpError {
+                status: 200,
+                error_type: None,
+                message: format!("unexpected response: {e}"),
+            })
+        })
+        .collect()
+}
+
 /// `op`'s path for the API `api` (and `more` parameters), each segment percent-encoded.
 fn op_path(op: Operation, api: &str, more: &[&str]) -> String {
     let mut params = vec![encode(api)];
@@ -194,15 +212,14 @@ pub async fn stagecraft_post(path: &str, body: String) -> Result<Value, HttpErro
 /// # Errors
 /// AWS's error or a network error.
 pub async fn list_apis() -> Result<Vec<RestApiSummary>, HttpError> {
-    Ok(parse::<Page<RestApiSummary>>(
+    items(
         &call(
             Verb::Get,
             &format!("{}?limit=500", Operation::GetRestApis.path()),
             None,
         )
         .await?,
-    )?
-    .item)
+    )
 }
 
 /// GetResources with methods, as (path, method) pairs.
@@ -214,7 +231,7 @@ pub async fn list_resources(api: &str) -> Result<Vec<Resource>, HttpError> {
         "{}?embed=methods&limit=500",
         op_path(Operation::GetResources, api, &[])
     );
-    Ok(parse::<Page<Resource>>(&call(Verb::Get, &path, None).await?)?.item)
+    items(&call(Verb::Get, &path, None).await?)
 }
 
 /// GetStages.
@@ -222,10 +239,7 @@ pub async fn list_resources(api: &str) -> Result<Vec<Resource>, HttpError> {
 /// # Errors
 /// AWS's error or a network error.
 pub async fn list_stages(api: &str) -> Result<Vec<Stage>, HttpError> {
-    Ok(parse::<Page<Stage>>(
-        &call(Verb::Get, &op_path(Operation::GetStages, api, &[]), None).await?,
-    )?
-    .item)
+    items(&call(Verb::Get, &op_path(Operation::GetStages, api, &[]), None).await?)
 }
 
 /// GetStage.
@@ -269,7 +283,7 @@ pub async fn update_stage(
 /// AWS's error or a network error.
 pub async fn list_deployments(api: &str) -> Result<Vec<Deployment>, HttpError> {
     let path = format!("{}?limit=500", op_path(Operation::GetDeployments, api, &[]));
-    Ok(parse::<Page<Deployment>>(&call(Verb::Get, &path, None).await?)?.item)
+    items(&call(Verb::Get, &path, None).await?)
 }
 
 /// CreateStage from a deployment.
@@ -316,7 +330,7 @@ pub async fn delete_stage(api: &str, stage: &str) -> Result<(), HttpError> {
 /// AWS's error or a network error.
 pub async fn list_authorizers(api: &str) -> Result<Vec<Authorizer>, HttpError> {
     let path = format!("{}?limit=500", op_path(Operation::GetAuthorizers, api, &[]));
-    Ok(parse::<Page<Authorizer>>(&call(Verb::Get, &path, None).await?)?.item)
+    items(&call(Verb::Get, &path, None).await?)
 }
 
 /// TestInvokeAuthorizer; the response as AWS sent it.
@@ -430,6 +444,29 @@ pub fn test_invoke_request(
 mod tests {
     use super::*;
     use serde_json::json;
+    use stagecraft_core::api::Page;
+
+    #[test]
+    fn paged_items_are_read_one_by_one() {
+        let read: Vec<Resource> = items(
+            r#"{"item": [{"id": "r1", "path": "/"}, {"id": "r2", "path": "/pets"}], "position": "x"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            read.iter().map(|r| r.path.as_str()).collect::<Vec<_>>(),
+            ["/", "/pets"]
+        );
+        assert!(
+            items::<Resource>("{}").unwrap().is_empty(),
+            "AWS leaves item out when empty"
+        );
+        let bad = items::<Resource>(r#"{"item": [{"id": 5}]}"#).unwrap_err();
+        assert!(
+            bad.message.starts_with("unexpected response: "),
+            "{}",
+            bad.message
+        );
+    }
 
     #[test]
     fn errors_are_shown_verbatim() {
