@@ -190,16 +190,15 @@ impl EffectiveSettings {
     /// `{"key": K, "settings": {field: {"value": V, "source": "method" | "*/*" | "default"}}}`.
     #[must_use]
     pub fn to_json(&self) -> Value {
-        let settings: Map<String, Value> = self
-            .resolved
-            .iter()
-            .map(|r| {
-                (
-                    r.setting.field.to_owned(),
-                    json!({"value": r.value, "source": r.source.as_str()}),
-                )
-            })
-            .collect();
+        // Inserted one by one: collecting into a map would sort them first (std's stable sort, ~6 KB of
+        // WASM for this one use).
+        let mut settings = Map::new();
+        for r in &self.resolved {
+            settings.insert(
+                r.setting.field.to_owned(),
+                json!({"value": r.value, "source": r.source.as_str()}),
+            );
+        }
         json!({"key": self.key, "settings": settings})
     }
 
