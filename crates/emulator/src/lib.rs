@@ -89,7 +89,7 @@ pub struct AppState {
     pub config: Arc<Config>,
     store: Arc<RwLock<Store>>,
     journal: Arc<Journal>,
-    lambda: invoke::LambdaClient,
+    lambda: Arc<invoke::LambdaClient>,
     dataplane: Arc<dataplane::Runtime>,
 }
 
@@ -131,7 +131,7 @@ impl AppState {
             config: Arc::new(config),
             store,
             journal: Arc::new(journal),
-            lambda: invoke::LambdaClient::new(),
+            lambda: Arc::new(invoke::LambdaClient::new()),
         }
     }
 

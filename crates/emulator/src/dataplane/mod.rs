@@ -458,7 +458,9 @@ async fn serve(state: &AppState, req: Request) -> Response {
                 method_arn: &arn,
                 deployment: &served.deployment_id,
             };
-            let (seen, result) = authorize::authorize(state, api, stage, &input).await;
+            // Boxed, like the integration call below: the request's own future stays small (it is
+            // moved into place on every request), and only requests that call out pay for the rest.
+            let (seen, result) = Box::pin(authorize::authorize(state, api, stage, &input)).await;
             authorization = Some(seen);
             match result {
                 Ok(value) => event.context.authorizer = Some(value),
@@ -514,21 +516,19 @@ async fn serve(state: &AppState, req: Request) -> Response {
             cache_slot = Some(key);
         }
         let call_started = Instant::now();
-        let reply = method
-            .integration
-            .run(
-                state,
-                &state.dataplane.http,
-                Call {
-                    verb,
-                    query: parts.uri.query(),
-                    headers: &parts.headers,
-                    body: Bytes::clone(&body),
-                    path_parameters: &found.path_parameters,
-                    event: event.as_ref(),
-                },
-            )
-            .await;
+        let reply = Box::pin(method.integration.run(
+            state,
+            &state.dataplane.http,
+            Call {
+                verb,
+                query: parts.uri.query(),
+                headers: &parts.headers,
+                body: Bytes::clone(&body),
+                path_parameters: &found.path_parameters,
+                event: event.as_ref(),
+            },
+        ))
+        .await;
         integration_ms = call_started.elapsed().as_secs_f64() * 1000.0;
         if let Some(key) = cache_slot {
             cache::put(
