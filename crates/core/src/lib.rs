@@ -40,6 +40,7 @@ mod rules;
 mod scalar;
 pub mod schema;
 pub mod settings;
+pub mod sts;
 pub mod test_invoke;
 pub mod validate;
 mod values;

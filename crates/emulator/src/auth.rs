@@ -236,9 +236,9 @@ pub async fn sigv4(State(state): State<AppState>, req: Request, next: Next) -> R
         )
         .into_response();
     };
-    let sts = parts.uri.path() == crate::sts::PATH;
+    let sts = parts.uri.path() == stagecraft_core::sts::PATH;
     let service = if sts {
-        crate::sts::SERVICE
+        stagecraft_core::sts::SERVICE
     } else {
         "apigateway"
     };

@@ -217,7 +217,7 @@ pub fn app(state: AppState) -> Router {
     }
     router
         .route(
-            sts::PATH,
+            stagecraft_core::sts::PATH,
             axum::routing::post(sts::handle).fallback(unknown),
         )
         .fallback(unknown)
