@@ -331,6 +331,9 @@ async fn http_call(
         Ok(answer) => answer,
         Err(Failure::Unreachable) => return failure("the integration target could not be reached"),
         Err(Failure::CutOff) => return failure("the integration response was cut off"),
+        Err(Failure::TooLarge) => {
+            return failure("the integration response is larger than API Gateway's 10 MB limit");
+        }
     };
     let status = parts.status.as_u16();
     let mut headers = parts.headers;

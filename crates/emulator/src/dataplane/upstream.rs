@@ -12,9 +12,10 @@ use std::sync::{Mutex, PoisonError};
 use bytes::Bytes;
 use http::Uri;
 use http::uri::Authority;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
 use hyper::client::conn::http1::{self, SendRequest};
 use hyper_util::rt::TokioIo;
+use stagecraft_core::dataplane::texts::MAX_PAYLOAD;
 
 type Sender = SendRequest<Full<Bytes>>;
 
@@ -34,10 +35,12 @@ pub enum Failure {
     Unreachable,
     /// The response body stopped before its end.
     CutOff,
+    /// The response body is longer than API Gateway's 10 MB payload limit (not read further).
+    TooLarge,
 }
 
 impl HttpClient {
-    /// Sends `req` (an absolute `http://` URI) and reads the whole response.
+    /// Sends `req` (an absolute `http://` URI) and reads the whole response (at most 10 MB).
     ///
     /// # Errors
     /// [`Failure`] when the target cannot be reached or its answer is cut off.
@@ -66,7 +69,16 @@ impl HttpClient {
             match sender.try_send_request(req).await {
                 Ok(res) => {
                     let (parts, body) = res.into_parts();
-                    let body = body.collect().await.map_err(|_| Failure::CutOff)?;
+                    let body = Limited::new(body, MAX_PAYLOAD)
+                        .collect()
+                        .await
+                        .map_err(|e| {
+                            if e.is::<LengthLimitError>() {
+                                Failure::TooLarge
+                            } else {
+                                Failure::CutOff
+                            }
+                        })?;
                     self.give_back(authority, sender);
                     return Ok((parts, body.to_bytes()));
                 }
@@ -192,6 +204,25 @@ mod tests {
             assert_eq!(get(&client, addr).await, Ok((200, Bytes::from("ok"))));
         }
         assert_eq!(connections.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test]
+    async fn an_answer_over_10_mb_is_too_large() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut head = [0; 1024];
+            let _ = stream.read(&mut head).await;
+            let size = MAX_PAYLOAD + 1;
+            let answer = format!("HTTP/1.1 200 OK\r\ncontent-length: {size}\r\n\r\n");
+            let _ = stream.write_all(answer.as_bytes()).await;
+            let _ = stream.write_all(&vec![b'x'; size]).await;
+        });
+        assert_eq!(
+            get(&HttpClient::default(), addr).await,
+            Err(Failure::TooLarge)
+        );
     }
 
     #[tokio::test]
