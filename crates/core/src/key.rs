@@ -82,6 +82,12 @@ pub fn parse_method_setting_key(key: &str) -> Option<MethodSettingKey> {
     })
 }
 
+/// [`is_valid_key`] as a regular expression (ECMAScript and JSON Schema syntax): a non-empty resource
+/// part, `/`, and a non-empty method without `/`. A key that matches is valid; the converse misses only
+/// keys with a line break in the resource part (`.` does not match one). The JSON Schema and the npm
+/// package's pre-pass read it.
+pub const KEY_PATTERN: &str = "^.+/[^/]+$";
+
 /// Whether `key` is well formed: a non-empty resource part, `/`, a non-empty method (no allocation).
 #[must_use]
 pub fn is_valid_key(key: &str) -> bool {
@@ -112,6 +118,21 @@ pub fn setting_path(key: &str, setting: &Setting) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// A key that matches [`KEY_PATTERN`] is valid (`regex_lite`'s `.` matches more than
+        /// ECMAScript's, so this holds for ECMAScript too); one without a line break matches iff valid.
+        #[test]
+        fn key_pattern_is_is_valid_key(key in "[a-z/~*\n\r\u{2028}é]{0,8}") {
+            let pattern = regex_lite::Regex::new(KEY_PATTERN).unwrap();
+            if pattern.is_match(&key) {
+                proptest::prop_assert!(is_valid_key(&key), "{key:?}");
+            }
+            if !key.contains(['\n', '\r', '\u{2028}']) {
+                proptest::prop_assert_eq!(pattern.is_match(&key), is_valid_key(&key), "{:?}", key);
+            }
+        }
+    }
 
     #[test]
     fn encodes_keys() {

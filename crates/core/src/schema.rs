@@ -63,7 +63,7 @@ pub fn stage_schema() -> Value {
             "cacheClusterStatus": {"type": "string", "enum": CACHE_CLUSTER_STATUSES},
             "methodSettings": {
                 "type": "object",
-                "propertyNames": {"pattern": "^.+/[^/]+$"},
+                "propertyNames": {"pattern": crate::key::KEY_PATTERN},
                 "additionalProperties": method_setting_schema()
             },
             "variables": variables_schema(Some(crate::rules::MAX_VARIABLES)),

@@ -8,16 +8,25 @@
 //!   speed; a cyclic object or a BigInt makes it throw, which becomes a `TypeError`), then read the
 //!   same way. Walking the object with serde-wasm-bindgen instead (one boundary call per value) measured
 //!   no faster (0.8-1.1x) and costs code size.
+//! - Stage objects (`validateStage`, `diffStages`) first go through a pre-pass in JS (`js/crossing.js`,
+//!   driven by data from core: the settings table, [`KEY_PATTERN`], [`ALL_METHODS_KEY`]) that leaves
+//!   out the method-setting entries core would certainly find nothing in (validate) or that are
+//!   identical, complete and valid in both stages (diff), so that only the rest is stringified and
+//!   read. The answer is the same as for the whole text: whatever the reduced documents do not give
+//!   an answer for (too large with what was left out, refused by `JSON.stringify` or by core, whose
+//!   syntax errors carry positions) is retried whole.
 //! - Results are written as JSON text by core's [`stagecraft_core::write`] (no serde) and built by the
 //!   engine's `JSON.parse`.
 
-use js_sys::{JSON, JsString, Reflect};
+use js_sys::{Array, JSON, JsString, Reflect};
 use serde_json::Value;
+use stagecraft_core::PatchOperation;
+use stagecraft_core::key::{ALL_METHODS_KEY, KEY_PATTERN};
 use stagecraft_core::write::{WriteJson, to_json_string};
 use wasm_bindgen::prelude::*;
 
 use crate::api;
-use crate::mirror::{ErrorClass, Failure};
+use crate::mirror::{ErrorClass, Failure, JsReport};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_HANDWRITTEN: &str = crate::HANDWRITTEN_TS;
@@ -138,6 +147,80 @@ fn text_arg(what: &str, v: &JsValue) -> Result<String, Failure> {
     string_arg(what, &text)
 }
 
+#[wasm_bindgen(module = "/js/crossing.js")]
+extern "C" {
+    /// Compiles core's data (the `methodSettingFields()` rows, the key pattern, the `*/*` key) into
+    /// the plan the pre-pass reads.
+    #[wasm_bindgen(catch, js_name = crossingPlan)]
+    fn crossing_plan(
+        fields: &JsValue,
+        key_pattern: &str,
+        all_methods_key: &str,
+    ) -> Result<JsValue, JsValue>;
+
+    /// `[reduced stage, bytes left out (upper bound)]`, or `undefined` to send the stage whole.
+    #[wasm_bindgen(catch, js_name = reduceStage)]
+    fn reduce_stage(plan: &JsValue, stage: &JsValue) -> Result<JsValue, JsValue>;
+
+    /// `[reduced before, reduced after, bytes left out of each (upper bounds)]`, or `undefined`.
+    #[wasm_bindgen(catch, js_name = reducePair)]
+    fn reduce_pair(plan: &JsValue, before: &JsValue, after: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+thread_local! {
+    /// The pre-pass's plan, compiled once (`undefined` if that failed: then nothing is left out).
+    static PLAN: JsValue = to_js(&api::method_setting_fields())
+        .and_then(|fields| crossing_plan(&fields, KEY_PATTERN, ALL_METHODS_KEY))
+        .unwrap_or(JsValue::UNDEFINED);
+}
+
+/// The reduced documents of a pre-pass answer, each with the bytes it leaves out; `None` if there is
+/// nothing to leave out.
+fn reduced(answer: Result<JsValue, JsValue>, documents: u32) -> Option<Vec<(JsValue, f64)>> {
+    let answer = answer.ok()?.dyn_into::<Array>().ok()?;
+    Some(
+        (0..documents)
+            .map(|i| {
+                (
+                    answer.get(i),
+                    answer.get(documents + i).as_f64().unwrap_or(f64::MAX),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// [`text_arg`] of a reduced document, if the whole one would be within the size limit too.
+fn reduced_text(what: &str, (doc, left_out): &(JsValue, f64)) -> Option<String> {
+    let text = text_arg(what, doc).ok()?;
+    let whole = text.len() as f64 + left_out;
+    (whole <= api::MAX_INPUT_BYTES as f64).then_some(text)
+}
+
+/// `validateStage` of a stage object without the method-setting entries core would find nothing in:
+/// the same report as for the whole object, or `None` to take the whole one (a refusal is retried
+/// whole, so that an error reads exactly as it does for the whole text, positions included).
+fn validate_reduced(stage: &JsValue) -> Option<JsReport> {
+    if !stage.is_object() {
+        return None;
+    }
+    let docs = reduced(PLAN.with(|plan| reduce_stage(plan, stage)), 1)?;
+    api::validate_stage_text(&reduced_text("stage", &docs[0])?).ok()
+}
+
+/// `diffStages` of two stage objects without the method-setting entries identical, complete and valid
+/// in both: the same operations as for the whole objects, or `None` to take the whole ones (any
+/// refusal is retried whole, as in [`validate_reduced`]).
+fn diff_reduced(before: &JsValue, after: &JsValue) -> Option<Vec<PatchOperation>> {
+    if !before.is_object() || !after.is_object() {
+        return None;
+    }
+    let docs = reduced(PLAN.with(|plan| reduce_pair(plan, before, after)), 2)?;
+    let before = reduced_text("before", &docs[0])?;
+    let after = reduced_text("after", &docs[1])?;
+    api::diff_texts(&before, &after).ok()
+}
+
 /// A document argument parsed into a [`Value`] (patch operations).
 fn value_arg(what: &str, v: &JsValue) -> Result<Value, Failure> {
     api::parse_text(what, &text_arg(what, v)?)
@@ -162,6 +245,9 @@ fn result<T: WriteJson>(r: Result<T, Failure>) -> Result<JsValue, JsValue> {
 pub fn validate_stage(
     #[wasm_bindgen(unchecked_param_type = "Stage | string")] stage: &JsValue,
 ) -> Result<JsValue, JsValue> {
+    if let Some(report) = validate_reduced(stage) {
+        return to_js(&report);
+    }
     result(text_arg("stage", stage).and_then(|text| api::validate_stage_text(&text)))
 }
 
@@ -189,6 +275,9 @@ pub fn diff_stages(
     #[wasm_bindgen(unchecked_param_type = "Stage | string")] before: &JsValue,
     #[wasm_bindgen(unchecked_param_type = "Stage | string")] after: &JsValue,
 ) -> Result<JsValue, JsValue> {
+    if let Some(ops) = diff_reduced(before, after) {
+        return to_js(&ops);
+    }
     result(
         text_arg("before", before)
             .and_then(|b| Ok((b, text_arg("after", after)?)))

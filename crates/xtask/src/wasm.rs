@@ -94,6 +94,9 @@ pub fn build_package() -> Result<()> {
             .with_context(|| format!("wasm-bindgen --target {target}"))?;
         // A stray .gitignore would make `npm pack` leave the files out.
         let _ = fs::remove_file(out.join(".gitignore"));
+        if *sub == "node" {
+            commonjs_snippets(&out.join("snippets"))?;
+        }
         for file in files_with_suffix(&out, "_bg.wasm")? {
             wasm_opt::optimize(&file)?;
         }
@@ -101,6 +104,49 @@ pub fn build_package() -> Result<()> {
 
     copy_template_and_pack(&pkg)?;
     print_sizes(&pkg)
+}
+
+/// Rewrites the local JS snippets (`crates/wasm/js/*.js`, ES modules) of the CommonJS `node` build,
+/// which `require`s them: each `export function name(` becomes `function name(`, and
+/// `module.exports` lists the names. The snippets use no other module syntax (checked).
+fn commonjs_snippets(dir: &Path) -> Result<()> {
+    if !dir.exists() {
+        return Ok(());
+    }
+    for entry in fs::read_dir(dir).with_context(|| format!("listing {}", rel(dir)))? {
+        let path = entry?.path();
+        if path.is_dir() {
+            commonjs_snippets(&path)?;
+            continue;
+        }
+        if path.extension().is_none_or(|e| e != "js") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).with_context(|| format!("reading {}", rel(&path)))?;
+        let mut names = Vec::new();
+        let mut out = String::new();
+        for line in text.lines() {
+            if let Some(rest) = line.strip_prefix("export function ") {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '$')
+                    .collect();
+                names.push(name);
+                out.push_str(&line["export ".len()..]);
+            } else if line.starts_with("export ") || line.starts_with("import ") {
+                bail!(
+                    "{}: only `export function` is turned into CommonJS: {line}",
+                    rel(&path)
+                );
+            } else {
+                out.push_str(line);
+            }
+            out.push('\n');
+        }
+        out.push_str(&format!("module.exports = {{ {} }};\n", names.join(", ")));
+        fs::write(&path, out).with_context(|| format!("writing {}", rel(&path)))?;
+    }
+    Ok(())
 }
 
 /// `(build sub-directory, package.json "type")`: the node build is CommonJS, web and bundler are ESM.

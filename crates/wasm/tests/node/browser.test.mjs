@@ -24,11 +24,18 @@ const page = `<!doctype html>
     catch (e) { error = { isError: e instanceof Error, name: e.name, message: e.message }; }
     let cyclic;
     const doc = {}; doc.self = doc;
+    const full = (ttl) => ({ metricsEnabled: false, dataTraceEnabled: false, throttlingBurstLimit: 5000,
+      throttlingRateLimit: 10000, cachingEnabled: false, cacheTtlInSeconds: ttl, cacheDataEncrypted: false,
+      requireAuthorizationForCacheControl: true, unauthorizedCacheControlHeaderStrategy: 'SUCCEED_WITH_RESPONSE_HEADER' });
     try { validateStage(doc); } catch (e) { cyclic = e.constructor.name; }
     window.__result = {
       report, error, cyclic,
       key: methodSettingKey('/pets/{petId}', 'get'),
       ops: diffStages({ deploymentId: 'a' }, { deploymentId: 'b' }),
+      // An entry the pre-pass (a local JS snippet) leaves out of the crossing: identical and complete.
+      reduced: diffStages(
+        { methodSettings: { '~1a/GET': full(60), '~1b/GET': full(60) } },
+        { methodSettings: { '~1a/GET': full(60), '~1b/GET': full(90) } }),
       fields: methodSettingFields().length,
     };
   } catch (e) {
@@ -46,7 +53,9 @@ test('the web build works in headless Chromium from a static page', async () => 
       res.writeHead(200, { 'content-type': 'text/html' });
       return res.end(page);
     }
-    if (url.pathname.startsWith('/pkg/')) file = path.join(webDir, path.basename(url.pathname));
+    // The build and its local JS snippets (`pkg/snippets/…`), nothing outside it.
+    if (url.pathname.startsWith('/pkg/')) file = path.join(webDir, path.normalize(decodeURIComponent(url.pathname.slice(5))));
+    if (file && !file.startsWith(webDir + path.sep)) file = undefined;
     if (!file || !fs.existsSync(file)) {
       res.writeHead(404);
       return res.end();
@@ -76,6 +85,7 @@ test('the web build works in headless Chromium from a static page', async () => 
     assert.equal(r.cyclic, 'TypeError');
     assert.equal(r.key, '~1pets~1{petId}/GET');
     assert.deepEqual(r.ops, [{ op: 'replace', path: '/deploymentId', value: 'b' }]);
+    assert.deepEqual(r.reduced, [{ op: 'replace', path: '/~1b/GET/caching/ttlInSeconds', value: '90' }]);
     assert.equal(r.fields, 10);
   } finally {
     await browser.close();
