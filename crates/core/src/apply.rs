@@ -416,7 +416,7 @@ fn execute(
                     Some(all) if key != ALL_METHODS_KEY => all.clone(),
                     _ => MethodSetting::aws_defaults(),
                 };
-                stage.method_settings.entry(key).or_insert(base)
+                stage.method_settings.get_or_insert_with(key, || base)
             };
             entry.set(setting, value);
         }

@@ -15,13 +15,12 @@
 //! UpdateStage cannot make (`stageName`, `tags`, `webAclArn`, unknown fields) is a [`DiffError`].
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde_json::Map;
 
 use crate::key::{ALL_METHODS_KEY, setting_path};
-use crate::model::{AccessLogSettings, CanarySettings, MethodSetting, Stage};
+use crate::model::{AccessLogSettings, CanarySettings, MethodSetting, SortedMap, Stage};
 use crate::patch::PatchOperation;
 use crate::pointer::escape;
 use crate::rules;
@@ -231,8 +230,8 @@ fn text_field(
 /// Variables or canary overrides: removals, then new or changed names.
 fn map_ops(
     base: &str,
-    before: &BTreeMap<String, String>,
-    after: &BTreeMap<String, String>,
+    before: &SortedMap<String, String>,
+    after: &SortedMap<String, String>,
     ops: &mut Vec<PatchOperation>,
 ) -> Result<(), DiffError> {
     for name in before.keys().filter(|k| !after.contains_key(*k)) {
@@ -348,7 +347,7 @@ fn canary(before: &Stage, after: &Stage, ops: &mut Vec<PatchOperation>) -> Resul
     )
 }
 
-type Entries = BTreeMap<String, MethodSetting>;
+type Entries = SortedMap<String, MethodSetting>;
 
 /// Whether `before` has a table field that `after` lacks (only a remove and re-create can drop it).
 fn loses_field(before: &MethodSetting, after: &MethodSetting) -> bool {

@@ -10,7 +10,7 @@
 //!   when it creates a key, but a document may omit some) falls through to `*/*`, then to the default.
 //!   `loggingLevel` has no default in the table; absent everywhere it is `OFF`.
 //!
-//! Lookups are two `BTreeMap` searches, O(log n) in the number of keys.
+//! Lookups are two binary searches of the sorted `methodSettings`, O(log n) in the number of keys.
 
 use serde_json::{Map, Value};
 

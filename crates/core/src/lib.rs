@@ -40,6 +40,7 @@ mod rules;
 mod scalar;
 pub mod schema;
 pub mod settings;
+mod sort;
 pub mod sts;
 pub mod test_invoke;
 pub mod validate;
@@ -53,7 +54,7 @@ pub use error::{ApiError, ErrorType, Violations};
 pub use key::{ALL_METHODS_KEY, MethodSettingKey, method_setting_key, parse_method_setting_key};
 pub use model::{
     AccessLogSettings, CACHE_CLUSTER_SIZES, CACHE_CLUSTER_STATUSES, CanarySettings, MethodSetting,
-    SERVER_MANAGED_FIELDS, Stage, Timestamp,
+    SERVER_MANAGED_FIELDS, SortedMap, Stage, Timestamp,
 };
 pub use patch::{Op, PatchOperation};
 pub use pointer::JsonPointer;

@@ -5,7 +5,6 @@
 //! keeps serde's serializer machinery out of that build. The model's `Serialize` impls stay the reference:
 //! tests compare both.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use serde_json::{Map, Number, Value};
@@ -167,7 +166,7 @@ impl<T: WriteJson> WriteJson for Vec<T> {
 
 /// String maps (`variables`, `tags`, `stageVariableOverrides`): left out of a struct when empty, as AWS
 /// omits them.
-impl WriteJson for BTreeMap<String, String> {
+impl WriteJson for crate::model::SortedMap<String, String> {
     fn write_json(&self, out: &mut String) {
         write_object(out, self.iter().map(|(k, v)| (k.as_str(), v)));
     }

@@ -48,7 +48,7 @@ fn stage() -> impl Strategy<Value = Stage> {
     )
         .prop_map(|(p, v)| method_setting_key(p, v));
     proptest::collection::btree_map(key, entry(), 0..8).prop_map(|method_settings| Stage {
-        method_settings,
+        method_settings: method_settings.into(),
         ..Stage::default()
     })
 }

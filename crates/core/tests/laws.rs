@@ -2,14 +2,12 @@
 //! `apply(a, diff(a, b)) == b`, `diff(a, a) == []`, every diff op passes `validate_patch_ops`,
 //! `apply` never panics on arbitrary operations, and the wire JSON round-trips.
 
-use std::collections::BTreeMap;
-
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use stagecraft_core::settings::{METHOD_SETTINGS, ValueKind};
 use stagecraft_core::{
-    AccessLogSettings, CanarySettings, MethodSetting, Op, PatchOperation, Stage, apply, diff,
-    validate_patch_ops, validate_stage,
+    AccessLogSettings, CanarySettings, MethodSetting, Op, PatchOperation, SortedMap, Stage, apply,
+    diff, validate_patch_ops, validate_stage,
 };
 
 const KEYS: &[&str] = &[
@@ -63,8 +61,9 @@ fn method_setting() -> impl Strategy<Value = MethodSetting> {
     })
 }
 
-fn names() -> impl Strategy<Value = BTreeMap<String, String>> {
+fn names() -> impl Strategy<Value = SortedMap<String, String>> {
     proptest::collection::btree_map("[a-c]{1,2}", "[A-Za-z0-9 ._~:/?#&=,-]{1,8}", 0..4)
+        .prop_map(SortedMap::from)
 }
 
 fn text() -> impl Strategy<Value = Option<String>> {
@@ -120,7 +119,8 @@ fn stage() -> impl Strategy<Value = Stage> {
         proptest::sample::select(KEYS).prop_map(str::to_owned),
         method_setting(),
         0..5,
-    );
+    )
+    .prop_map(SortedMap::from);
     (
         proptest::sample::select(DEPLOYMENTS),
         (text(), text(), text()),

@@ -6,8 +6,6 @@
 //! two stages: `prod` (a `*/*` entry plus per-method overrides including both cache-control settings,
 //! stage variables, access logs, a cache cluster, tracing, tags) and `dev`.
 
-use std::collections::BTreeMap;
-
 use serde_json::json;
 use stagecraft_core::api::{
     Authorizer, CreateDeploymentRequest, CreateRestApiRequest, EndpointConfiguration, Method,
@@ -198,7 +196,7 @@ fn seed(tx: &mut Tx<'_>, account: &str, region: &str) -> String {
         next.tags = tags
             .iter()
             .map(|(k, v)| ((*k).into(), (*v).into()))
-            .collect::<BTreeMap<_, _>>();
+            .collect();
         tx.commit(Record::PutStage {
             api: api.clone(),
             stage: Box::new(next),

@@ -197,7 +197,8 @@ impl CreateDeploymentRequest {
                 stage_variable_overrides: canary
                     .stage_variable_overrides
                     .clone()
-                    .unwrap_or_default(),
+                    .unwrap_or_default()
+                    .into(),
                 use_stage_cache: canary.use_stage_cache.unwrap_or(false),
                 extra: Map::new(),
             });

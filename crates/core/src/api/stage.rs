@@ -108,12 +108,18 @@ pub fn check_stage_name(name: &str) -> Result<(), ApiError> {
 ///
 /// # Errors
 /// The first bad variable's `BadRequestException`.
-pub fn check_variables(variables: &BTreeMap<String, String>) -> Result<(), ApiError> {
+pub fn check_variables<'a, M>(variables: M) -> Result<(), ApiError>
+where
+    M: IntoIterator<Item = (&'a String, &'a String)>,
+    M::IntoIter: ExactSizeIterator,
+{
+    let variables = variables.into_iter();
+    let count = variables.len();
     for (name, value) in variables {
         super::rule(rules::variable_name(name))?;
         super::rule(rules::variable_value(value))?;
     }
-    if variables.len() > rules::MAX_VARIABLES {
+    if count > rules::MAX_VARIABLES {
         return Err(ApiError::bad_request(messages::TOO_MANY_VARIABLES));
     }
     Ok(())
@@ -194,11 +200,11 @@ impl CreateStageRequest {
             cache_cluster_enabled,
             cache_cluster_size: self.cache_cluster_size.clone(),
             cache_cluster_status: Some(cache_cluster_status(cache_cluster_enabled).to_owned()),
-            variables,
+            variables: variables.into(),
             documentation_version: self.documentation_version.clone(),
             canary_settings: self.canary_settings.clone(),
             tracing_enabled: self.tracing_enabled.unwrap_or(false),
-            tags,
+            tags: tags.into(),
             created_date: Some(now),
             last_updated_date: Some(now),
             ..Stage::default()

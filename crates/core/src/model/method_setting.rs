@@ -1,6 +1,5 @@
 //! [`MethodSetting`]: one `methodSettings` entry, its values checked and stored by row of the table.
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess};
@@ -231,7 +230,7 @@ impl WriteJson for MethodSetting {
 }
 
 /// `methodSettings`: always written, even when empty (AWS always returns it).
-impl WriteJson for BTreeMap<String, MethodSetting> {
+impl WriteJson for super::SortedMap<String, MethodSetting> {
     fn write_json(&self, out: &mut String) {
         crate::write::write_object(out, self.iter().map(|(k, v)| (k.as_str(), v)));
     }

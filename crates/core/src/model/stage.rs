@@ -1,12 +1,10 @@
 //! [`Stage`] and its nested objects, [`AccessLogSettings`] and [`CanarySettings`].
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::de::wire_struct;
-use super::{MethodSetting, Timestamp};
+use super::{MethodSetting, SortedMap, Timestamp};
 
 /// The eight `cacheClusterSize` values (GB).
 pub const CACHE_CLUSTER_SIZES: &[&str] =
@@ -55,10 +53,10 @@ pub struct Stage {
     pub cache_cluster_status: Option<String>,
     /// Method-setting entries by key (`*/*`, `~1pets/GET`, …).
     #[serde(default)]
-    pub method_settings: BTreeMap<String, MethodSetting>,
+    pub method_settings: SortedMap<String, MethodSetting>,
     /// Stage variables.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub variables: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    pub variables: SortedMap<String, String>,
     /// The documentation snapshot version.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub documentation_version: Option<String>,
@@ -75,8 +73,8 @@ pub struct Stage {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub web_acl_arn: Option<String>,
     /// Tags (set through TagResource, not UpdateStage).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub tags: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    pub tags: SortedMap<String, String>,
     /// Creation time (server-managed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub created_date: Option<Timestamp>,
@@ -130,8 +128,8 @@ pub struct CanarySettings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub deployment_id: Option<String>,
     /// Stage variables the canary overrides.
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub stage_variable_overrides: BTreeMap<String, String>,
+    #[serde(default, skip_serializing_if = "SortedMap::is_empty")]
+    pub stage_variable_overrides: SortedMap<String, String>,
     /// Whether the canary uses the stage cache.
     #[serde(default)]
     pub use_stage_cache: bool,

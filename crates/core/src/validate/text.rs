@@ -6,7 +6,6 @@
 //! ([`super::scan`]).
 
 use std::borrow::Cow;
-use std::collections::BTreeMap;
 
 use serde_json::Value;
 
@@ -16,7 +15,9 @@ use super::stage::{
     Walker, access_log_rule, canary_scalar, entry_value, is_stage_scalar, method_setting_key,
     stage_scalar, string_rule, tag, tags_end, variable, variables_end,
 };
-use crate::model::{AccessLogSettings, CanarySettings, MethodSetting, Stage, Stored, Timestamp};
+use crate::model::{
+    AccessLogSettings, CanarySettings, MethodSetting, SortedMap, Stage, Stored, Timestamp,
+};
 use crate::scalar::Scalar;
 use crate::settings::METHOD_SETTINGS;
 
@@ -291,19 +292,19 @@ impl<'a> Pass<'a> {
     }
 
     /// `methodSettings`: entries by key. The hot loop of large stages.
-    fn method_settings(&mut self) -> Read<BTreeMap<String, MethodSetting>> {
-        let mut out = BTreeMap::new();
+    fn method_settings(&mut self) -> Read<SortedMap<String, MethodSetting>> {
+        let mut out = Vec::new();
         let mut first = true;
         while let Some(key) = self.r.next_key(&mut first)? {
             self.w.at(&key);
             method_setting_key(&mut self.w, &key);
             let entry = self.nested(|p| p.entry(&key))?;
             if self.building() {
-                out.insert(key.into_owned(), entry);
+                out.push((key.into_owned(), entry));
             }
             self.w.at_object();
         }
-        Ok(out)
+        Ok(SortedMap::from_vec(out))
     }
 
     /// One method-setting entry (`key` names it in messages).
@@ -340,8 +341,8 @@ impl<'a> Pass<'a> {
         &mut self,
         check: fn(&mut Walker, &str, &Scalar<'_>),
         end: impl FnOnce(&mut Walker, usize),
-    ) -> Read<BTreeMap<String, String>> {
-        let mut out = BTreeMap::new();
+    ) -> Read<SortedMap<String, String>> {
+        let mut out = Vec::new();
         let mut first = true;
         let mut count = 0;
         while let Some(name) = self.r.next_key(&mut first)? {
@@ -350,12 +351,12 @@ impl<'a> Pass<'a> {
             let value = self.r.scalar()?;
             check(&mut self.w, &name, &value);
             if self.building() {
-                out.insert(name.into_owned(), owned(value));
+                out.push((name.into_owned(), owned(value)));
             }
             self.w.at_object();
         }
         end(&mut self.w, count);
-        Ok(out)
+        Ok(SortedMap::from_vec(out))
     }
 
     fn access_log(&mut self) -> Read<AccessLogSettings> {

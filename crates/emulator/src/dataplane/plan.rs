@@ -320,13 +320,13 @@ impl StagePlan {
         let main = Served::new(
             api,
             stage.deployment_id.as_deref().unwrap_or_default(),
-            stage.variables.clone(),
+            stage.variables.clone().into(),
         );
         let canary = stage.canary_settings.as_ref().and_then(|c| {
             let deployment = c.deployment_id.as_deref()?;
             let mut variables = stage.variables.clone();
             variables.extend(c.stage_variable_overrides.clone());
-            let mut served = Served::new(api, deployment, variables);
+            let mut served = Served::new(api, deployment, variables.into());
             served.canary = true;
             served.use_stage_cache = c.use_stage_cache;
             Some((c.percent_traffic, served))

@@ -17,7 +17,7 @@ use crate::store::{Record, Store, Tx};
 fn current(store: &Store, account: &str, target: &Tagged) -> Result<BTreeMap<String, String>> {
     match target {
         Tagged::RestApi(api) => Ok(store.api(account, api)?.rest_api.tags.clone()),
-        Tagged::Stage(api, stage) => Ok(store.api(account, api)?.stage(stage)?.tags.clone()),
+        Tagged::Stage(api, stage) => Ok(store.api(account, api)?.stage(stage)?.tags.clone().into()),
     }
 }
 
@@ -37,7 +37,7 @@ fn commit(
         }
         Tagged::Stage(api, name) => {
             let mut stage = tx.store().api(account, api)?.stage(name)?.clone();
-            stage.tags = tags;
+            stage.tags = tags.into();
             tx.commit(Record::PutStage {
                 api: api.clone(),
                 stage: Box::new(stage),
