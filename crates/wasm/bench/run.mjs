@@ -98,10 +98,13 @@ const sizes = [];
 for (const target of ['web', 'node', 'bundler']) {
   const dir = path.join(pkgDir, target);
   if (!fs.existsSync(dir)) continue;
-  for (const f of fs.readdirSync(dir).sort()) {
+  // The module, its glue, and the glue's local JS snippets (`snippets/<crate>/js/…`).
+  const files = fs.readdirSync(dir, { recursive: true }).map(String);
+  for (const f of files.sort((a, b) => a.includes('/') - b.includes('/') || a.localeCompare(b))) {
     if (!/\.(wasm|js)$/.test(f)) continue;
     const bytes = fs.readFileSync(path.join(dir, f));
-    sizes.push({ file: `${target}/${f}`, raw: bytes.length, gz: zlib.gzipSync(bytes, { level: 9 }).length });
+    const shown = f.replace(/^snippets\/[^/]+\//, 'snippets/…/');
+    sizes.push({ file: `${target}/${shown}`, raw: bytes.length, gz: zlib.gzipSync(bytes, { level: 9 }).length });
   }
 }
 if (sizes.length === 0) {
