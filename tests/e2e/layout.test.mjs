@@ -34,6 +34,9 @@ describe('finding one\'s way in the editor', () => {
   const focusedCellVisible = async () => {
     // The focus never leaves the grid (the focused row stays drawn while the window moves).
     assert.ok(await env.page.evaluate(() => document.activeElement?.closest('.matrix-wrap')), 'the focus is in the grid');
+    // A key that moves to a row not drawn yet parks the focus on the grid's scrolling box until the row
+    // is drawn (a frame or two later); then it is on the cell.
+    await env.page.waitForFunction(() => document.activeElement?.matches('.matrix-wrap [data-col]'));
     return env.page.evaluate(() => {
       const cell = document.activeElement;
       const wrap = cell.closest('.matrix-wrap');
