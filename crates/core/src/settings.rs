@@ -137,7 +137,13 @@ pub const MIN_THROTTLING_BURST: i64 = -1;
 pub const MIN_THROTTLING_RATE: f64 = -1.0;
 
 /// The ten method settings, in the order AWS lists them in GetStage.
-pub const METHOD_SETTINGS: &[Setting] = &[
+///
+/// A `const` naming one `static`: a `const` array would be copied, labels and help included, into every
+/// crate that uses it (the npm WASM had it twice).
+pub const METHOD_SETTINGS: &[Setting] = &SETTINGS_TABLE;
+
+/// The rows of [`METHOD_SETTINGS`].
+static SETTINGS_TABLE: [Setting; 10] = [
     Setting {
         field: "metricsEnabled",
         patch_suffix: "metrics/enabled",
