@@ -27,6 +27,7 @@ pub mod apply;
 pub mod authorizer;
 pub mod canary;
 pub mod dataplane;
+mod decimal;
 pub mod diff;
 pub mod effective;
 pub mod error;

@@ -1,6 +1,6 @@
-//! Small conversions between patch strings and typed values. Doubles go through the float code that
-//! serde_json links anyway: [`format_double`] writes with `zmij` instead of `core::fmt`'s float code,
-//! and [`parse_double`] reads with serde_json instead of std's parser (each would add ~10 KB of WASM).
+//! Small conversions between patch strings and typed values. [`format_double`] writes with `zmij`
+//! (serde_json's float writer) instead of `core::fmt`'s float code, and [`parse_double`] reads with
+//! `crate::decimal` instead of std's parser (each would add ~10 KB of WASM).
 
 /// Parses a patch boolean. AWS documents `"true"` / `"false"`; case is ignored.
 pub(crate) fn parse_bool(raw: &str) -> Option<bool> {
@@ -76,17 +76,17 @@ pub fn format_double(d: f64) -> String {
 /// Parses a patch double: the syntax of Rust's `f64::from_str` after trimming (`10.5`, `+5`, `.5`, `5.`,
 /// `007`, `1e3`), finite values only, correctly rounded.
 ///
-/// The conversion is serde_json's, exact with its `float_roundtrip` feature (the same one that reads long
-/// numbers in JSON documents): std's parser would add a 10 KB table of powers of five to the WASM builds.
+/// The conversion is `crate::decimal`'s (the same one that reads long numbers in JSON documents): std's
+/// parser would add a 10 KB table of powers of five to the WASM builds.
 pub fn parse_double(raw: &str) -> Option<f64> {
     let json = json_number(raw.trim())?;
     parse_json_number(&json).filter(|d| d.is_finite())
 }
 
-/// A JSON number as a double, correctly rounded by serde_json's conversion (read as a `Number`: reading a
-/// typed `f64` would add serde's float error messages, ~12 KB of WASM).
+/// A JSON number as a double, correctly rounded ([`crate::decimal::parse`], the same doubles as
+/// serde_json's `float_roundtrip` conversion); `None` past `f64::MAX`.
 pub(crate) fn parse_json_number(json: &str) -> Option<f64> {
-    json.parse::<serde_json::Number>().ok()?.as_f64()
+    crate::decimal::parse(json)
 }
 
 /// `text`, a finite number in Rust's float syntax, as a JSON number: no `+`, no leading zeros, no `.`
