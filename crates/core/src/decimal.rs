@@ -115,10 +115,13 @@ fn round(n: &Big, scale: i64, sticky: bool) -> Option<u64> {
     let shift = lsb - scale; // bits of `n` below it
     let mut m = 0u64;
     if shift <= 0 {
-        // Exact: every bit of `n` fits (never with a sticky bit: those values have 55+ bits).
-        for i in 0..n.bit_len() {
-            m |= u64::from(n.bit(i)) << (u64::from(i) + shift.unsigned_abs());
-        }
+        // Exact: `n` has at most 53 bits (never with a sticky bit: those values have 55 or more).
+        let low =
+            n.0.iter()
+                .take(2)
+                .rev()
+                .fold(0u64, |v, &l| v << 32 | u64::from(l));
+        m = low << shift.unsigned_abs();
     } else {
         let shift = u32::try_from(shift).ok()?;
         for i in 0..53 {
@@ -175,19 +178,17 @@ impl Big {
     }
 
     fn shl(&mut self, bits: u32) {
-        let (limbs, bits) = ((bits / 32) as usize, bits % 32);
-        if bits > 0 {
-            let mut carry = 0;
-            for limb in &mut self.0 {
-                let v = (*limb << bits) | carry;
-                carry = *limb >> (32 - bits);
-                *limb = v;
-            }
-            if carry > 0 {
-                self.0.push(carry);
-            }
+        let mut out = vec![0; (bits / 32) as usize];
+        let bits = bits % 32;
+        let mut carry = 0;
+        for &limb in &self.0 {
+            // `<< 1 << 31 - bits`: no shift by 32 when `bits` is 0.
+            out.push((limb << bits) | carry);
+            carry = limb >> 1 >> (31 - bits);
         }
-        self.0.splice(0..0, std::iter::repeat_n(0, limbs));
+        out.push(carry);
+        self.0 = out;
+        self.trim();
     }
 
     fn shr1(&mut self) {
