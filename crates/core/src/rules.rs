@@ -19,10 +19,12 @@ pub(crate) fn stage_name(name: &str) -> Result<(), RuleError> {
         && name
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
-    ok.then_some(()).ok_or((
-        IssueCode::InvalidStageName,
-        messages::INVALID_STAGE_NAME.to_owned(),
-    ))
+    ok.then_some(()).ok_or_else(|| {
+        (
+            IssueCode::InvalidStageName,
+            messages::INVALID_STAGE_NAME.to_owned(),
+        )
+    })
 }
 
 /// Word characters only, at most 64.
@@ -117,33 +119,41 @@ pub(crate) fn access_log_destination(arn: &str) -> Result<(), RuleError> {
             messages::EMPTY_ACCESS_LOG_VALUE.to_owned(),
         ));
     }
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let mut parts = [""; 6];
+    let mut count = 0;
+    for (slot, part) in parts.iter_mut().zip(arn.splitn(6, ':')) {
+        *slot = part;
+        count += 1;
+    }
     let chars_ok = arn
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b"_-/.:#".contains(&b));
-    let shape_ok = match parts.as_slice() {
-        ["arn", partition, "logs", region, account, resource] => {
-            partition.starts_with("aws")
-                && !region.is_empty()
-                && !account.is_empty()
-                && resource
-                    .strip_prefix("log-group:")
-                    .is_some_and(|name| !name.is_empty() && !name.contains(':'))
-        }
-        ["arn", partition, "firehose", region, account, resource] => {
-            partition.starts_with("aws")
-                && !region.is_empty()
-                && !account.is_empty()
-                && resource
-                    .strip_prefix("deliverystream/amazon-apigateway-")
-                    .is_some_and(|n| !n.contains('/'))
-        }
-        _ => false,
-    };
-    (chars_ok && shape_ok).then_some(()).ok_or((
-        IssueCode::InvalidAccessLog,
-        messages::INVALID_ACCESS_LOG_DESTINATION.to_owned(),
-    ))
+    let shape_ok = count == parts.len()
+        && match parts {
+            ["arn", partition, "logs", region, account, resource] => {
+                partition.starts_with("aws")
+                    && !region.is_empty()
+                    && !account.is_empty()
+                    && resource
+                        .strip_prefix("log-group:")
+                        .is_some_and(|name| !name.is_empty() && !name.contains(':'))
+            }
+            ["arn", partition, "firehose", region, account, resource] => {
+                partition.starts_with("aws")
+                    && !region.is_empty()
+                    && !account.is_empty()
+                    && resource
+                        .strip_prefix("deliverystream/amazon-apigateway-")
+                        .is_some_and(|n| !n.contains('/'))
+            }
+            _ => false,
+        };
+    (chars_ok && shape_ok).then_some(()).ok_or_else(|| {
+        (
+            IssueCode::InvalidAccessLog,
+            messages::INVALID_ACCESS_LOG_DESTINATION.to_owned(),
+        )
+    })
 }
 
 /// Tag key ≤ 128 without `aws:`, value ≤ 256.

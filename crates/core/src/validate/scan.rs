@@ -150,6 +150,42 @@ impl Failure {
 /// What [`Reader`] methods return.
 pub(crate) type Read<T> = Result<T, Bail>;
 
+/// An object key read by [`Reader::next_key_among`].
+pub(crate) enum Key<'a> {
+    /// The index of one of the names the caller expects.
+    Known(usize),
+    /// Any other key.
+    Other(Cow<'a, str>),
+}
+
+/// Whether `a` and `b` (of the same length) are equal, eight bytes at a time (a slice comparison is a
+/// byte-by-byte `memcmp` call in WASM).
+#[inline(always)]
+fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    #[inline(always)]
+    fn word(s: &[u8], at: usize) -> u64 {
+        s.get(at..at + 8)
+            .and_then(|w| <[u8; 8]>::try_from(w).ok())
+            .map_or(0, u64::from_le_bytes)
+    }
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let mut at = 0;
+    while at + 8 < n {
+        if word(a, at) != word(b, at) {
+            return false;
+        }
+        at += 8;
+    }
+    // The last eight bytes (overlapping the words before when `n` is not a multiple of eight).
+    word(a, n - 8) == word(b, n - 8)
+}
+
 /// serde_json's nesting limit: the 128th container inside one another is refused.
 const MAX_DEPTH: usize = 128;
 
@@ -251,7 +287,15 @@ impl<'a> Reader<'a> {
         Err(Bail)
     }
 
+    /// Skips whitespace. Inlined where it is called: most of the time there is none (compact JSON).
+    #[inline(always)]
     fn skip_ws(&mut self) {
+        if self.bytes.get(self.pos).is_some_and(|&b| b <= b' ') {
+            self.skip_more_ws();
+        }
+    }
+
+    fn skip_more_ws(&mut self) {
         while let Some(b) = self.bytes.get(self.pos) {
             if matches!(b, b' ' | b'\n' | b'\r' | b'\t') {
                 self.pos += 1;
@@ -262,6 +306,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next byte after whitespace, not consumed.
+    #[inline(always)]
     pub(crate) fn peek(&mut self) -> Option<u8> {
         self.skip_ws();
         self.bytes.get(self.pos).copied()
@@ -293,12 +338,50 @@ impl<'a> Reader<'a> {
     /// The next key of the object opened with [`Reader::open`] (with its `:` consumed), or `None` after
     /// its closing `}`. `first` is true before the first key.
     pub(crate) fn next_key(&mut self, first: &mut bool) -> Read<Option<Cow<'a, str>>> {
+        if !self.key_open(first)? {
+            return Ok(None);
+        }
+        let key = self.string()?;
+        self.key_close()?;
+        Ok(Some(key))
+    }
+
+    /// [`Reader::next_key`] for an object whose members are mostly `names`: a key that is one of them,
+    /// written without escapes, is matched in place (trying `names[hint]` first) and comes back as its
+    /// index, any other as [`Key::Other`].
+    #[inline(always)]
+    pub(crate) fn next_key_among(
+        &mut self,
+        first: &mut bool,
+        names: &[&str],
+        hint: usize,
+    ) -> Read<Option<Key<'a>>> {
+        if !self.key_open(first)? {
+            return Ok(None);
+        }
+        let key = match self.plain_among(names, hint) {
+            Some(i) => Key::Known(i),
+            None => {
+                let key = self.string()?;
+                // One of the names written with escapes.
+                match names.iter().position(|name| *name == key) {
+                    Some(i) => Key::Known(i),
+                    None => Key::Other(key),
+                }
+            }
+        };
+        self.key_close()?;
+        Ok(Some(key))
+    }
+
+    /// Before a key: its opening quote consumed (`true`), or the object's `}` (`false`).
+    fn key_open(&mut self, first: &mut bool) -> Read<bool> {
         match self.peek() {
             None => return self.peek_error(Code::EofObject),
             Some(b'}') => {
                 self.pos += 1;
                 self.depth -= 1;
-                return Ok(None);
+                return Ok(false);
             }
             Some(b) if *first => {
                 *first = false;
@@ -318,11 +401,49 @@ impl<'a> Reader<'a> {
             Some(_) => return self.peek_error(Code::ExpectedObjectCommaOrEnd),
         }
         self.pos += 1;
-        let key = self.string()?;
+        Ok(true)
+    }
+
+    /// After a key: the whitespace and the `:`.
+    fn key_close(&mut self) -> Read<()> {
         self.skip_ws();
         self.key_end = self.pos;
-        self.colon()?;
-        Ok(Some(key))
+        self.colon()
+    }
+
+    /// Which of `names` (trying `names[hint]` first) the text at the position is, followed by a closing
+    /// quote, consumed; nothing is consumed when none is. A name holds no quote, backslash or control
+    /// byte, so the string there is exactly that name.
+    #[inline(always)]
+    fn plain_among(&mut self, names: &[&str], hint: usize) -> Option<usize> {
+        let i = match names.get(hint) {
+            Some(name) if self.plain_is(name) => hint,
+            _ => names.iter().position(|name| self.plain_is(name))?,
+        };
+        self.pos += names[i].len() + 1;
+        Some(i)
+    }
+
+    /// Whether the text at the position is `name` and a quote.
+    #[inline(always)]
+    fn plain_is(&self, name: &str) -> bool {
+        let rest = &self.bytes[self.pos..];
+        let n = name.len();
+        rest.get(n) == Some(&b'"') && same_bytes(&rest[..n], name.as_bytes())
+    }
+
+    /// The index of the next value if it is a string equal to one of `options` written without escapes
+    /// (consumed); `None` otherwise, with nothing consumed but whitespace.
+    pub(crate) fn string_among(&mut self, options: &[&str]) -> Option<usize> {
+        if self.peek() != Some(b'"') {
+            return None;
+        }
+        self.pos += 1;
+        let found = self.plain_among(options, 0);
+        if found.is_none() {
+            self.pos -= 1;
+        }
+        found
     }
 
     fn colon(&mut self) -> Read<()> {
@@ -543,7 +664,8 @@ impl<'a> Reader<'a> {
             Some(b't') => self.ident(b"true").map(|()| Scalar::Bool(true)),
             Some(b'f') => self.ident(b"false").map(|()| Scalar::Bool(false)),
             Some(b'n') => self.ident(b"null").map(|()| Scalar::Null),
-            Some(b'-' | b'0'..=b'9') => self.number(),
+            Some(b'0'..=b'9') => self.plain_number().map_or_else(|| self.number(), Ok),
+            Some(b'-') => self.number(),
             Some(b'[') => {
                 self.open()?;
                 let mut first = true;
@@ -875,6 +997,66 @@ impl<'a> Reader<'a> {
         } else {
             self.error(Code::OutOfRange)
         }
+    }
+
+    /// The next value if it is `true`, `false` or a plain number (see [`Reader::plain_number`]), as
+    /// [`Reader::scalar`] reads it; `None`, with only whitespace consumed, for any other value.
+    pub(crate) fn simple_scalar(&mut self) -> Option<Scalar<'a>> {
+        match self.peek()? {
+            b't' if self.word_at(b"true") => Some(Scalar::Bool(true)),
+            b'f' if self.word_at(b"false") => Some(Scalar::Bool(false)),
+            b'0'..=b'9' => self.plain_number(),
+            _ => None,
+        }
+    }
+
+    /// Whether `word` is at the position (consumed if so).
+    fn word_at(&mut self, word: &[u8]) -> bool {
+        let rest = &self.bytes[self.pos..];
+        let found = rest.len() >= word.len() && same_bytes(&rest[..word.len()], word);
+        if found {
+            self.pos += word.len();
+        }
+        found
+    }
+
+    /// A number written plainly (not negative, at most 15 digits, no exponent), as [`Reader::number`]
+    /// reads it: its significand and power of ten are exact doubles, so one division rounds it. `None`,
+    /// with nothing consumed, for any other number.
+    fn plain_number(&mut self) -> Option<Scalar<'a>> {
+        let start = self.pos;
+        let mut n = 0u64;
+        let mut end = start;
+        while let Some(&d @ b'0'..=b'9') = self.bytes.get(end) {
+            n = n.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+            end += 1;
+        }
+        let whole_digits = end - start;
+        if whole_digits > 1 && self.bytes[start] == b'0' {
+            return None;
+        }
+        let mut fraction = 0;
+        if self.bytes.get(end) == Some(&b'.') {
+            end += 1;
+            while let Some(&d @ b'0'..=b'9') = self.bytes.get(end) {
+                n = n.wrapping_mul(10).wrapping_add(u64::from(d - b'0'));
+                end += 1;
+                fraction += 1;
+            }
+            if fraction == 0 {
+                return None;
+            }
+        }
+        if whole_digits + fraction > 15 || matches!(self.bytes.get(end), Some(b'e' | b'E')) {
+            return None;
+        }
+        self.pos = end;
+        #[allow(clippy::cast_precision_loss)]
+        Some(if fraction == 0 {
+            Scalar::UInt(n)
+        } else {
+            Scalar::Float(n as f64 / POW10[fraction])
+        })
     }
 
     /// Reads decimal digits into `value` (`None` once it overflows `u64`), counting them.

@@ -410,9 +410,25 @@ pub(super) fn entry_value(
     value: &Scalar<'_>,
 ) -> bool {
     match setting.problem_scalar(value) {
-        None => return true,
-        Some(ValueProblem::Type) => w.wrong_type(setting.json_type(), value),
-        Some(ValueProblem::Range) => {
+        None => true,
+        Some(problem) => {
+            entry_problem(w, key, setting, problem, value);
+            false
+        }
+    }
+}
+
+/// Reports the `problem` of `value` for one of the table's settings in the entry `key`.
+pub(super) fn entry_problem(
+    w: &mut Walker,
+    key: &str,
+    setting: &Setting,
+    problem: ValueProblem,
+    value: &Scalar<'_>,
+) {
+    match problem {
+        ValueProblem::Type => w.wrong_type(setting.json_type(), value),
+        ValueProblem::Range => {
             let code = if setting.field == "cacheTtlInSeconds" {
                 IssueCode::InvalidTtl
             } else {
@@ -425,7 +441,6 @@ pub(super) fn entry_value(
             );
         }
     }
-    false
 }
 
 /// One method-setting entry; `key` is its method-setting key, for messages.

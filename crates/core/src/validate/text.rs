@@ -10,16 +10,27 @@ use std::borrow::Cow;
 use serde_json::Value;
 
 use super::Report;
-use super::scan::{Bail, JsonError, Read, Reader};
+use super::scan::{Bail, JsonError, Key, Read, Reader};
 use super::stage::{
-    Walker, access_log_rule, canary_scalar, entry_value, is_stage_scalar, method_setting_key,
+    Walker, access_log_rule, canary_scalar, entry_problem, is_stage_scalar, method_setting_key,
     stage_scalar, string_rule, tag, tags_end, variable, variables_end,
 };
 use crate::model::{
     AccessLogSettings, CanarySettings, MethodSetting, SortedMap, Stage, Stored, Timestamp,
 };
 use crate::scalar::Scalar;
-use crate::settings::METHOD_SETTINGS;
+use crate::settings::{METHOD_SETTINGS, ValueKind};
+
+/// The table's field names, in table order.
+const FIELDS: [&str; METHOD_SETTINGS.len()] = {
+    let mut fields = [""; METHOD_SETTINGS.len()];
+    let mut i = 0;
+    while i < fields.len() {
+        fields[i] = METHOD_SETTINGS[i].field;
+        i += 1;
+    }
+    fields
+};
 
 /// Why stage JSON text could not be read into a [`Stage`].
 #[derive(Debug)]
@@ -307,30 +318,53 @@ impl<'a> Pass<'a> {
         Ok(SortedMap::from_vec(out))
     }
 
-    /// One method-setting entry (`key` names it in messages).
+    /// One method-setting entry (`key` names it in messages). Members are matched in place against the
+    /// table's fields, expecting them in the order the previous member suggests; the walker moves to a
+    /// member only to report an issue there (most have none).
     fn entry(&mut self, key: &str) -> Read<MethodSetting> {
         let mut out = MethodSetting::default();
         let mut first = true;
-        while let Some(name) = self.r.next_key(&mut first)? {
-            self.w.at(&name);
-            match METHOD_SETTINGS.iter().position(|s| s.field == name) {
-                Some(i) => {
-                    let setting = &METHOD_SETTINGS[i];
-                    let value = self.r.scalar()?;
-                    if entry_value(&mut self.w, key, setting, &value)
-                        && self.building()
-                        && let Some(stored) = Stored::from_scalar(setting, &value)
-                    {
-                        out.set_row(i, stored);
-                    }
-                }
-                None => {
+        let mut hint = 0;
+        while let Some(name) = self.r.next_key_among(&mut first, &FIELDS, hint)? {
+            let i = match name {
+                Key::Known(i) => i,
+                Key::Other(name) => {
                     if let Some(value) = self.unknown()? {
                         out.insert_unknown(name.into_owned(), value);
                     }
+                    continue;
                 }
+            };
+            hint = i + 1;
+            let setting = &METHOD_SETTINGS[i];
+            let choice = match setting.kind {
+                ValueKind::Enum(options) => self.r.string_among(options),
+                _ => None,
+            };
+            let stored = match choice {
+                Some(choice) => u8::try_from(choice).ok().map(Stored::Choice),
+                None => {
+                    let value = match self.r.simple_scalar() {
+                        Some(value) => value,
+                        None => self.r.scalar()?,
+                    };
+                    match setting.problem_scalar(&value) {
+                        None if self.building() => Stored::from_scalar(setting, &value),
+                        None => None,
+                        Some(problem) => {
+                            self.w.at(setting.field);
+                            entry_problem(&mut self.w, key, setting, problem, &value);
+                            self.w.at_object();
+                            None
+                        }
+                    }
+                }
+            };
+            if self.building()
+                && let Some(stored) = stored
+            {
+                out.set_row(i, stored);
             }
-            self.w.at_object();
         }
         Ok(out)
     }
@@ -566,6 +600,24 @@ mod tests {
             "{\"x\": 1.",
             "{\"x\": tru}",
             "{\"x\": nul",
+            // Entry members matched in place, and what must not be taken for them.
+            r#"{"methodSettings": {"*/*": {"metrics\u0045nabled": 1, "loggingLevel": "INF\u004F", "x": 2}}}"#,
+            r#"{"methodSettings": {"*/*": {"cacheTtlInSeconds": 0300}}}"#,
+            r#"{"methodSettings": {"*/*": {"cacheTtlInSeconds": 3601, "throttlingBurstLimit": 2147483648}}}"#,
+            r#"{"methodSettings": {"*/*": {"throttlingRateLimit": 1234567890123456, "cacheTtlInSeconds": 1e2}}}"#,
+            r#"{"methodSettings": {"*/*": {"throttlingRateLimit": 12345678901234.5, "throttlingBurstLimit": 1.0}}}"#,
+            r#"{"methodSettings": {"*/*": {"throttlingRateLimit": 0.000000000000001, "cacheTtlInSeconds": -0}}}"#,
+            r#"{"methodSettings": {"*/*": {"loggingLevel": "INFOx", "unauthorizedCacheControlHeaderStrategy": "SUCCEED_WITH_RESPONSE_HEADERS"}}}"#,
+            r#"{"methodSettings": {"*/*": {"loggingLevel": "INFO\"", "metricsEnabled": "true"}}}"#,
+            r#"{"methodSettings": {"*/*": {"metricsEnabled": truex}}}"#,
+            r#"{"methodSettings": {"*/*": {"metricsEnabled": fals}}}"#,
+            r#"{"methodSettings": {"*/*": {"metricsEnabled":true,"metricsEnabled":false}}}"#,
+            r#"{"methodSettings": {"*/*": {"metricsEnabled": true, "cacheTtlInSeconds": 5."#,
+            r#"{"methodSettings": {"*/*": {"metricsEnabled": true, "cacheTtlInSeconds"#,
+            r#"{"methodSettings": {"*/*": {"metricsEnabled": true, "loggingLevel": "OFF"#,
+            r#"{"methodSettings": {"*/*": {"metricsEnabled": tr"#,
+            r#"{"methodSettings": {"*/*": {"cachingEnabled": true, "cacheDataEncrypted": false, "metricsEnabled": null, "dataTraceEnabled": true}}}"#,
+            "{\"methodSettings\": {\"*/*\": {\n  \"metricsEnabled\" : true ,\n  \"loggingLevel\"\t:\t\"ERROR\" }}}",
         ] {
             same(text);
         }
