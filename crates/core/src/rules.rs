@@ -49,7 +49,13 @@ pub(crate) fn variable_name(name: &str) -> Result<(), RuleError> {
 /// Open question (docs/aws-behaviour.md §6): the service model's regex allows `~` and `#` but no space; AWS's error
 /// text lists the space but not `~`/`#`. stagecraft accepts the union so that no value AWS takes is refused.
 pub(crate) fn variable_value(value: &str) -> Result<(), RuleError> {
-    let allowed = |c: char| c.is_ascii_alphanumeric() || " -._~:/?#&=,".contains(c);
+    let allowed = |c: char| {
+        c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                ' ' | '-' | '.' | '_' | '~' | ':' | '/' | '?' | '#' | '&' | '=' | ','
+            )
+    };
     if value.is_empty() || !value.chars().all(allowed) {
         return Err((
             IssueCode::InvalidVariableValue,
@@ -96,13 +102,13 @@ pub(crate) fn access_log_format(format: &str) -> Result<(), RuleError> {
             messages::EMPTY_ACCESS_LOG_VALUE.to_owned(),
         ));
     }
-    if format.contains(['\n', '\r']) {
+    if format.bytes().any(|b| b == b'\n' || b == b'\r') {
         return Err((
             IssueCode::InvalidAccessLog,
             messages::ACCESS_LOG_FORMAT_MULTILINE.to_owned(),
         ));
     }
-    if !format.contains("$context.requestId") && !format.contains("$context.extendedRequestId") {
+    if !contains(format, "$context.requestId") && !contains(format, "$context.extendedRequestId") {
         return Err((
             IssueCode::InvalidAccessLog,
             messages::ACCESS_LOG_FORMAT_REQUEST_ID.to_owned(),
@@ -119,15 +125,21 @@ pub(crate) fn access_log_destination(arn: &str) -> Result<(), RuleError> {
             messages::EMPTY_ACCESS_LOG_VALUE.to_owned(),
         ));
     }
+    // `splitn(6, ':')`, without a char searcher (`:` is ASCII, so the cuts are char boundaries).
     let mut parts = [""; 6];
-    let mut count = 0;
-    for (slot, part) in parts.iter_mut().zip(arn.splitn(6, ':')) {
-        *slot = part;
-        count += 1;
+    let mut count = 1;
+    let mut start = 0;
+    for (i, b) in arn.bytes().enumerate() {
+        if b == b':' && count < parts.len() {
+            parts[count - 1] = &arn[start..i];
+            start = i + 1;
+            count += 1;
+        }
     }
+    parts[count - 1] = &arn[start..];
     let chars_ok = arn
         .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || b"_-/.:#".contains(&b));
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'/' | b'.' | b':' | b'#'));
     let shape_ok = count == parts.len()
         && match parts {
             ["arn", partition, "logs", region, account, resource] => {
@@ -154,6 +166,15 @@ pub(crate) fn access_log_destination(arn: &str) -> Result<(), RuleError> {
             messages::INVALID_ACCESS_LOG_DESTINATION.to_owned(),
         )
     })
+}
+
+/// Whether `needle` (ASCII, starting with `$`) occurs in `text`: compared only where its first byte
+/// is (`str::contains` sets up a two-way searcher on every call).
+fn contains(text: &str, needle: &str) -> bool {
+    let (text, needle) = (text.as_bytes(), needle.as_bytes());
+    text.len() >= needle.len()
+        && (0..=text.len() - needle.len())
+            .any(|i| text[i] == needle[0] && text[i..].starts_with(needle))
 }
 
 /// Tag key ≤ 128 without `aws:`, value ≤ 256.

@@ -58,7 +58,6 @@ pub(super) fn validate_stage_serde(text: &str) -> Result<Report, serde_json::Err
 /// unescaped in a reused buffer: most members are scalars without issues, so escaping waits until a
 /// pointer is needed. The innermost enclosing object's own key waits too (in `parent`, escaped into
 /// `path` only for an issue or a deeper object), since most method-setting entries have no issue.
-#[derive(Default)]
 pub(super) struct Walker {
     path: String,
     parent: String,
@@ -66,6 +65,20 @@ pub(super) struct Walker {
     key: String,
     at_key: bool,
     issues: Vec<Issue>,
+}
+
+impl Default for Walker {
+    /// Buffers sized for the usual keys and pointers, so that they do not grow step by step.
+    fn default() -> Self {
+        Self {
+            path: String::with_capacity(64),
+            parent: String::with_capacity(64),
+            pending: false,
+            key: String::with_capacity(64),
+            at_key: false,
+            issues: Vec::new(),
+        }
+    }
 }
 
 impl Walker {

@@ -12,14 +12,36 @@ use serde_json::Value;
 use super::Report;
 use super::scan::{Bail, JsonError, Key, Read, Reader};
 use super::stage::{
-    Walker, access_log_rule, canary_scalar, entry_problem, is_stage_scalar, method_setting_key,
-    stage_scalar, string_rule, tag, tags_end, variable, variables_end,
+    Walker, access_log_rule, canary_scalar, entry_problem, method_setting_key, stage_scalar,
+    string_rule, tag, tags_end, variable, variables_end,
 };
 use crate::model::{
     AccessLogSettings, CanarySettings, MethodSetting, SortedMap, Stage, Stored, Timestamp,
 };
 use crate::scalar::Scalar;
 use crate::settings::{METHOD_SETTINGS, ValueKind};
+
+/// The stage's own members, by their bit in [`Seen`]: the objects, then the scalars that
+/// [`stage_scalar`] checks.
+const STAGE_FIELDS: [&str; 17] = [
+    "methodSettings",
+    "variables",
+    "accessLogSettings",
+    "canarySettings",
+    "tags",
+    "cacheClusterEnabled",
+    "tracingEnabled",
+    "createdDate",
+    "lastUpdatedDate",
+    "stageName",
+    "deploymentId",
+    "clientCertificateId",
+    "description",
+    "documentationVersion",
+    "webAclArn",
+    "cacheClusterSize",
+    "cacheClusterStatus",
+];
 
 /// The table's field names, in table order.
 const FIELDS: [&str; METHOD_SETTINGS.len()] = {
@@ -202,43 +224,45 @@ impl<'a> Pass<'a> {
     fn stage_members(&mut self) -> Read<()> {
         let mut first = true;
         let mut seen = Seen::default();
-        while let Some(key) = self.r.next_key(&mut first)? {
-            self.w.at(&key);
-            match &*key {
-                "methodSettings" => {
-                    self.once(&mut seen, 0, &key);
+        let mut hint = 0;
+        while let Some(key) = self.r.next_key_among(&mut first, &STAGE_FIELDS, hint)? {
+            let bit = match key {
+                Key::Known(bit) => bit,
+                Key::Other(key) => {
+                    if let Some(value) = self.unknown()? {
+                        self.stage.extra.insert(key.into_owned(), value);
+                    }
+                    continue;
+                }
+            };
+            hint = bit + 1;
+            let name = STAGE_FIELDS[bit];
+            self.w.at(name);
+            #[allow(clippy::cast_possible_truncation)]
+            self.once(&mut seen, bit as u32, name);
+            match bit {
+                0 => {
                     let map = self.nested(Self::method_settings)?;
                     self.stage.method_settings = map;
                 }
-                "variables" => {
-                    self.once(&mut seen, 1, &key);
+                1 => {
                     let map =
                         self.nested(|p| p.strings(variable, |w, n| variables_end(w, true, n)))?;
                     self.stage.variables = map;
                 }
-                "accessLogSettings" => {
-                    self.once(&mut seen, 2, &key);
+                2 => {
                     let access = self.nested(Self::access_log)?;
                     self.stage.access_log_settings = Some(access);
                 }
-                "canarySettings" => {
-                    self.once(&mut seen, 3, &key);
+                3 => {
                     let canary = self.nested(Self::canary)?;
                     self.stage.canary_settings = Some(canary);
                 }
-                "tags" => {
-                    self.once(&mut seen, 4, &key);
+                4 => {
                     let map = self.nested(|p| p.strings(tag, tags_end))?;
                     self.stage.tags = map;
                 }
-                name if is_stage_scalar(name) => {
-                    self.stage_scalar_member(name, &mut seen)?;
-                }
-                _ => {
-                    if let Some(value) = self.unknown()? {
-                        self.stage.extra.insert(key.into_owned(), value);
-                    }
-                }
+                _ => self.stage_scalar_member(name)?,
             }
             self.w.at_object();
         }
@@ -246,22 +270,7 @@ impl<'a> Pass<'a> {
     }
 
     /// Checks and stores a scalar member of the stage.
-    fn stage_scalar_member(&mut self, name: &str, seen: &mut Seen) -> Read<()> {
-        let bit = match name {
-            "cacheClusterEnabled" => 5,
-            "tracingEnabled" => 6,
-            "createdDate" => 7,
-            "lastUpdatedDate" => 8,
-            "stageName" => 9,
-            "deploymentId" => 10,
-            "clientCertificateId" => 11,
-            "description" => 12,
-            "documentationVersion" => 13,
-            "webAclArn" => 14,
-            "cacheClusterSize" => 15,
-            _ => 16,
-        };
-        self.once(seen, bit, name);
+    fn stage_scalar_member(&mut self, name: &str) -> Read<()> {
         let value = self.r.scalar()?;
         stage_scalar(&mut self.w, name, &value);
         if !self.building() {
@@ -549,6 +558,13 @@ mod tests {
             same(&doc.to_string());
             same(&serde_json::to_string_pretty(&doc).unwrap());
         }
+    }
+
+    #[test]
+    fn stage_fields_are_the_objects_then_the_scalars() {
+        use crate::validate::stage::is_stage_scalar;
+        assert!(STAGE_FIELDS[..5].iter().all(|f| !is_stage_scalar(f)));
+        assert!(STAGE_FIELDS[5..].iter().all(|f| is_stage_scalar(f)));
     }
 
     #[test]
