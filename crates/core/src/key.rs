@@ -91,8 +91,10 @@ pub const KEY_PATTERN: &str = "^.+/[^/]+$";
 /// Whether `key` is well formed: a non-empty resource part, `/`, a non-empty method (no allocation).
 #[must_use]
 pub fn is_valid_key(key: &str) -> bool {
-    key.rsplit_once('/')
-        .is_some_and(|(resource, method)| !resource.is_empty() && !method.is_empty())
+    // The last `/`, found bytewise (`rsplit_once` sets up a char searcher).
+    key.bytes()
+        .rposition(|b| b == b'/')
+        .is_some_and(|slash| slash > 0 && slash + 1 < key.len())
 }
 
 /// Splits a method-setting patch path `/{key}/{group}/{setting}` into its key and table row.

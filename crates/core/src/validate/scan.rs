@@ -375,6 +375,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Before a key: its opening quote consumed (`true`), or the object's `}` (`false`).
+    #[inline(always)]
     fn key_open(&mut self, first: &mut bool) -> Read<bool> {
         match self.peek() {
             None => return self.peek_error(Code::EofObject),
@@ -405,6 +406,7 @@ impl<'a> Reader<'a> {
     }
 
     /// After a key: the whitespace and the `:`.
+    #[inline(always)]
     fn key_close(&mut self) -> Read<()> {
         self.skip_ws();
         self.key_end = self.pos;
@@ -446,6 +448,7 @@ impl<'a> Reader<'a> {
         found
     }
 
+    #[inline(always)]
     fn colon(&mut self) -> Read<()> {
         match self.peek() {
             Some(b':') => {

@@ -315,23 +315,24 @@ impl<'a> Pass<'a> {
     fn method_settings(&mut self) -> Read<SortedMap<String, MethodSetting>> {
         let mut out = Vec::new();
         let mut first = true;
+        // One entry read into at a time, moved out while building (validating leaves it empty).
+        let mut entry = MethodSetting::default();
         while let Some(key) = self.r.next_key(&mut first)? {
             self.w.at(&key);
             method_setting_key(&mut self.w, &key);
-            let entry = self.nested(|p| p.entry(&key))?;
+            self.nested(|p| p.entry(&key, &mut entry))?;
             if self.building() {
-                out.push((key.into_owned(), entry));
+                out.push((key.into_owned(), std::mem::take(&mut entry)));
             }
             self.w.at_object();
         }
         Ok(SortedMap::from_vec(out))
     }
 
-    /// One method-setting entry (`key` names it in messages). Members are matched in place against the
+    /// One method-setting entry into `out` (`key` names it in messages). Members are matched in place against the
     /// table's fields, expecting them in the order the previous member suggests; the walker moves to a
     /// member only to report an issue there (most have none).
-    fn entry(&mut self, key: &str) -> Read<MethodSetting> {
-        let mut out = MethodSetting::default();
+    fn entry(&mut self, key: &str, out: &mut MethodSetting) -> Read<()> {
         let mut first = true;
         let mut hint = 0;
         while let Some(name) = self.r.next_key_among(&mut first, &FIELDS, hint)? {
@@ -375,7 +376,7 @@ impl<'a> Pass<'a> {
                 out.set_row(i, stored);
             }
         }
-        Ok(out)
+        Ok(())
     }
 
     /// A map of strings (`variables`, `stageVariableOverrides`, `tags`): `check` for each member,
