@@ -13,6 +13,28 @@ pub(crate) const MAX_VARIABLES: usize = 100;
 /// Largest number of tags per stage.
 pub(crate) const MAX_TAGS: usize = 50;
 
+/// A set of ASCII bytes as a lookup table: letters, digits and `extra`.
+const fn alphanumeric_and(extra: &[u8]) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = (b as u8).is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        table[extra[i] as usize] = true;
+        i += 1;
+    }
+    table
+}
+
+/// The bytes of a stage variable's value.
+static VARIABLE_VALUE_BYTES: [bool; 256] = alphanumeric_and(b" -._~:/?#&=,");
+
+/// The bytes of an access-log destination ARN.
+static ARN_BYTES: [bool; 256] = alphanumeric_and(b"_-/.:#");
+
 /// `[A-Za-z0-9_-]{1,128}`.
 pub(crate) fn stage_name(name: &str) -> Result<(), RuleError> {
     let ok = (1..=128).contains(&name.len())
@@ -49,14 +71,8 @@ pub(crate) fn variable_name(name: &str) -> Result<(), RuleError> {
 /// Open question (docs/aws-behaviour.md §6): the service model's regex allows `~` and `#` but no space; AWS's error
 /// text lists the space but not `~`/`#`. stagecraft accepts the union so that no value AWS takes is refused.
 pub(crate) fn variable_value(value: &str) -> Result<(), RuleError> {
-    let allowed = |c: char| {
-        c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                ' ' | '-' | '.' | '_' | '~' | ':' | '/' | '?' | '#' | '&' | '=' | ','
-            )
-    };
-    if value.is_empty() || !value.chars().all(allowed) {
+    // Every allowed character is ASCII, so checking bytes is checking characters.
+    if value.is_empty() || !value.bytes().all(|b| VARIABLE_VALUE_BYTES[usize::from(b)]) {
         return Err((
             IssueCode::InvalidVariableValue,
             messages::invalid_variable_value(value),
@@ -125,11 +141,14 @@ pub(crate) fn access_log_destination(arn: &str) -> Result<(), RuleError> {
             messages::EMPTY_ACCESS_LOG_VALUE.to_owned(),
         ));
     }
-    // `splitn(6, ':')`, without a char searcher (`:` is ASCII, so the cuts are char boundaries).
+    // The characters, and `splitn(6, ':')` in the same pass without a char searcher (`:` is ASCII, so
+    // the cuts are char boundaries).
     let mut parts = [""; 6];
     let mut count = 1;
     let mut start = 0;
+    let mut chars_ok = true;
     for (i, b) in arn.bytes().enumerate() {
+        chars_ok &= ARN_BYTES[usize::from(b)];
         if b == b':' && count < parts.len() {
             parts[count - 1] = &arn[start..i];
             start = i + 1;
@@ -137,9 +156,6 @@ pub(crate) fn access_log_destination(arn: &str) -> Result<(), RuleError> {
         }
     }
     parts[count - 1] = &arn[start..];
-    let chars_ok = arn
-        .bytes()
-        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'/' | b'.' | b':' | b'#'));
     let shape_ok = count == parts.len()
         && match parts {
             ["arn", partition, "logs", region, account, resource] => {
@@ -148,7 +164,7 @@ pub(crate) fn access_log_destination(arn: &str) -> Result<(), RuleError> {
                     && !account.is_empty()
                     && resource
                         .strip_prefix("log-group:")
-                        .is_some_and(|name| !name.is_empty() && !name.contains(':'))
+                        .is_some_and(|name| !name.is_empty() && !name.bytes().any(|b| b == b':'))
             }
             ["arn", partition, "firehose", region, account, resource] => {
                 partition.starts_with("aws")
@@ -156,7 +172,7 @@ pub(crate) fn access_log_destination(arn: &str) -> Result<(), RuleError> {
                     && !account.is_empty()
                     && resource
                         .strip_prefix("deliverystream/amazon-apigateway-")
-                        .is_some_and(|n| !n.contains('/'))
+                        .is_some_and(|n| !n.bytes().any(|b| b == b'/'))
             }
             _ => false,
         };

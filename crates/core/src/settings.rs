@@ -285,6 +285,7 @@ impl Setting {
 
     /// What is wrong with a JSON value, if anything.
     #[must_use]
+    #[inline]
     pub(crate) fn problem_scalar(&self, value: &Scalar<'_>) -> Option<ValueProblem> {
         let in_range = match self.kind {
             ValueKind::Bool => value.as_bool().map(|_| true),

@@ -436,6 +436,7 @@ impl<'a> Reader<'a> {
 
     /// The index of the next value if it is a string equal to one of `options` written without escapes
     /// (consumed); `None` otherwise, with nothing consumed but whitespace.
+    #[inline(always)]
     pub(crate) fn string_among(&mut self, options: &[&str]) -> Option<usize> {
         if self.peek() != Some(b'"') {
             return None;
@@ -1004,6 +1005,7 @@ impl<'a> Reader<'a> {
 
     /// The next value if it is `true`, `false` or a plain number (see [`Reader::plain_number`]), as
     /// [`Reader::scalar`] reads it; `None`, with only whitespace consumed, for any other value.
+    #[inline(always)]
     pub(crate) fn simple_scalar(&mut self) -> Option<Scalar<'a>> {
         match self.peek()? {
             b't' if self.word_at(b"true") => Some(Scalar::Bool(true)),
