@@ -168,12 +168,22 @@ fn same_bytes(a: &[u8], b: &[u8]) -> bool {
             .and_then(|w| <[u8; 8]>::try_from(w).ok())
             .map_or(0, u64::from_le_bytes)
     }
+    #[inline(always)]
+    fn half(s: &[u8], at: usize) -> u32 {
+        s.get(at..at + 4)
+            .and_then(|w| <[u8; 4]>::try_from(w).ok())
+            .map_or(0, u32::from_le_bytes)
+    }
     let n = a.len();
     if n != b.len() {
         return false;
     }
-    if n < 8 {
+    if n < 4 {
         return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    if n < 8 {
+        // Two four-byte halves, overlapping when `n` is below eight.
+        return half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4);
     }
     let mut at = 0;
     while at + 8 < n {
@@ -1216,6 +1226,21 @@ mod tests {
         fn values_match_serde_json(text in "[-\\[\\]{}\",: \n0-9a-z\\\\.eE+\u{1}é]{0,24}") {
             let (ours, theirs) = both(&text);
             proptest::prop_assert_eq!(ours, theirs, "{:?}", text);
+        }
+    }
+
+    #[test]
+    fn same_bytes_is_slice_equality_whichever_byte_differs() {
+        let a: Vec<u8> = (b'a'..=b'z').chain(b'0'..=b'9').chain(*b"ABCDEF").collect();
+        for n in 0..=a.len() {
+            let mut b = a[..n].to_vec();
+            assert!(same_bytes(&a[..n], &b), "{n}");
+            for i in 0..n {
+                b[i] ^= 0x20;
+                assert!(!same_bytes(&a[..n], &b), "{n} {i}");
+                b[i] ^= 0x20;
+            }
+            assert!(!same_bytes(&a[..n], &a[..n.saturating_sub(1)]) || n == 0);
         }
     }
 
