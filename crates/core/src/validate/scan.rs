@@ -428,10 +428,20 @@ impl<'a> Reader<'a> {
     /// byte, so the string there is exactly that name.
     #[inline(always)]
     fn plain_among(&mut self, names: &[&str], hint: usize) -> Option<usize> {
-        let i = match names.get(hint) {
-            Some(name) if self.plain_is(name) => hint,
-            _ => names.iter().position(|name| self.plain_is(name))?,
-        };
+        let mut found = names.get(hint).is_some_and(|name| self.plain_is(name));
+        let mut i = hint;
+        if !found {
+            // A plain loop: `position` is a call of its own in the size-optimised build.
+            i = 0;
+            while i < names.len() && !found {
+                found = self.plain_is(names[i]);
+                i += 1;
+            }
+            i = i.wrapping_sub(1);
+        }
+        if !found {
+            return None;
+        }
         self.pos += names[i].len() + 1;
         Some(i)
     }
@@ -1026,6 +1036,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Whether `word` is at the position (consumed if so).
+    #[inline(always)]
     fn word_at(&mut self, word: &[u8]) -> bool {
         let rest = &self.bytes[self.pos..];
         let found = rest.len() >= word.len() && same_bytes(&rest[..word.len()], word);
