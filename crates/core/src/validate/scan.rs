@@ -1,7 +1,9 @@
 //! A JSON reader over the bytes of a text, for the stage validator's one-pass read.
 //!
-//! It reads what serde_json reads, to the same values (numbers classified and rounded as serde_json does
-//! with `float_roundtrip`, strings borrowed when they have no escape), and refuses what serde_json
+//! It reads what serde_json reads, to the same values (numbers classified as serde_json does and
+//! correctly rounded, as serde_json's `float_roundtrip` rounds them except, rarely, on an exact halfway
+//! point written out to hundreds of digits: see [`crate::decimal`]; strings borrowed when they have no
+//! escape), and refuses what serde_json
 //! refuses with serde_json's message and position ([`JsonError`]). serde_json reads a value in one of
 //! two ways, and so does this reader:
 //!
