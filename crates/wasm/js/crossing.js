@@ -17,9 +17,9 @@ const NUMBER_TEXT = 32;
 /**
  * Compiles core's data into the plan the pre-pass reads: `fields` is `methodSettingFields()`,
  * `keyPattern` the pattern every well-formed method-setting key matches, `allMethodsKey` the key of
- * the stage-wide entry (never left out: new keys copy it).
+ * the stage-wide entry (never left out: new keys copy it), `maxBytes` core's input size limit.
  */
-export function crossingPlan(fields, keyPattern, allMethodsKey) {
+export function crossingPlan(fields, keyPattern, allMethodsKey, maxBytes) {
   const byName = new Map();
   // Rows as bits; the rows with a default (AWS always stores them) as a mask.
   let defaulted = 0;
@@ -54,7 +54,7 @@ export function crossingPlan(fields, keyPattern, allMethodsKey) {
   });
   const names = fields.map((f) => f.field);
   return {
-    byName, names, defaulted, entryBytes, key: new RegExp(keyPattern), all: allMethodsKey,
+    byName, names, defaulted, entryBytes, key: new RegExp(keyPattern), all: allMethodsKey, maxBytes,
     // The fields of the last entry seen, by position, with their specs (see `specAt`).
     seenNames: [], seenSpecs: [],
   };
@@ -144,7 +144,7 @@ function entryBytes(plan, key) {
  * For `validateStage`: `[reduced, saved]`, the stage without the entries core would find no issue in
  * and an upper bound of the UTF-8 bytes of JSON text left out; `undefined` to send `stage` as it is.
  */
-export function reduceStage(plan, stage) {
+function reduceStage(plan, stage) {
   const settings = settingsOf(plan, stage);
   if (settings === undefined) return undefined;
   const kept = Object.create(null);
@@ -196,7 +196,7 @@ function unchanged(plan, key, eb, ea) {
  * are identical, complete and valid in both (they give no operation), and upper bounds of the bytes
  * left out; `undefined` to send the stages as they are.
  */
-export function reducePair(plan, before, after) {
+function reducePair(plan, before, after) {
   const b = settingsOf(plan, before);
   const a = b === undefined ? undefined : settingsOf(plan, after);
   if (a === undefined) return undefined;
@@ -240,4 +240,32 @@ export function reducePair(plan, before, after) {
   // Each entry left out must be one `after` lists (own and enumerable, as `JSON.stringify` sees it).
   if (saved === 0 || seen !== skipped.size) return undefined;
   return [withSettings(before, keptBefore), withSettings(after, keptAfter), saved, saved];
+}
+
+/** `JSON.stringify(doc)` if the whole document, `saved` more bytes of UTF-8 (at most three a UTF-16
+ * unit), is certainly within core's size limit; else `undefined` (core then takes the whole one). */
+function textWithin(plan, doc, saved) {
+  const text = JSON.stringify(doc);
+  return typeof text === 'string' && 3 * text.length + saved <= plan.maxBytes ? text : undefined;
+}
+
+/** For `validateStage`, in one crossing: the JSON text of `reduceStage`'s stage, or `undefined` to
+ * send `stage` as it is. */
+export function reducedStageText(plan, stage) {
+  const r = reduceStage(plan, stage);
+  return r === undefined ? undefined : textWithin(plan, r[0], r[1]);
+}
+
+/** For `diffStages`: `[before text, after text]` of `reducePair`'s stages, or `undefined`. */
+export function reducedPairTexts(plan, before, after) {
+  const r = reducePair(plan, before, after);
+  if (r === undefined) return undefined;
+  const b = textWithin(plan, r[0], r[2]);
+  const a = b === undefined ? undefined : textWithin(plan, r[1], r[3]);
+  return a === undefined ? undefined : [b, a];
+}
+
+/** A valid report, `{ valid: true, errors: [] }`, fresh (the caller owns it). */
+export function validReport() {
+  return { valid: true, errors: [] };
 }

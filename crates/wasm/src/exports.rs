@@ -149,63 +149,52 @@ fn text_arg(what: &str, v: &JsValue) -> Result<String, Failure> {
 
 #[wasm_bindgen(module = "/js/crossing.js")]
 extern "C" {
-    /// Compiles core's data (the `methodSettingFields()` rows, the key pattern, the `*/*` key) into
-    /// the plan the pre-pass reads.
+    /// Compiles core's data (the `methodSettingFields()` rows, the key pattern, the `*/*` key, the
+    /// size limit) into the plan the pre-pass reads.
     #[wasm_bindgen(catch, js_name = crossingPlan)]
     fn crossing_plan(
         fields: &JsValue,
         key_pattern: &str,
         all_methods_key: &str,
+        max_bytes: f64,
     ) -> Result<JsValue, JsValue>;
 
-    /// `[reduced stage, bytes left out (upper bound)]`, or `undefined` to send the stage whole.
-    #[wasm_bindgen(catch, js_name = reduceStage)]
-    fn reduce_stage(plan: &JsValue, stage: &JsValue) -> Result<JsValue, JsValue>;
+    /// The JSON text of the reduced stage, or `undefined` to send the stage whole.
+    #[wasm_bindgen(catch, js_name = reducedStageText)]
+    fn reduced_stage_text(plan: &JsValue, stage: &JsValue) -> Result<JsValue, JsValue>;
 
-    /// `[reduced before, reduced after, bytes left out of each (upper bounds)]`, or `undefined`.
-    #[wasm_bindgen(catch, js_name = reducePair)]
-    fn reduce_pair(plan: &JsValue, before: &JsValue, after: &JsValue) -> Result<JsValue, JsValue>;
+    /// `[reduced before text, reduced after text]`, or `undefined` to send the stages whole.
+    #[wasm_bindgen(catch, js_name = reducedPairTexts)]
+    fn reduced_pair_texts(
+        plan: &JsValue,
+        before: &JsValue,
+        after: &JsValue,
+    ) -> Result<JsValue, JsValue>;
+
+    /// A fresh `{ valid: true, errors: [] }`.
+    #[wasm_bindgen(js_name = validReport)]
+    fn valid_report() -> JsValue;
 }
 
 thread_local! {
     /// The pre-pass's plan, compiled once (`undefined` if that failed: then nothing is left out).
     static PLAN: JsValue = to_js(&api::method_setting_fields())
-        .and_then(|fields| crossing_plan(&fields, KEY_PATTERN, ALL_METHODS_KEY))
+        .and_then(|fields| {
+            crossing_plan(&fields, KEY_PATTERN, ALL_METHODS_KEY, api::MAX_INPUT_BYTES as f64)
+        })
         .unwrap_or(JsValue::UNDEFINED);
 }
 
-/// The reduced documents of a pre-pass answer, each with the bytes it leaves out; `None` if there is
-/// nothing to leave out.
-fn reduced(answer: Result<JsValue, JsValue>, documents: u32) -> Option<Vec<(JsValue, f64)>> {
-    let answer = answer.ok()?.dyn_into::<Array>().ok()?;
-    Some(
-        (0..documents)
-            .map(|i| {
-                (
-                    answer.get(i),
-                    answer.get(documents + i).as_f64().unwrap_or(f64::MAX),
-                )
-            })
-            .collect(),
-    )
-}
-
-/// [`text_arg`] of a reduced document, if the whole one would be within the size limit too.
-fn reduced_text(what: &str, (doc, left_out): &(JsValue, f64)) -> Option<String> {
-    let text = text_arg(what, doc).ok()?;
-    let whole = text.len() as f64 + left_out;
-    (whole <= api::MAX_INPUT_BYTES as f64).then_some(text)
-}
-
-/// `validateStage` of a stage object without the method-setting entries core would find nothing in:
-/// the same report as for the whole object, or `None` to take the whole one (a refusal is retried
-/// whole, so that an error reads exactly as it does for the whole text, positions included).
+/// `validateStage` of a stage object without the method-setting entries core would find nothing in
+/// (stringified by the pre-pass, one crossing): the same report as for the whole object, or `None` to
+/// take the whole one (a refusal is retried whole, so that an error reads exactly as it does for the
+/// whole text, positions included).
 fn validate_reduced(stage: &JsValue) -> Option<JsReport> {
     if !stage.is_object() {
         return None;
     }
-    let docs = reduced(PLAN.with(|plan| reduce_stage(plan, stage)), 1)?;
-    api::validate_stage_text(&reduced_text("stage", &docs[0])?).ok()
+    let text = PLAN.with(|plan| reduced_stage_text(plan, stage)).ok()?;
+    api::validate_stage_text(&string_arg("stage", &text).ok()?).ok()
 }
 
 /// `diffStages` of two stage objects without the method-setting entries identical, complete and valid
@@ -215,9 +204,13 @@ fn diff_reduced(before: &JsValue, after: &JsValue) -> Option<Vec<PatchOperation>
     if !before.is_object() || !after.is_object() {
         return None;
     }
-    let docs = reduced(PLAN.with(|plan| reduce_pair(plan, before, after)), 2)?;
-    let before = reduced_text("before", &docs[0])?;
-    let after = reduced_text("after", &docs[1])?;
+    let texts = PLAN
+        .with(|plan| reduced_pair_texts(plan, before, after))
+        .ok()?
+        .dyn_into::<Array>()
+        .ok()?;
+    let before = string_arg("before", &texts.get(0)).ok()?;
+    let after = string_arg("after", &texts.get(1)).ok()?;
     api::diff_texts(&before, &after).ok()
 }
 
@@ -234,23 +227,14 @@ fn result<T: WriteJson>(r: Result<T, Failure>) -> Result<JsValue, JsValue> {
     to_js(&r.map_err(throw)?)
 }
 
-thread_local! {
-    /// The property names of a valid report, made once (each JS string from wasm is a UTF-8 decode).
-    static VALID_KEYS: (JsValue, JsValue) = (JsValue::from_str("valid"), JsValue::from_str("errors"));
-}
-
-/// A report as a fresh JS object. A valid one, `{ valid: true, errors: [] }`, is built in place: it
-/// needs no JSON text (writing, decoding and `JSON.parse` it were a tenth of a small validation).
+/// A report as a fresh JS object. A valid one is built by the snippet in one call: it needs no JSON
+/// text (writing, decoding and `JSON.parse` it were a tenth of a small validation).
 fn report_js(report: &JsReport) -> Result<JsValue, JsValue> {
-    if !report.valid {
-        return to_js(report);
+    if report.valid {
+        Ok(valid_report())
+    } else {
+        to_js(report)
     }
-    let object = js_sys::Object::new();
-    VALID_KEYS.with(|(valid, errors)| {
-        Reflect::set(&object, valid, &JsValue::TRUE)?;
-        Reflect::set(&object, errors, &Array::new())
-    })?;
-    Ok(object.into())
 }
 
 /// Validates a stage document (GetStage JSON as the API or the AWS CLI returns it), given as an object or
