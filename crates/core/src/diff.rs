@@ -12,14 +12,15 @@
 //! `loggingLevel`), `*/*` is removed before the entry is re-created and re-created after it.
 //!
 //! Server-managed fields ([`SERVER_MANAGED_FIELDS`](crate::model::SERVER_MANAGED_FIELDS)) are ignored. A change
-//! UpdateStage cannot make (`stageName`, `tags`, `webAclArn`, unknown fields) is a [`DiffError`].
+//! UpdateStage cannot make (`stageName`, `tags`, `webAclArn`, unknown fields, removing or resetting a key
+//! with more than two parts such as `x/y/z`) is a [`DiffError`].
 
 use std::borrow::Cow;
 use std::fmt;
 
 use serde_json::Map;
 
-use crate::key::{ALL_METHODS_KEY, setting_path};
+use crate::key::{ALL_METHODS_KEY, is_removable_key, setting_path};
 use crate::model::{AccessLogSettings, CanarySettings, MethodSetting, SortedMap, Stage};
 use crate::patch::PatchOperation;
 use crate::pointer::escape;
@@ -505,6 +506,12 @@ fn method_settings(
                 .is_some_and(|(b, t)| loses_field(b, t)));
 
     for key in &removes {
+        if !is_removable_key(key) {
+            return Err(DiffError::new(
+                format!("/methodSettings/{}", escape(key)),
+                "UpdateStage removes a method setting only by a two-part key (resource/method); this key has more parts, so removing or resetting it cannot be expressed as a patch",
+            ));
+        }
         ops.push(PatchOperation::remove(format!("/{key}")));
     }
     let mut star_now = if star_goes {
@@ -573,6 +580,39 @@ mod tests {
             ops_json(&before, &after),
             json!([{"op":"replace","path":"/~1pets/GET/caching/ttlInSeconds","value":"60"}])
         );
+    }
+
+    #[test]
+    fn a_key_of_more_than_two_parts_cannot_be_removed_or_reset() {
+        let odd = json!({"methodSettings": {"x/y/z": full(json!({"loggingLevel": "INFO"}))}});
+        let before = stage(odd.clone());
+        // Removing it: UpdateStage's `remove /x/y/z` would name no key (apply refuses it, as AWS does).
+        let err = diff(&before, &stage(json!({"methodSettings": {}}))).unwrap_err();
+        assert_eq!(err.field, "/methodSettings/x~1y~1z");
+        let remove = [PatchOperation::remove("/x/y/z")];
+        assert!(apply(&before, &remove).is_err());
+        // Resetting a field of it needs the same removal.
+        let reset = stage(json!({"methodSettings": {"x/y/z": full(json!({}))}}));
+        assert_eq!(
+            diff(&before, &reset).unwrap_err().field,
+            "/methodSettings/x~1y~1z"
+        );
+        // Writing it stays possible, and round-trips.
+        let ops = diff(&stage(json!({"methodSettings": {}})), &before).unwrap();
+        assert_eq!(
+            apply(&stage(json!({"methodSettings": {}})), &ops).unwrap(),
+            before
+        );
+    }
+
+    proptest::proptest! {
+        /// `is_removable_key` says exactly when apply takes `remove /{key}` for a stored key.
+        #[test]
+        fn removable_keys_are_the_ones_apply_removes(key in "[a-z~1*]{0,2}/[a-z/]{0,3}") {
+            let before = stage(json!({"methodSettings": {key.clone(): full(json!({}))}}));
+            let removed = apply(&before, &[PatchOperation::remove(format!("/{key}"))]).is_ok();
+            proptest::prop_assert_eq!(removed, is_removable_key(&key), "{:?}", key);
+        }
     }
 
     #[test]

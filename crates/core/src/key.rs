@@ -97,6 +97,16 @@ pub fn is_valid_key(key: &str) -> bool {
         .is_some_and(|slash| slash > 0 && slash + 1 < key.len())
 }
 
+/// Whether UpdateStage can remove `key` as a whole: `remove /{key}` names a method setting only when its
+/// path has exactly two parts, a resource and a method. A stored key with another `/` (`x/y/z`, `a//b`)
+/// can be written by a patch (its last two parts are the setting) but not removed by one.
+#[must_use]
+pub fn is_removable_key(key: &str) -> bool {
+    key.split_once('/').is_some_and(|(resource, method)| {
+        !resource.is_empty() && !method.is_empty() && !method.contains('/')
+    })
+}
+
 /// Splits a method-setting patch path `/{key}/{group}/{setting}` into its key and table row.
 ///
 /// `None` when the suffix is not one of the ten settings or the key is malformed
