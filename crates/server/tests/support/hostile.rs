@@ -30,6 +30,21 @@ impl Raw {
         })
     }
 
+    /// The headers, as a `HeaderMap`.
+    pub fn headers(&self) -> reqwest::header::HeaderMap {
+        self.head
+            .lines()
+            .skip(1)
+            .filter_map(|line| {
+                let (name, value) = line.split_once(':')?;
+                Some((
+                    reqwest::header::HeaderName::from_bytes(name.trim().as_bytes()).ok()?,
+                    reqwest::header::HeaderValue::from_str(value.trim()).ok()?,
+                ))
+            })
+            .collect()
+    }
+
     /// Head and body as text.
     pub fn text(&self) -> String {
         format!("{}{}", self.head, String::from_utf8_lossy(&self.body))
