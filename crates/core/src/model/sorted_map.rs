@@ -54,13 +54,6 @@ impl<K, V> SortedMap<K, V> {
         Iter(self.entries.iter())
     }
 
-    /// The entries in key order, values mutable.
-    pub fn iter_mut(
-        &mut self,
-    ) -> impl DoubleEndedIterator<Item = (&K, &mut V)> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(k, v)| (&*k, v))
-    }
-
     /// The keys in order.
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator + Clone {
         self.entries.iter().map(|(k, _)| k)
@@ -69,22 +62,6 @@ impl<K, V> SortedMap<K, V> {
     /// The values in key order.
     pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator + Clone {
         self.entries.iter().map(|(_, v)| v)
-    }
-
-    /// The values in key order, mutable.
-    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
-        self.entries.iter_mut().map(|(_, v)| v)
-    }
-
-    /// The entries as a slice sorted by key.
-    #[must_use]
-    pub fn as_slice(&self) -> &[(K, V)] {
-        &self.entries
-    }
-
-    /// Keeps the entries for which `keep` is true.
-    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        self.entries.retain_mut(|(k, v)| keep(k, v));
     }
 }
 
@@ -322,7 +299,6 @@ mod tests {
         Remove(u8),
         GetOrInsert(u8, u32),
         Extend(Vec<(u8, u32)>),
-        Retain(u8),
     }
 
     fn op() -> impl Strategy<Value = Op> {
@@ -331,7 +307,6 @@ mod tests {
             2 => (0u8..40).prop_map(Op::Remove),
             1 => (0u8..40, any::<u32>()).prop_map(|(k, v)| Op::GetOrInsert(k, v)),
             1 => proptest::collection::vec((0u8..40, any::<u32>()), 0..10).prop_map(Op::Extend),
-            1 => (1u8..5).prop_map(Op::Retain),
         ]
     }
 
@@ -356,14 +331,10 @@ mod tests {
                         map.extend(entries.iter().copied());
                         model.extend(entries);
                     }
-                    Op::Retain(m) => {
-                        map.retain(|k, _| k % m != 0);
-                        model.retain(|k, _| k % m != 0);
-                    }
                 }
                 prop_assert_eq!(map.len(), model.len());
                 prop_assert!(map.iter().eq(model.iter()));
-                prop_assert!(map.as_slice().is_sorted_by(|a, b| a.0 < b.0));
+                prop_assert!(map.entries.is_sorted_by(|a, b| a.0 < b.0));
                 for k in 0u8..40 {
                     prop_assert_eq!(map.get(&k), model.get(&k));
                     prop_assert_eq!(map.contains_key(&k), model.contains_key(&k));
