@@ -158,20 +158,21 @@ pub(crate) fn access_log_destination(arn: &str) -> Result<(), RuleError> {
     parts[count - 1] = &arn[start..];
     let shape_ok = count == parts.len()
         && match parts {
-            ["arn", partition, service, region, account, resource] => {
-                let resource_ok = match service {
-                    "logs" => resource
-                        .strip_prefix("log-group:")
-                        .is_some_and(|name| !name.is_empty() && !name.bytes().any(|b| b == b':')),
-                    "firehose" => resource
-                        .strip_prefix("deliverystream/amazon-apigateway-")
-                        .is_some_and(|n| !n.bytes().any(|b| b == b'/')),
-                    _ => false,
-                };
+            ["arn", partition, "logs", region, account, resource] => {
                 partition.starts_with("aws")
                     && !region.is_empty()
                     && !account.is_empty()
-                    && resource_ok
+                    && resource
+                        .strip_prefix("log-group:")
+                        .is_some_and(|name| !name.is_empty() && !name.bytes().any(|b| b == b':'))
+            }
+            ["arn", partition, "firehose", region, account, resource] => {
+                partition.starts_with("aws")
+                    && !region.is_empty()
+                    && !account.is_empty()
+                    && resource
+                        .strip_prefix("deliverystream/amazon-apigateway-")
+                        .is_some_and(|n| !n.bytes().any(|b| b == b'/'))
             }
             _ => false,
         };
